@@ -1,0 +1,78 @@
+// `npm run demo`: serve the example with `faasade dev`, send it a plain HTTP
+// call, a binary-mode CloudEvent and a malformed one, print each exchange,
+// then keep serving so you can try your own (see the README's curl).
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const port = Number(process.env.PORT ?? 8080)
+const root = fileURLToPath(new URL('..', import.meta.url))
+const server = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/service.ts', '--port', String(port)], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+})
+process.on('SIGINT', () => server.kill('SIGINT'))
+process.on('SIGTERM', () => server.kill('SIGTERM'))
+server.on('exit', (code) => process.exit(code ?? 0))
+
+let ready = false
+server.stdout.setEncoding('utf8')
+server.stdout.on('data', (chunk) => {
+  process.stdout.write(chunk.replace(/^/gm, '  server | ').replace(/ {2}server \| $/, ''))
+  if (!ready && chunk.includes('serving')) {
+    ready = true
+    void tour().catch((error) => console.error('demo failed:', error))
+  }
+})
+
+const base = `http://127.0.0.1:${port}`
+const requests = [
+  { title: 'A plain HTTP call goes to the Hono app', path: '/health', init: { method: 'GET' } },
+  {
+    title: 'A binary-mode CloudEvent goes to the orderPlaced handler',
+    path: '/',
+    init: {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': 'order-1001',
+        'ce-source': '/shop/checkout',
+        'ce-type': 'com.example.order.placed',
+      },
+      body: JSON.stringify({ orderId: 'A-1001', amount: 42.5 }),
+    },
+  },
+  {
+    title: 'A malformed CloudEvent (no ce-source, bad amount) gets a 400 problem',
+    path: '/',
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'bad-1', 'ce-type': 'com.example.order.placed' },
+      body: JSON.stringify({ orderId: 'A-1002', amount: -1 }),
+    },
+  },
+  {
+    title: 'A valid event whose data fails the schema gets a 400 with the schema issues',
+    path: '/',
+    init: {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'bad-2', 'ce-source': '/shop/checkout', 'ce-type': 'com.example.order.placed' },
+      body: JSON.stringify({ orderId: 'A-1003', amount: -1 }),
+    },
+  },
+]
+
+async function tour() {
+  for (const { title, path, init } of requests) {
+    console.log(`\n# ${title}\n> ${init.method} ${path}`)
+    for (const [name, value] of Object.entries(init.headers ?? {})) console.log(`> ${name}: ${value}`)
+    if (init.body) console.log(`> ${init.body}`)
+    const response = await fetch(base + path, init)
+    const body = await response.text()
+    console.log(`< ${response.status} ${response.headers.get('content-type') ?? ''}`)
+    if (body) console.log(`< ${body}`)
+  }
+  console.log(`\nStill serving on ${base} (Ctrl-C to stop). Try:\n` +
+    `  curl -i ${base}/ -H 'content-type: application/json' -H 'ce-specversion: 1.0' -H 'ce-id: 42' \\\n` +
+    `       -H 'ce-source: /cli' -H 'ce-type: com.example.order.placed' -d '{"orderId":"A-42","amount":9.99}'`)
+}

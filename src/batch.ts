@@ -1,0 +1,66 @@
+/**
+ * Runs a handler over the items of a batch and returns one outcome an item,
+ * in input order. Adapters turn the outcomes into their provider's
+ * partial-failure reply. State lives in the call, never on an instance, so
+ * concurrent invocations cannot see each other's failures.
+ */
+import { RetryableError } from './errors.js'
+import { settle, type Outcome } from './outcome.js'
+
+export interface BatchOptions {
+  /**
+   * The source is ordered (SQS FIFO, Kinesis, DynamoDB Streams): items run one
+   * at a time, and after the first failure the rest are not run and are
+   * reported as needing a retry, so that none overtakes the failed one.
+   * @defaultValue false
+   */
+  ordered?: boolean
+  /**
+   * Items in flight at once for an unordered source (ordered ones always run one at a time).
+   * @defaultValue 10
+   */
+  concurrency?: number
+  /**
+   * Which outcomes stop an ordered batch. A dropped item is settled (it will
+   * not come back), so by default only a retry stops it; an adapter that sends
+   * dropped items to a dead-letter queue by failing them passes `'any'`.
+   * @defaultValue 'retry'
+   */
+  stopOn?: 'retry' | 'any'
+}
+
+/** The error of an item that was not run because an earlier one in an ordered batch failed. */
+export class SkippedError extends RetryableError {}
+
+/** Runs `run` over `items` and returns their outcomes, in order. Never rejects. */
+export async function runBatch<T, R>(
+  items: readonly T[],
+  run: (item: T, index: number) => Promise<R> | R,
+  options: BatchOptions = {},
+): Promise<Outcome<R>[]> {
+  const outcomes: Outcome<R>[] = new Array(items.length)
+  if (options.ordered) {
+    const stops = options.stopOn === 'any' ? (o: Outcome<R>) => o.kind !== 'ok' : (o: Outcome<R>) => o.kind === 'retry'
+    let failedAt = -1
+    for (let i = 0; i < items.length; i++) {
+      if (failedAt >= 0) {
+        outcomes[i] = { kind: 'retry', error: new SkippedError(`Not run: item ${failedAt} of this ordered batch failed first`), retryAfterMs: undefined }
+        continue
+      }
+      const outcome = await settle(() => run(items[i]!, i))
+      outcomes[i] = outcome
+      if (stops(outcome)) failedAt = i
+    }
+    return outcomes
+  }
+  const limit = Math.max(1, Math.floor(options.concurrency ?? 10))
+  let next = 0
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++
+      outcomes[i] = await settle(() => run(items[i]!, i))
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
+  return outcomes
+}

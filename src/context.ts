@@ -1,0 +1,149 @@
+/**
+ * What a handler gets besides its event: a logger, the time it has left, a
+ * way to finish work after the reply, the delivery count, and the native
+ * event for escape hatches. Middleware add typed fields on top.
+ *
+ * @example
+ * ```ts
+ * async handle(event, ctx) {
+ *   const res = await fetch(url, { signal: ctx.signal })   // aborted at the deadline
+ *   ctx.waitUntil(flushMetrics())
+ *   if (ctx.attempt && ctx.attempt > 3) ctx.log.warn('slow to succeed', { attempt: ctx.attempt })
+ * }
+ * ```
+ */
+import { TimeoutError } from './errors.js'
+import { createLogger, type Logger } from './logger.js'
+
+/** Which provider delivered the event, and its native input as received. */
+export interface ProviderInfo<Raw = unknown> {
+  /** `'aws-lambda'`, `'azure-functions'`, `'cloud-run'`, `'cloudflare-workers'`, `'http'`, `'test'`, … */
+  readonly name: string
+  /** The native event and context objects, untouched. */
+  readonly raw: Raw
+}
+
+/** The context every handler and middleware receives. */
+export interface Context {
+  readonly log: Logger
+  /** Epoch milliseconds by which the work must finish; `Infinity` when the provider sets none. */
+  readonly deadline: number
+  /** Aborts when the deadline passes, with a {@link TimeoutError} as its reason. */
+  readonly signal: AbortSignal
+  /** Milliseconds left before the deadline (never negative). */
+  remainingMs(): number
+  /** Keep the invocation alive until `promise` settles, after the reply if the provider allows. */
+  waitUntil(promise: Promise<unknown>): void
+  /** Delivery count, 1 for the first delivery, when the provider tells it. */
+  readonly attempt: number | undefined
+  readonly provider: ProviderInfo
+}
+
+export interface ContextInit {
+  provider: ProviderInfo
+  /** @defaultValue `Infinity` */
+  deadline?: number
+  attempt?: number
+  log?: Logger
+  /** The provider's own `waitUntil`; without one, promises are collected for {@link drainWaitUntil}. */
+  waitUntil?: (promise: Promise<unknown>) => void
+  /** @defaultValue `Date.now` */
+  now?: () => number
+}
+
+let defaultLogger: Logger | undefined
+
+class InvocationContext implements Context {
+  readonly log: Logger
+  readonly deadline: number
+  readonly attempt: number | undefined
+  readonly provider: ProviderInfo
+  #signal: AbortSignal | undefined
+  #now: () => number
+  #waitUntil: ((promise: Promise<unknown>) => void) | undefined
+  #pending: Promise<unknown>[] | undefined
+
+  constructor(init: ContextInit) {
+    this.provider = init.provider
+    this.deadline = init.deadline ?? Infinity
+    this.attempt = init.attempt
+    this.log = init.log ?? (defaultLogger ??= createLogger())
+    this.#now = init.now ?? Date.now
+    this.#waitUntil = init.waitUntil
+  }
+
+  // Made on first use: most handlers never read it, and a timer per
+  // invocation is not free.
+  get signal(): AbortSignal {
+    return (this.#signal ??= deadlineSignal(this.deadline, this.#now))
+  }
+
+  remainingMs(): number {
+    return Math.max(0, this.deadline - this.#now())
+  }
+
+  waitUntil(promise: Promise<unknown>): void {
+    const guarded = promise.catch((error: unknown) => this.log.error('waitUntil task failed', { error }))
+    if (this.#waitUntil) this.#waitUntil(guarded)
+    else (this.#pending ??= []).push(guarded)
+  }
+
+  /** @internal */
+  drain(): Promise<void> {
+    const pending = this.#pending ?? []
+    this.#pending = undefined
+    return Promise.all(pending).then(() => undefined)
+  }
+
+  // The native event may be large or hold credentials: a serialised context
+  // names the provider and nothing of its raw input.
+  toJSON(): Record<string, unknown> {
+    const out: Record<string, unknown> = {}
+    for (const [key, value] of Object.entries(this)) {
+      if (key === 'log' || key === 'provider') continue
+      out[key] = value
+    }
+    out.deadline = Number.isFinite(this.deadline) ? new Date(this.deadline).toISOString() : null
+    out.provider = { name: this.provider.name }
+    return out
+  }
+}
+
+/** Creates a context for one invocation (one item of a batch gets its own). */
+export function createContext(init: ContextInit): Context {
+  return new InvocationContext(init)
+}
+
+/**
+ * Waits for the `waitUntil` work of a context created without a provider
+ * `waitUntil`. Adapters on providers that freeze the instance after the reply
+ * (Lambda, say) call this before they return.
+ */
+export function drainWaitUntil(ctx: Context): Promise<void> {
+  return ctx instanceof InvocationContext ? ctx.drain() : Promise.resolve()
+}
+
+/**
+ * Adds a middleware's fields to `ctx`. The same object is extended, not
+ * copied, so that a later middleware's additions are visible to earlier ones
+ * on the way out.
+ */
+export function extendContext<C extends Context, A extends object>(ctx: C, additions: A | undefined): C & A {
+  if (additions) Object.assign(ctx, additions)
+  return ctx as C & A
+}
+
+function deadlineSignal(deadline: number, now: () => number): AbortSignal {
+  const controller = new AbortController()
+  if (!Number.isFinite(deadline)) return controller.signal
+  const left = deadline - now()
+  const reason = () => new TimeoutError('The invocation deadline passed')
+  if (left <= 0) {
+    controller.abort(reason())
+    return controller.signal
+  }
+  const timer = setTimeout(() => controller.abort(reason()), left) as unknown as { unref?: () => void }
+  // A pending deadline must not keep a Node process alive on its own.
+  timer.unref?.()
+  return controller.signal
+}

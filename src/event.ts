@@ -1,0 +1,141 @@
+/**
+ * The event a handler sees: a plain, frozen object that satisfies the
+ * `cloudevents` SDK's `CloudEventV1` type, built and checked here rather than
+ * by the SDK, which costs 22 KB gzipped and needs Node's `events` module
+ * (measurements in DESIGN.md). A type test keeps the two types compatible.
+ *
+ * @example
+ * ```ts
+ * import { createEvent } from 'faasade'
+ * const event = createEvent({ id: '1', source: '/orders', type: 'com.example.order.placed', data: { orderId: 'A1' } })
+ * ```
+ */
+import { InvalidEventError, type Issue } from './errors.js'
+
+/** Extension attribute values a CloudEvent may carry (CloudEvents 1.0 type system). */
+export type ExtensionValue = string | number | boolean
+
+/** A CloudEvents 1.0 event. `T` is the type of `data`. */
+export interface CloudEvent<T = unknown> {
+  readonly specversion: '1.0'
+  readonly id: string
+  readonly source: string
+  readonly type: string
+  readonly subject?: string
+  readonly time?: string
+  readonly datacontenttype?: string
+  readonly dataschema?: string
+  readonly data?: T
+  /** Only on events read from JSON with binary data; `data` then holds the bytes. */
+  readonly data_base64?: string
+  /** Extension attributes: lower-case letters and digits only. */
+  readonly [extension: string]: unknown
+}
+
+/** What `createEvent` takes: every required attribute but `specversion`. */
+export interface CloudEventInit<T = unknown> {
+  specversion?: '1.0'
+  id: string
+  source: string
+  type: string
+  subject?: string
+  time?: string | Date
+  datacontenttype?: string
+  dataschema?: string
+  data?: T
+  [extension: string]: unknown
+}
+
+const CONTEXT_ATTRIBUTES = new Set([
+  'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema',
+])
+const EXTENSION_NAME = /^[a-z0-9]+$/
+// RFC 3339 date-time, as the CloudEvents `Timestamp` type requires.
+const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+
+/** True when `name` is a spec-valid extension attribute name. */
+export function isExtensionName(name: string): boolean {
+  return EXTENSION_NAME.test(name)
+}
+
+/**
+ * Checks a candidate event against CloudEvents 1.0 and returns the problems,
+ * each with the attribute it concerns. An empty list means valid.
+ */
+export function checkEvent(candidate: Record<string, unknown>): Issue[] {
+  const issues: Issue[] = []
+  const version = candidate.specversion
+  if (version === undefined) issues.push(at('specversion', 'is required'))
+  else if (version !== '1.0') issues.push(at('specversion', `must be "1.0", got ${JSON.stringify(String(version)).slice(0, 20)}`))
+  for (const name of ['id', 'source', 'type'] as const) {
+    const value = candidate[name]
+    if (value === undefined) issues.push(at(name, 'is required'))
+    else if (typeof value !== 'string' || value.length === 0) issues.push(at(name, 'must be a non-empty string'))
+  }
+  for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {
+    const value = candidate[name]
+    if (value !== undefined && typeof value !== 'string') issues.push(at(name, 'must be a string'))
+  }
+  if (candidate.dataschema === '') issues.push(at('dataschema', 'must be a non-empty URI'))
+  const time = candidate.time
+  if (time !== undefined && (typeof time !== 'string' || !RFC3339.test(time) || Number.isNaN(Date.parse(time)))) {
+    issues.push(at('time', 'must be an RFC 3339 timestamp'))
+  }
+  for (const [name, value] of Object.entries(candidate)) {
+    if (CONTEXT_ATTRIBUTES.has(name) || name === 'data' || name === 'data_base64') continue
+    if (!isExtensionName(name)) {
+      issues.push(at(name, 'is not a valid extension attribute name (lower-case letters and digits only)'))
+    } else if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isInteger(value))) {
+      issues.push(at(name, 'must be a string, a boolean or an integer'))
+    }
+  }
+  return issues
+}
+
+/**
+ * Builds a valid, frozen CloudEvent or throws an {@link InvalidEventError}
+ * naming every bad attribute. `time` may be a `Date`. Attributes set to
+ * `undefined` or `null` are left out, as the JSON format treats them as absent.
+ */
+export function createEvent<T = unknown>(init: CloudEventInit<T>): CloudEvent<T> {
+  const event: Record<string, unknown> = { specversion: '1.0' }
+  for (const key in init) {
+    const value = init[key]
+    if (value === undefined || value === null) continue
+    event[key] = key === 'time' && value instanceof Date ? value.toISOString() : value
+  }
+  const issues = checkEvent(event)
+  if (issues.length > 0) throw invalid(issues)
+  return Object.freeze(event) as unknown as CloudEvent<T>
+}
+
+/** The error for a candidate that is not a CloudEvent, naming what is wrong. */
+export function invalid(issues: Issue[]): InvalidEventError {
+  const summary = issues[0] ? describe(issues[0]) : 'invalid'
+  return new InvalidEventError(`Invalid CloudEvent: ${summary}`, issues, { detail: issues.map(describe).join('; ') })
+}
+
+/** True when `value` looks like a CloudEvent (all four required attributes). */
+export function isCloudEvent(value: unknown): value is CloudEvent {
+  if (typeof value !== 'object' || value === null) return false
+  const v = value as Record<string, unknown>
+  return v.specversion === '1.0' && typeof v.id === 'string' && typeof v.source === 'string' && typeof v.type === 'string'
+}
+
+/**
+ * A copy of `event` with new data (after a schema transformed it). Frozen,
+ * like every event a handler sees.
+ */
+export function withData<T>(event: CloudEvent, data: T): CloudEvent<T> {
+  if (event.data === data) return event as CloudEvent<T>
+  return Object.freeze({ ...event, data }) as CloudEvent<T>
+}
+
+function at(attribute: string, message: string): Issue {
+  return { message, path: [attribute] }
+}
+
+function describe(issue: Issue): string {
+  const path = issue.path?.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')
+  return `${path || 'event'} ${issue.message}`
+}

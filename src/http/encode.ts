@@ -1,0 +1,51 @@
+/**
+ * CloudEvents over HTTP out, in all three modes. The `cloudevents` SDK has no
+ * batch encoder; this one has, and percent-encodes binary-mode headers.
+ */
+import type { CloudEvent } from '../event.js'
+import { encodeHeaderValue } from './header-value.js'
+import { isJsonMediaType, toBase64, type HttpReply } from './message.js'
+
+type Encoded = Pick<HttpReply, 'headers' | 'body'>
+
+/** Binary mode: attributes in `ce-*` headers, data as the body. */
+export function encodeBinary(event: CloudEvent): Encoded {
+  const headers: Record<string, string> = {}
+  for (const [name, value] of Object.entries(event)) {
+    if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined) continue
+    headers[`ce-${name}`] = encodeHeaderValue(String(value))
+  }
+  const { data } = event
+  if (data === undefined) {
+    if (event.datacontenttype) headers['content-type'] = event.datacontenttype
+    return { headers }
+  }
+  if (data instanceof Uint8Array) {
+    headers['content-type'] = event.datacontenttype ?? 'application/octet-stream'
+    return { headers, body: data }
+  }
+  if (typeof data === 'string' && event.datacontenttype !== undefined && !isJsonMediaType(event.datacontenttype)) {
+    headers['content-type'] = event.datacontenttype
+    return { headers, body: data }
+  }
+  headers['content-type'] = event.datacontenttype ?? 'application/json'
+  return { headers, body: JSON.stringify(data) }
+}
+
+/** Structured mode: the whole event as one `application/cloudevents+json` body. */
+export function encodeStructured(event: CloudEvent): Encoded {
+  return { headers: { 'content-type': 'application/cloudevents+json; charset=utf-8' }, body: JSON.stringify(toJsonFormat(event)) }
+}
+
+/** Batch mode: a JSON array of events as one `application/cloudevents-batch+json` body. */
+export function encodeBatch(events: readonly CloudEvent[]): Encoded {
+  return { headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8' }, body: JSON.stringify(events.map(toJsonFormat)) }
+}
+
+/** An event as a JSON-format object: bytes go to `data_base64`. */
+export function toJsonFormat(event: CloudEvent): Record<string, unknown> {
+  const { data, ...attributes } = event as Record<string, unknown>
+  if (data === undefined) return attributes
+  if (data instanceof Uint8Array) return { ...attributes, data_base64: toBase64(data) }
+  return { ...attributes, data }
+}

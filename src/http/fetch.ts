@@ -1,0 +1,82 @@
+/**
+ * The web-standard door: `(request, env, ctx) => Response`. Workers, the dev
+ * server and any fetch-based host use it. CloudEvents go to the event
+ * handlers; every other request goes to the HTTP app.
+ */
+import { createContext, type ContextInit } from '../context.js'
+import { InvalidEventError, PayloadTooLargeError } from '../errors.js'
+import type { CloudEvent } from '../event.js'
+import { createLogger, type Logger } from '../logger.js'
+import { toService, type Target } from '../service.js'
+import { cloudEventMode } from './decode.js'
+import type { HttpReply } from './message.js'
+import { problemReply } from './problem.js'
+import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents } from './serve.js'
+
+export interface FetchHandlerOptions {
+  /** The provider name handlers see in `ctx.provider.name`. @defaultValue `'http'` */
+  provider?: string
+  /** Context facts per request: deadline, attempt, `waitUntil`. */
+  context?: (request: Request, env: unknown, executionContext: unknown) => Partial<Omit<ContextInit, 'provider'>>
+  /** @defaultValue 6 MB */
+  maxBodyBytes?: number
+  log?: Logger
+}
+
+export type FetchHandler = (request: Request, env?: unknown, executionContext?: unknown) => Promise<Response>
+
+/**
+ * A `fetch` function serving `target`.
+ *
+ * @example
+ * ```ts
+ * import { createFetchHandler } from 'faasade'
+ * export default { fetch: createFetchHandler(service) }
+ * ```
+ */
+export function createFetchHandler(target: Target, options: FetchHandlerOptions = {}): FetchHandler {
+  const service = toService(target)
+  const provider = options.provider ?? 'http'
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  const log = options.log ?? createLogger()
+  return async (request, env, executionContext) => {
+    const headers: Record<string, string> = {}
+    request.headers.forEach((value, name) => {
+      headers[name] = value
+    })
+    if (cloudEventMode(headers) === undefined) {
+      if (service.http) return service.http.fetch(request, env, executionContext)
+      return toResponse(
+        problemReply(
+          new InvalidEventError('Not a CloudEvent', [], {
+            detail: 'This endpoint takes CloudEvents: binary mode (ce-* headers) or structured/batch mode (application/cloudevents+json)',
+          }),
+        ),
+      )
+    }
+    const declared = Number(headers['content-length'])
+    if (declared > limit) return toResponse(problemReply(new PayloadTooLargeError('Request body too large', { detail: `The body exceeds the limit of ${limit} bytes` })))
+    const body = new Uint8Array(await request.arrayBuffer())
+    const facts = options.context?.(request, env, executionContext) ?? {}
+    const reply = await serveCloudEvents(
+      service,
+      { method: request.method, headers, body },
+      {
+        log,
+        maxBodyBytes: limit,
+        context: (event: CloudEvent) =>
+          createContext({
+            ...facts,
+            provider: { name: provider, raw: { request, env, executionContext } },
+            log: (facts.log ?? log).child({ eventId: event.id, eventType: event.type }),
+          }),
+      },
+    )
+    return toResponse(reply)
+  }
+}
+
+/** A plain reply as a web `Response`. */
+export function toResponse(reply: HttpReply): Response {
+  return new Response((reply.body ?? null) as BodyInit | null, { status: reply.status, headers: reply.headers })
+}

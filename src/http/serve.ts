@@ -1,0 +1,103 @@
+/**
+ * Serves CloudEvents that arrive over HTTP: decode, route, run, and say the
+ * outcome in HTTP (the "CloudEvent over HTTP" row of DESIGN.md's table).
+ * Every adapter with an HTTP trigger calls this; none decides statuses itself.
+ */
+import { runBatch } from '../batch.js'
+import type { Context } from '../context.js'
+import { describeError, PayloadTooLargeError, toFaasadeError } from '../errors.js'
+import { isCloudEvent, type CloudEvent } from '../event.js'
+import type { Logger } from '../logger.js'
+import { settle, type Outcome } from '../outcome.js'
+import { dispatch, type Service } from '../service.js'
+import { cloudEventMode, decodeCloudEvents } from './decode.js'
+import { encodeBinary } from './encode.js'
+import { bodySize, type HttpReply, type HttpRequest } from './message.js'
+import { problemReply } from './problem.js'
+
+/** 6 MB: AWS Lambda's limit for a synchronous request. */
+export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024
+
+export interface ServeOptions {
+  /** Makes the context of the invocation for one event (one a batch item). */
+  context: (event: CloudEvent, index: number) => Context
+  /** Where decode failures are logged (no event, so no context, exists yet). */
+  log: Logger
+  /** Larger bodies get a 413. @defaultValue 6 MB */
+  maxBodyBytes?: number
+  /** Items of a batch-mode request in flight at once. @defaultValue 10 */
+  concurrency?: number
+}
+
+/** Handles a request already known to carry CloudEvents (see `cloudEventMode`). */
+export async function serveCloudEvents(service: Service, request: HttpRequest, options: ServeOptions): Promise<HttpReply> {
+  const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
+  if (bodySize(request.body) > limit) {
+    const error = new PayloadTooLargeError(`Request body exceeds ${limit} bytes`, { detail: `The body exceeds the limit of ${limit} bytes` })
+    options.log.warn('request rejected', { status: 413, error: error.message })
+    return problemReply(error)
+  }
+  let events: CloudEvent[]
+  try {
+    events = decodeCloudEvents(request)
+  } catch (error) {
+    options.log.warn('malformed CloudEvent', { error: toFaasadeError(error).message })
+    return problemReply(error)
+  }
+  const batch = cloudEventMode(request.headers) === 'batch'
+  const outcomes = await runBatch(events, (event, i) => dispatch(service, event, options.context(event, i)), {
+    concurrency: options.concurrency,
+  })
+  outcomes.forEach((outcome, i) => logOutcome(outcome, events[i]!, options.log))
+  return batch ? batchReply(events, outcomes) : singleReply(outcomes[0]!)
+}
+
+/** One event: its result, or its problem. */
+export function singleReply(outcome: Outcome): HttpReply {
+  if (outcome.kind !== 'ok') return problemReply(outcome.error)
+  return resultReply(outcome.result)
+}
+
+/** A handler's result as a 2xx reply. A returned CloudEvent goes back in binary mode. */
+export function resultReply(result: unknown): HttpReply {
+  if (result === undefined) return { status: 204, headers: {} }
+  if (isCloudEvent(result)) return { status: 200, ...encodeBinary(result) }
+  if (result instanceof Uint8Array) return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: result }
+  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) }
+}
+
+/**
+ * A batch: one entry an event, in order. HTTP has one status for the whole
+ * request, so it says what the sender should do with it: 503 if any item
+ * asks for a retry (redelivered duplicates of the good ones are what
+ * idempotency is for), else the first dropped item's 4xx, else 200.
+ */
+export function batchReply(events: readonly CloudEvent[], outcomes: readonly Outcome[]): HttpReply {
+  const items = outcomes.map((outcome, i) => {
+    const { id, source } = events[i]!
+    if (outcome.kind === 'ok') return { id, source, outcome: 'ok', result: outcome.result }
+    return { id, source, outcome: outcome.kind, problem: outcome.error.toProblem() }
+  })
+  const retry = outcomes.filter((o) => o.kind === 'retry')
+  const drop = outcomes.find((o) => o.kind === 'drop')
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  let status = 200
+  if (retry.length > 0) {
+    status = 503
+    const waits = retry.map((o) => (o.kind === 'retry' ? o.retryAfterMs : undefined))
+    if (waits.every((w) => w !== undefined)) {
+      status = 429
+      headers['retry-after'] = String(Math.ceil(Math.max(...(waits as number[])) / 1000))
+    }
+  } else if (drop) {
+    status = drop.error.status
+  }
+  return { status, headers, body: JSON.stringify(items) }
+}
+
+function logOutcome(outcome: Outcome, event: CloudEvent, log: Logger): void {
+  if (outcome.kind === 'ok') return
+  const fields = { eventId: event.id, eventType: event.type, outcome: outcome.kind, ...describeError(outcome.error) }
+  if (outcome.kind === 'retry') log.error('event failed, will be retried', fields)
+  else log.warn('event dropped, will not be retried', fields)
+}

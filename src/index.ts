@@ -1,0 +1,41 @@
+/**
+ * faasade: one CloudEvents handler, four clouds. This entry is the neutral
+ * core; it imports no provider SDK, no schema library and no HTTP framework.
+ */
+export { defineHandler, isHandler, type EventOf, type Handler, type HandlerDefinition } from './handler.js'
+export { defineService, dispatch, isService, toService, type HttpApp, type Service, type ServiceDefinition, type Target } from './service.js'
+export { createContext, drainWaitUntil, extendContext, type Context, type ContextInit, type ProviderInfo } from './context.js'
+export { checkOptions, defineMiddleware, type AddedBy, type HandlerInfo, type Middleware, type Next } from './middleware.js'
+export { compose, type Chain } from './compose.js'
+export { checkEvent, createEvent, isCloudEvent, isExtensionName, withData, type CloudEvent, type CloudEventInit, type ExtensionValue } from './event.js'
+export {
+  ConfigurationError,
+  describeError,
+  FaasadeError,
+  InvalidEventError,
+  isFaasadeError,
+  NoHandlerError,
+  PayloadTooLargeError,
+  PermanentError,
+  RetryableError,
+  TimeoutError,
+  toFaasadeError,
+  UnexpectedError,
+  ValidationError,
+  type FaasadeErrorOptions,
+  type Issue,
+  type Problem,
+  type RetryableErrorOptions,
+} from './errors.js'
+export { outcomeOf, settle, type Outcome } from './outcome.js'
+export { runBatch, SkippedError, type BatchOptions } from './batch.js'
+export { compileFilter, type EventFilter } from './filter.js'
+export { isStandardSchema, validate, type SchemaOutput, type StandardSchema } from './schema.js'
+export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel, type LogSink } from './logger.js'
+export { addRedaction, redact, removeRedaction, REDACTED } from './redact.js'
+export { cloudEventMode, decodeCloudEvents, type CloudEventMode } from './http/decode.js'
+export { encodeBatch, encodeBinary, encodeStructured, toJsonFormat } from './http/encode.js'
+export { isJsonMediaType, mediaType, type HttpReply, type HttpRequest } from './http/message.js'
+export { problemReply, toProblem } from './http/problem.js'
+export { batchReply, DEFAULT_MAX_BODY_BYTES, resultReply, serveCloudEvents, singleReply, type ServeOptions } from './http/serve.js'
+export { createFetchHandler, toResponse, type FetchHandler, type FetchHandlerOptions } from './http/fetch.js'

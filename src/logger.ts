@@ -1,0 +1,91 @@
+/**
+ * A structured logger with a small interface: one JSON object a line, so
+ * CloudWatch, Cloud Logging, Azure Monitor and Workers Logs all index the
+ * fields. The observability middleware grows it; handlers only see `Logger`.
+ *
+ * @example
+ * ```ts
+ * ctx.log.info('charging', { orderId: event.data.orderId })
+ * // {"level":"info","time":"…","msg":"charging","eventId":"…","orderId":"A1"}
+ * ```
+ */
+import { redact } from './redact.js'
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+export type LogFields = Record<string, unknown>
+
+export interface Logger {
+  debug(message: string, fields?: LogFields): void
+  info(message: string, fields?: LogFields): void
+  warn(message: string, fields?: LogFields): void
+  error(message: string, fields?: LogFields): void
+  /** A logger that adds `fields` to every line. */
+  child(fields: LogFields): Logger
+}
+
+/** Where finished lines go; one call per line. */
+export type LogSink = (line: string, level: LogLevel) => void
+
+export interface LoggerOptions {
+  /** @defaultValue `LOG_LEVEL` from the environment, else `'info'` */
+  level?: LogLevel
+  /** @defaultValue `console.log` (every provider collects standard output) */
+  sink?: LogSink
+  /** @defaultValue `Date.now` */
+  now?: () => number
+}
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+
+/** Creates a JSON logger. */
+export function createLogger(options: LoggerOptions = {}, bindings: LogFields = {}): Logger {
+  const min = RANK[options.level ?? envLevel()]
+  const sink = options.sink ?? defaultSink
+  const now = options.now ?? Date.now
+  const write = (level: LogLevel, message: string, fields?: LogFields) => {
+    if (RANK[level] < min) return
+    const line = { level, time: new Date(now()).toISOString(), msg: message, ...bindings, ...fields }
+    sink(redact(safeStringify(line)), level)
+  }
+  return {
+    debug: (m, f) => write('debug', m, f),
+    info: (m, f) => write('info', m, f),
+    warn: (m, f) => write('warn', m, f),
+    error: (m, f) => write('error', m, f),
+    child: (fields) => createLogger({ ...options, level: levelOf(min) }, { ...bindings, ...fields }),
+  }
+}
+
+function levelOf(rank: number): LogLevel {
+  return (Object.keys(RANK) as LogLevel[]).find((l) => RANK[l] === rank) ?? 'info'
+}
+
+function envLevel(): LogLevel {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const level = (env?.FAASADE_LOG_LEVEL ?? env?.LOG_LEVEL ?? 'info').toLowerCase()
+  return level in RANK ? (level as LogLevel) : 'info'
+}
+
+function defaultSink(line: string): void {
+  console.log(line)
+}
+
+/** JSON that survives errors, bigints and cycles instead of throwing mid-log. */
+function safeStringify(value: unknown): string {
+  const seen = new WeakSet<object>()
+  return JSON.stringify(value, (_key, v: unknown) => {
+    if (typeof v === 'bigint') return v.toString()
+    if (v instanceof Error) {
+      const out: Record<string, unknown> = { name: v.name, message: v.message }
+      if (v.stack) out.stack = v.stack
+      if ('status' in v) out.status = (v as { status: unknown }).status
+      if (v.cause !== undefined) out.cause = v.cause
+      return out
+    }
+    if (typeof v === 'object' && v !== null) {
+      if (seen.has(v)) return '[circular]'
+      seen.add(v)
+    }
+    return v
+  })
+}

@@ -1,0 +1,88 @@
+/**
+ * Middleware: a function around the rest of the chain. It declares what it
+ * adds to the context in its type, and hands those fields to `next`, so a
+ * middleware cannot forget to supply what it promised.
+ *
+ * @example
+ * ```ts
+ * import { defineMiddleware } from 'faasade'
+ * export const timing = () => defineMiddleware<{ startedAt: number }>({
+ *   name: 'timing',
+ *   async run(event, ctx, next) {
+ *     const startedAt = Date.now()
+ *     try { return await next({ startedAt }) }
+ *     finally { ctx.log.info('done', { ms: Date.now() - startedAt }) }
+ *   },
+ * })
+ * ```
+ */
+import type { Context } from './context.js'
+import type { CloudEvent } from './event.js'
+import { ConfigurationError } from './errors.js'
+
+/** Calls the rest of the chain with this middleware's context additions. */
+export type Next<Add extends object> = {} extends Add
+  ? (additions?: Add) => Promise<unknown>
+  : (additions: Add) => Promise<unknown>
+
+/** Facts about the handler a middleware runs in, fixed at definition time. */
+export interface HandlerInfo {
+  /** The handler's name: its `name` option, else its exact `type`, else `'handler'`. */
+  readonly name: string
+}
+
+/** A middleware that adds `Add` to the handler's context. */
+export interface Middleware<Add extends object = {}> {
+  readonly name: string
+  /**
+   * Runs around the rest of the chain: return without calling `next` to
+   * short-circuit; the middlewares outside this one still see the result.
+   */
+  run(event: CloudEvent, ctx: Context, next: Next<Add>, handler: HandlerInfo): Promise<unknown>
+  /** Type-only marker of what this middleware adds; never set at run time. */
+  readonly '~adds'?: Add
+}
+
+/** The context fields a list of middleware adds, in order. */
+export type AddedBy<U extends readonly unknown[]> = U extends readonly [infer Head, ...infer Rest]
+  ? (Head extends Middleware<infer A> ? A : {}) & AddedBy<Rest>
+  : {}
+
+/** Identity function that types a middleware's additions. */
+export function defineMiddleware<Add extends object = {}>(middleware: Middleware<Add>): Middleware<Add> {
+  if (typeof middleware?.run !== 'function' || typeof middleware.name !== 'string') {
+    throw new ConfigurationError('defineMiddleware needs { name: string, run(event, ctx, next) }')
+  }
+  return middleware
+}
+
+/**
+ * Rejects option keys a middleware does not know, so a typo fails when the
+ * handler is defined instead of silently falling back to a default.
+ */
+export function checkOptions(owner: string, options: object | undefined, known: readonly string[]): void {
+  if (options === undefined) return
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError(`${owner}: options must be an object`)
+  for (const key of Object.keys(options)) {
+    if (known.includes(key)) continue
+    const hint = known.find((k) => closeTo(k, key))
+    throw new ConfigurationError(
+      `${owner}: unknown option "${key}"${hint ? ` (did you mean "${hint}"?)` : ''}; known options: ${known.join(', ')}`,
+    )
+  }
+}
+
+function closeTo(a: string, b: string): boolean {
+  if (a.toLowerCase() === b.toLowerCase()) return true
+  if (Math.abs(a.length - b.length) > 2) return false
+  // Levenshtein distance at most 2, enough for typos.
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i)
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i]
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
+    }
+    prev = cur
+  }
+  return prev[b.length]! <= 2
+}

@@ -1,0 +1,31 @@
+/**
+ * The three ways a delivery can end. Every adapter says them in its
+ * provider's words (the table in DESIGN.md); none invents its own.
+ */
+import { isFaasadeError, toFaasadeError, type FaasadeError } from './errors.js'
+
+export type Outcome<R = unknown> =
+  | { readonly kind: 'ok'; readonly result: R }
+  /** Redeliver: a `RetryableError`, a timeout or any error that is not ours. */
+  | { readonly kind: 'retry'; readonly error: FaasadeError; readonly retryAfterMs: number | undefined }
+  /** Do not redeliver: a `PermanentError` or a `ValidationError`. */
+  | { readonly kind: 'drop'; readonly error: FaasadeError }
+
+/** What a thrown value means for redelivery. */
+export function outcomeOf(thrown: unknown): Exclude<Outcome<never>, { kind: 'ok' }> {
+  const error = toFaasadeError(thrown)
+  if (error.retryable) {
+    const retryAfterMs = isFaasadeError(error) ? (error as { retryAfterMs?: number }).retryAfterMs : undefined
+    return { kind: 'retry', error, retryAfterMs }
+  }
+  return { kind: 'drop', error }
+}
+
+/** Runs `work` and turns its result or error into an outcome. Never rejects. */
+export async function settle<R>(work: () => Promise<R> | R): Promise<Outcome<R>> {
+  try {
+    return { kind: 'ok', result: await work() }
+  } catch (error) {
+    return outcomeOf(error)
+  }
+}

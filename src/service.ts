@@ -1,0 +1,84 @@
+/**
+ * A deployable unit: an HTTP API (a Hono app, or anything with `fetch`) and
+ * the event handlers that CloudEvents are routed to by `type` and `source`.
+ * Every adapter takes a handler, an app or a service, and turns the first two
+ * into a service with {@link toService}.
+ */
+import type { Context } from './context.js'
+import { ConfigurationError, NoHandlerError } from './errors.js'
+import type { CloudEvent } from './event.js'
+import { isHandler, type Handler } from './handler.js'
+
+/** An HTTP app in the web-standard shape, as Hono's `app.fetch` is. */
+export interface HttpApp {
+  fetch(request: Request, env?: any, executionContext?: any): Response | Promise<Response>
+}
+
+export interface Service {
+  readonly kind: 'faasade.service'
+  readonly http: HttpApp | undefined
+  readonly events: readonly Handler<any, any>[]
+  /** The first handler, in `events` order, that accepts the event. */
+  route(event: Pick<CloudEvent, 'type' | 'source'>): Handler<any, any> | undefined
+}
+
+/** What an adapter accepts. */
+export type Target = Handler<any, any> | Service | HttpApp
+
+export interface ServiceDefinition {
+  http?: HttpApp
+  events?: readonly Handler<any, any>[]
+}
+
+/**
+ * Defines a service. Events go to the first handler whose `type`/`source`
+ * filters accept them, so list specific handlers before catch-alls.
+ *
+ * @example
+ * ```ts
+ * import { defineService } from 'faasade'
+ * import { Hono } from 'hono'
+ * const http = new Hono().get('/health', (c) => c.json({ ok: true }))
+ * export const service = defineService({ http, events: [orderPlaced, orderCancelled] })
+ * ```
+ */
+export function defineService(definition: ServiceDefinition): Service {
+  for (const key of Object.keys(definition)) {
+    if (key !== 'http' && key !== 'events') throw new ConfigurationError(`defineService: unknown option "${key}"; known options: http, events`)
+  }
+  const { http, events = [] } = definition
+  if (http !== undefined && typeof http.fetch !== 'function') throw new ConfigurationError('defineService: `http` must have a fetch(request) method (a Hono app)')
+  for (const [i, h] of events.entries()) {
+    if (!isHandler(h)) throw new ConfigurationError(`defineService: events[${i}] is not made by defineHandler`)
+  }
+  return Object.freeze({
+    kind: 'faasade.service' as const,
+    http,
+    events,
+    route: (event: Pick<CloudEvent, 'type' | 'source'>) => events.find((h) => h.accepts(event)),
+  })
+}
+
+/** True for a value made by {@link defineService}. */
+export function isService(value: unknown): value is Service {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'faasade.service'
+}
+
+/** A handler, app or service as a service. */
+export function toService(target: Target): Service {
+  if (isService(target)) return target
+  if (isHandler(target)) return defineService({ events: [target] })
+  if (typeof (target as HttpApp | undefined)?.fetch === 'function') return defineService({ http: target as HttpApp })
+  throw new ConfigurationError('Expected a handler (defineHandler), a service (defineService) or an HTTP app with fetch()')
+}
+
+/** Runs the handler that accepts `event`, or throws {@link NoHandlerError}. */
+export function dispatch(service: Service, event: CloudEvent, ctx: Context): Promise<unknown> {
+  const handler = service.route(event)
+  if (!handler) {
+    return Promise.reject(
+      new NoHandlerError(`No handler accepts events of type "${event.type}"`, { detail: `No handler accepts events of type "${event.type}" from "${event.source}"` }),
+    )
+  }
+  return handler.run(event, ctx)
+}
