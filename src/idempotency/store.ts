@@ -1,0 +1,66 @@
+/**
+ * The one interface every idempotency store implements: four primitives, one
+ * time unit (epoch milliseconds), and the clock passed in, never read inside.
+ *
+ * A record's life:
+ *
+ * ```
+ *   (absent) --claim--> INPROGRESS --complete--> COMPLETED --expiresAt--> (absent)
+ *                          |  \--release (handler failed)--> (absent)
+ *                          \--expiresAt (lease over: the claimant crashed)--> reclaimable
+ * ```
+ *
+ * `expiresAt` means the same thing in both states: from that instant the
+ * record is dead and `claim` may overwrite it. For INPROGRESS it is the end
+ * of the lease (never after the invocation's deadline); for COMPLETED it is
+ * the end of the TTL.
+ */
+
+export type IdempotencyStatus = 'INPROGRESS' | 'COMPLETED'
+
+export interface IdempotencyRecord {
+  /** The hashed, namespaced key. */
+  readonly key: string
+  readonly status: IdempotencyStatus
+  /** Epoch ms from which the record is dead and may be claimed again. */
+  readonly expiresAt: number
+  /** Hash of the event data as delivered; a different hash under the same key is a reuse. */
+  readonly payloadHash: string
+  /** Identifies the claim, so that only its owner completes or releases it. */
+  readonly owner: string
+  /** The handler's result as JSON text (COMPLETED only, unless results are not stored). */
+  readonly result?: string
+}
+
+export type ClaimResult =
+  | { readonly claimed: true }
+  /**
+   * The key is held by a live record. `existing` is that record when the
+   * store can return it in the same round trip (DynamoDB's
+   * ReturnValuesOnConditionCheckFailure, a Lua script, RETURNING); when it is
+   * `undefined` the middleware reads it with `get`.
+   */
+  | { readonly claimed: false; readonly existing: IdempotencyRecord | undefined }
+
+export interface IdempotencyStore {
+  /** For logs and errors: `'memory'`, `'redis'`, `'dynamodb'`, … */
+  readonly name: string
+  /**
+   * Atomically writes `record` (INPROGRESS) if the key is absent or its
+   * record's `expiresAt <= now`. Exactly one of any number of concurrent
+   * claims of a key may succeed. One round trip.
+   */
+  claim(record: IdempotencyRecord, now: number): Promise<ClaimResult>
+  /**
+   * Replaces the INPROGRESS record of `record.owner` with `record`
+   * (COMPLETED). Does nothing if the claim is no longer that owner's (its
+   * lease ran out and another delivery took the key). One round trip.
+   */
+  complete(record: IdempotencyRecord): Promise<void>
+  /** The record under `key`, live or not, or `undefined`. One round trip. */
+  get(key: string): Promise<IdempotencyRecord | undefined>
+  /** Deletes the record under `key` if `owner` still holds it. One round trip. */
+  release(key: string, owner: string): Promise<void>
+  /** The largest record, in bytes, the store accepts (DynamoDB: 400 KB). */
+  readonly maxRecordBytes?: number
+}
