@@ -41,7 +41,12 @@ export function validate<S extends StandardSchema>(schema: S, value: unknown, wh
 
 function unwrap<O>(result: StandardResult<O>, what: string): O {
   if (result.issues) {
-    const issues = result.issues.map((i) => ({ message: i.message, path: i.path }))
+    // Path segments may be objects (valibot's carry the input value): keep
+    // only the keys, so that issues are safe to log and to render.
+    const issues = result.issues.map((i) => ({
+      message: i.message,
+      path: i.path?.map((p) => (typeof p === 'object' && p !== null ? p.key : p)),
+    }))
     throw new ValidationError(`${what} does not match its schema`, issues, {
       detail: `${what} does not match its schema`,
     })

@@ -1,0 +1,61 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { PermanentError, RetryableError, runBatch, SkippedError } from 'faasade'
+
+type Kind = 'ok' | 'retry' | 'drop'
+const act = (kind: Kind, i: number) => {
+  if (kind === 'retry') throw new RetryableError(`item ${i}`)
+  if (kind === 'drop') throw new PermanentError(`item ${i}`)
+  return i
+}
+
+describe('runBatch', () => {
+  it('reports each item on its own, in input order', async () => {
+    const outcomes = await runBatch(['ok', 'retry', 'ok', 'drop'] as Kind[], act)
+    expect(outcomes.map((o) => o.kind)).toEqual(['ok', 'retry', 'ok', 'drop'])
+  })
+
+  it('ordered: stops at the first retry and marks the rest skipped without running them', async () => {
+    const ran: number[] = []
+    const outcomes = await runBatch(['ok', 'drop', 'retry', 'ok', 'ok'] as Kind[], (k, i) => (ran.push(i), act(k, i)), { ordered: true })
+    expect(outcomes.map((o) => o.kind)).toEqual(['ok', 'drop', 'retry', 'retry', 'retry'])
+    expect(ran).toEqual([0, 1, 2])
+    expect(outcomes[3]!.kind === 'retry' && outcomes[3]!.error).toBeInstanceOf(SkippedError)
+  })
+
+  it("ordered with stopOn 'any': a drop stops it too", async () => {
+    const outcomes = await runBatch(['ok', 'drop', 'ok'] as Kind[], act, { ordered: true, stopOn: 'any' })
+    expect(outcomes.map((o) => o.kind)).toEqual(['ok', 'drop', 'retry'])
+  })
+
+  it('never has more items in flight than the concurrency bound', async () => {
+    let inFlight = 0
+    let peak = 0
+    await runBatch(Array.from({ length: 40 }, (_, i) => i), async (i) => {
+      peak = Math.max(peak, ++inFlight)
+      await new Promise((r) => setTimeout(r, i % 3))
+      inFlight--
+    }, { concurrency: 4 })
+    expect(peak).toBe(4)
+  })
+
+  it('unordered outcomes match each item, whatever the mix (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom<Kind>('ok', 'retry', 'drop'), { maxLength: 30 }), fc.integer({ min: 1, max: 8 }), async (kinds, concurrency) => {
+        const outcomes = await runBatch(kinds, async (k, i) => { await Promise.resolve(); return act(k, i) }, { concurrency })
+        expect(outcomes.map((o) => o.kind)).toEqual(kinds)
+      }),
+    )
+  })
+
+  it('ordered outcomes are the prefix up to the first retry, then retries (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom<Kind>('ok', 'retry', 'drop'), { maxLength: 30 }), async (kinds) => {
+        const outcomes = await runBatch(kinds, act, { ordered: true })
+        const first = kinds.indexOf('retry')
+        const expected = first === -1 ? kinds : [...kinds.slice(0, first), ...kinds.slice(first).map(() => 'retry')]
+        expect(outcomes.map((o) => o.kind)).toEqual(expected)
+      }),
+    )
+  })
+})

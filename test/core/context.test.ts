@@ -1,0 +1,58 @@
+import { describe, expect, it, vi } from 'vitest'
+import { createContext, createLogger, drainWaitUntil, TimeoutError } from 'faasade'
+
+const provider = { name: 'test', raw: { secretish: 'native event' } }
+
+describe('context', () => {
+  it('reports the time left and never a negative number', () => {
+    let now = 1_000
+    const ctx = createContext({ provider, deadline: 1_500, now: () => now })
+    expect(ctx.remainingMs()).toBe(500)
+    now = 2_000
+    expect(ctx.remainingMs()).toBe(0)
+  })
+
+  it('has no deadline unless the provider gives one', () => {
+    const ctx = createContext({ provider })
+    expect(ctx.deadline).toBe(Infinity)
+    expect(ctx.signal.aborted).toBe(false)
+  })
+
+  it('aborts the signal at the deadline with a TimeoutError', async () => {
+    const ctx = createContext({ provider, deadline: Date.now() + 20 })
+    expect(ctx.signal.aborted).toBe(false)
+    await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve))
+    expect(ctx.signal.reason).toBeInstanceOf(TimeoutError)
+  })
+
+  it('an already passed deadline gives an aborted signal', () => {
+    const ctx = createContext({ provider, deadline: Date.now() - 5 })
+    expect(ctx.signal.aborted).toBe(true)
+  })
+
+  it('hands waitUntil work to the provider when it has a waitUntil', async () => {
+    const waitUntil = vi.fn()
+    const ctx = createContext({ provider, waitUntil })
+    ctx.waitUntil(Promise.resolve(1))
+    expect(waitUntil).toHaveBeenCalledTimes(1)
+  })
+
+  it('collects waitUntil work otherwise, and drains it; a failed task is logged, not thrown', async () => {
+    const lines: string[] = []
+    const ctx = createContext({ provider, log: createLogger({ sink: (l) => lines.push(l) }) })
+    let done = false
+    ctx.waitUntil(new Promise((r) => setTimeout(r, 10)).then(() => (done = true)))
+    ctx.waitUntil(Promise.reject(new Error('flush failed')))
+    await drainWaitUntil(ctx)
+    expect(done).toBe(true)
+    expect(lines.join('\n')).toContain('flush failed')
+  })
+
+  it('serialises without the native event or the logger', () => {
+    const ctx = createContext({ provider, deadline: Date.UTC(2026, 10, 24), attempt: 2 })
+    Object.assign(ctx, { tenant: 'acme' })
+    const json = JSON.parse(JSON.stringify(ctx)) as Record<string, unknown>
+    expect(json).toEqual({ attempt: 2, tenant: 'acme', deadline: '2026-11-24T00:00:00.000Z', provider: { name: 'test' } })
+    expect(JSON.stringify(ctx)).not.toContain('native event')
+  })
+})
