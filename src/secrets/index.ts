@@ -1,2 +1,32 @@
-// Placeholder: this door is being built (see the issue tracker).
-export {}
+/**
+ * `faasade/secrets`: the secrets middleware, the provider interface, the
+ * env provider (the default, no cloud needed) and the error classes. Cloud
+ * providers are their own doors (`faasade/secrets/aws`, `/lambda-extension`,
+ * `/gcp`, `/azure`), so a bundle carries only the one it uses.
+ */
+export { secrets, type ProvidedValue, type SecretProviders, type Secrets, type SecretsOptions, type SecretValues } from './middleware.js'
+export { Secret } from './secret-value.js'
+export { fromEnv } from './env.js'
+export {
+  defineSecretProvider,
+  type BinaryValueOptions,
+  type JsonValue,
+  type LoadContext,
+  type LoadedSecret,
+  type RawSecret,
+  type SecretProvider,
+  type SecretSource,
+  type SecretValueOptions,
+  type ValueOf,
+} from './provider.js'
+export {
+  isSecretError,
+  secretFailure,
+  SecretAccessDeniedError,
+  SecretInvalidError,
+  SecretNotFoundError,
+  SecretUnavailableError,
+  type FailureKind,
+  type SecretError,
+  type SecretErrorInfo,
+} from './errors.js'

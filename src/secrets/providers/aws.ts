@@ -1,2 +1,278 @@
-// Placeholder: this door is being built (see the issue tracker).
-export {}
+/**
+ * `faasade/secrets/aws`: AWS Secrets Manager, over one of two transports.
+ *
+ * - `'fetch'` (the default without a `client`): Secrets Manager's JSON
+ *   protocol (`POST /`, `X-Amz-Target: secretsmanager.GetSecretValue`,
+ *   `application/x-amz-json-1.1`) over `fetch`, SigV4-signed by `aws4fetch`
+ *   (about 3 KB). Credentials and region come from the environment Lambda
+ *   sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+ *   `AWS_REGION`), or from options. No SDK is loaded.
+ * - `'sdk'` (the default with a `client`): `@aws-sdk/client-secrets-manager`.
+ *   Your client if you pass one; else one is created on first use, by a
+ *   dynamic import, once per instance and region/endpoint. The SDK is an
+ *   optional peer dependency; on Lambda's Node runtime it is preinstalled.
+ *
+ * Why fetch is the default: the SDK costs tens of ms to import and construct
+ * at cold start, and its first call is no faster (bench/secrets/RESULTS.md
+ * has the numbers of the run this choice rests on).
+ *
+ * Neither transport retries: a throttled or failed fetch becomes a
+ * `SecretUnavailableError` (retryable), and the cache keeps serving the last
+ * good value meanwhile. Your injected client keeps its own retry settings.
+ *
+ * @example
+ * ```ts
+ * import { secrets } from 'faasade/secrets'
+ * import { fromAwsSecretsManager } from 'faasade/secrets/aws'
+ * import * as z from 'zod'
+ * secrets({ stripe: fromAwsSecretsManager('prod/stripe', { json: true, schema: z.object({ apiKey: z.string() }), expireAtRotation: true }) })
+ * ```
+ */
+import { AwsClient } from 'aws4fetch'
+import { ConfigurationError } from '../../errors.js'
+import { checkOptions } from '../../middleware.js'
+import { networkFailure, secretFailure, type SecretErrorInfo } from '../errors.js'
+import { BINARY_VALUE_OPTIONS, defineSecretProvider, type BinaryValueOptions, type RawSecret, type SecretProvider, type ValueOf } from '../provider.js'
+import { classifyAwsError, sanitizeErrorCode } from './aws-errors.js'
+import { base64ToBytes, envVar, readJson, replyFailure } from './http.js'
+
+/** The provider kind of {@link fromAwsSecretsManager}. */
+export const AWS_SECRETS_MANAGER = 'aws-secrets-manager'
+
+/** The transport that {@link fromAwsSecretsManager} uses when given no `client` (chosen by bench/secrets). */
+export const DEFAULT_AWS_TRANSPORT: 'fetch' | 'sdk' = 'fetch'
+
+/** Static AWS credentials. */
+export interface AwsCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+/**
+ * The part of a `SecretsManagerClient` used here, so that faasade's types do
+ * not depend on the SDK's. Any v3 `SecretsManagerClient` fits.
+ */
+export interface SecretsManagerClientLike {
+  send(command: never): Promise<unknown>
+}
+
+export interface AwsSecretsManagerOptions extends BinaryValueOptions {
+  /** A version id; exclusive with `versionStage`. @defaultValue the `AWSCURRENT` version */
+  versionId?: string
+  /** A staging label (`AWSCURRENT`, `AWSPREVIOUS`, …). */
+  versionStage?: string
+  /** @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION` */
+  region?: string
+  /**
+   * The service endpoint, e.g. a LocalStack URL.
+   * @defaultValue `AWS_ENDPOINT_URL_SECRETS_MANAGER`, else `AWS_ENDPOINT_URL`, else `https://secretsmanager.{region}.amazonaws.com`
+   */
+  endpoint?: string
+  /** @defaultValue `'sdk'` when `client` is given, else {@link DEFAULT_AWS_TRANSPORT} */
+  transport?: 'fetch' | 'sdk'
+  /** Your `SecretsManagerClient` (implies `transport: 'sdk'`). */
+  client?: SecretsManagerClientLike
+  /** For the fetch transport (the SDK transport takes them only through `client`). @defaultValue the `AWS_*` environment variables */
+  credentials?: AwsCredentials
+  /**
+   * Also expire the cached value at the secret's next rotation date, read
+   * with `DescribeSecret` (`NextRotationDate`) alongside each fetch: one more
+   * call per TTL window, and the `secretsmanager:DescribeSecret` permission.
+   * @defaultValue false
+   */
+  expireAtRotation?: boolean
+}
+
+const KNOWN = [...BINARY_VALUE_OPTIONS, 'versionId', 'versionStage', 'region', 'endpoint', 'transport', 'client', 'credentials', 'expireAtRotation']
+
+/**
+ * A secret from AWS Secrets Manager, by name or ARN.
+ *
+ * @example
+ * ```ts
+ * fromAwsSecretsManager('prod/db')                                  // string
+ * fromAwsSecretsManager('prod/stripe', { json: true })              // JsonValue
+ * fromAwsSecretsManager('prod/stripe', { json: true, schema })      // the schema's output
+ * fromAwsSecretsManager('prod/cert', { binary: true })              // Uint8Array (SecretBinary)
+ * fromAwsSecretsManager('prod/db', { client: new SecretsManagerClient({}) })   // your SDK client
+ * ```
+ */
+export function fromAwsSecretsManager<const O extends AwsSecretsManagerOptions = {}>(secretId: string, options?: O): SecretProvider<ValueOf<O>> {
+  if (typeof secretId !== 'string' || secretId.length === 0) throw new ConfigurationError('fromAwsSecretsManager: the secret id must be a non-empty string')
+  checkOptions('fromAwsSecretsManager', options, KNOWN)
+  const opts: AwsSecretsManagerOptions = options ?? {}
+  if (opts.versionId !== undefined && opts.versionStage !== undefined) throw new ConfigurationError('fromAwsSecretsManager: `versionId` and `versionStage` exclude each other')
+  if (opts.transport !== undefined && opts.transport !== 'fetch' && opts.transport !== 'sdk') throw new ConfigurationError("fromAwsSecretsManager: `transport` must be 'fetch' or 'sdk'")
+  if (opts.client !== undefined && typeof opts.client?.send !== 'function') throw new ConfigurationError('fromAwsSecretsManager: `client` must be a SecretsManagerClient')
+  if (opts.client !== undefined && opts.transport === 'fetch') throw new ConfigurationError("fromAwsSecretsManager: `client` needs `transport: 'sdk'`")
+  const transport = opts.transport ?? (opts.client ? 'sdk' : DEFAULT_AWS_TRANSPORT)
+  const info: SecretErrorInfo = { provider: AWS_SECRETS_MANAGER, secretName: secretId }
+  const input = { SecretId: secretId, ...(opts.versionId && { VersionId: opts.versionId }), ...(opts.versionStage && { VersionStage: opts.versionStage }) }
+  const get = transport === 'fetch' ? fetchTransport(info, opts) : sdkTransport(info, opts)
+  return defineSecretProvider<ValueOf<O>>(
+    {
+      kind: AWS_SECRETS_MANAGER,
+      secretName: secretId,
+      identity: [opts.region, opts.endpoint, opts.versionId, opts.versionStage, transport, opts.expireAtRotation === true],
+      async fetch() {
+        if (!opts.expireAtRotation) return get.value(input)
+        const [raw, rotatesAt] = await Promise.all([get.value(input), get.nextRotation(secretId)])
+        return rotatesAt === undefined ? raw : { ...raw, expiresAt: rotatesAt }
+      },
+    },
+    opts,
+  )
+}
+
+interface Transport {
+  value(input: Record<string, string>): Promise<RawSecret>
+  /** Epoch ms of the next rotation, if one is scheduled. */
+  nextRotation(secretId: string): Promise<number | undefined>
+}
+
+function regionOf(opts: AwsSecretsManagerOptions): string | undefined {
+  return opts.region ?? envVar('AWS_REGION') ?? envVar('AWS_DEFAULT_REGION')
+}
+
+function endpointOf(opts: AwsSecretsManagerOptions): string | undefined {
+  return opts.endpoint ?? envVar('AWS_ENDPOINT_URL_SECRETS_MANAGER') ?? envVar('AWS_ENDPOINT_URL')
+}
+
+// ---- fetch transport ------------------------------------------------------
+
+function fetchTransport(info: SecretErrorInfo, opts: AwsSecretsManagerOptions): Transport {
+  // Made on first use (the environment may be filled in after import), once per provider.
+  let signer: { client: AwsClient; url: string } | undefined
+  const setup = () => {
+    if (signer) return signer
+    const region = regionOf(opts)
+    if (!region) throw secretFailure('invalid', info, 'no AWS region: set AWS_REGION or the `region` option')
+    const credentials = opts.credentials ?? envCredentials()
+    if (!credentials) throw secretFailure('denied', info, 'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the `credentials` option')
+    const client = new AwsClient({ ...credentials, service: 'secretsmanager', region, retries: 0 })
+    const url = endpointOf(opts) ?? `https://secretsmanager.${region}.amazonaws.com/`
+    return (signer = { client, url })
+  }
+  const call = async (target: string, body: object): Promise<Record<string, unknown>> => {
+    const { client, url } = setup()
+    let response: Response
+    try {
+      response = await client.fetch(url, {
+        method: 'POST',
+        headers: { 'X-Amz-Target': `secretsmanager.${target}`, 'Content-Type': 'application/x-amz-json-1.1' },
+        body: JSON.stringify(body),
+      })
+    } catch (error) {
+      throw networkFailure(info, error)
+    }
+    const payload = (await readJson(info, response)) as Record<string, unknown> | null
+    if (response.ok && typeof payload === 'object' && payload !== null) return payload
+    const code = sanitizeErrorCode(response.headers.get('x-amzn-errortype') ?? stringField(payload, '__type'))
+    const message = stringField(payload, 'message') ?? stringField(payload, 'Message')
+    throw replyFailure(info, classifyAwsError(code, response.status), response, code, message)
+  }
+  return {
+    async value(input) {
+      const out = await call('GetSecretValue', input)
+      if (typeof out.SecretString === 'string') return { text: out.SecretString }
+      if (typeof out.SecretBinary === 'string') return { bytes: base64ToBytes(out.SecretBinary) }
+      return {}
+    },
+    async nextRotation(secretId) {
+      const out = await call('DescribeSecret', { SecretId: secretId })
+      // The JSON protocol sends timestamps as epoch seconds.
+      return typeof out.NextRotationDate === 'number' ? out.NextRotationDate * 1000 : undefined
+    },
+  }
+}
+
+function envCredentials(): AwsCredentials | undefined {
+  const accessKeyId = envVar('AWS_ACCESS_KEY_ID')
+  const secretAccessKey = envVar('AWS_SECRET_ACCESS_KEY')
+  if (!accessKeyId || !secretAccessKey) return undefined
+  const sessionToken = envVar('AWS_SESSION_TOKEN')
+  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey }
+}
+
+function stringField(value: unknown, key: string): string | undefined {
+  const field = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined
+  return typeof field === 'string' ? field : undefined
+}
+
+// ---- SDK transport --------------------------------------------------------
+
+/** The shapes used from `@aws-sdk/client-secrets-manager`, declared here so its types stay optional too. */
+interface SdkModule {
+  SecretsManagerClient: new (config: Record<string, unknown>) => SecretsManagerClientLike
+  GetSecretValueCommand: new (input: Record<string, string>) => object
+  DescribeSecretCommand: new (input: Record<string, string>) => object
+}
+
+const SDK_PACKAGE = '@aws-sdk/client-secrets-manager'
+let sdkModule: Promise<SdkModule> | undefined
+const sdkClients = new Map<string, SecretsManagerClientLike>()
+
+/**
+ * Through a function parameter, so that bundlers leave the import alone:
+ * a Workers bundle must not contain the SDK, and on Lambda it is preinstalled.
+ */
+function importOptional(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ specifier)
+}
+
+function loadSdk(info: SecretErrorInfo): Promise<SdkModule> {
+  sdkModule ??= importOptional(SDK_PACKAGE).then(
+    (mod) => mod as SdkModule,
+    (error: unknown) => {
+      sdkModule = undefined
+      throw secretFailure('invalid', info, `cannot load ${SDK_PACKAGE} (install it, or use transport: 'fetch'): ${error instanceof Error ? error.message : String(error)}`)
+    },
+  )
+  return sdkModule
+}
+
+function sdkTransport(info: SecretErrorInfo, opts: AwsSecretsManagerOptions): Transport {
+  const clientFor = (sdk: SdkModule): SecretsManagerClientLike => {
+    if (opts.client) return opts.client
+    const region = regionOf(opts)
+    const endpoint = endpointOf(opts)
+    const key = JSON.stringify([region, endpoint])
+    let client = sdkClients.get(key)
+    if (!client) {
+      client = new sdk.SecretsManagerClient({ ...(region && { region }), ...(endpoint && { endpoint }), maxAttempts: 1 })
+      sdkClients.set(key, client)
+    }
+    return client
+  }
+  const send = async (make: (sdk: SdkModule) => object): Promise<Record<string, unknown>> => {
+    const sdk = await loadSdk(info)
+    try {
+      return (await clientFor(sdk).send(make(sdk) as never)) as Record<string, unknown>
+    } catch (error) {
+      throw sdkFailure(info, error)
+    }
+  }
+  return {
+    async value(input) {
+      const out = await send((sdk) => new sdk.GetSecretValueCommand(input))
+      if (typeof out.SecretString === 'string') return { text: out.SecretString }
+      if (out.SecretBinary instanceof Uint8Array) return { bytes: out.SecretBinary }
+      return {}
+    },
+    async nextRotation(secretId) {
+      const out = await send((sdk) => new sdk.DescribeSecretCommand({ SecretId: secretId }))
+      return out.NextRotationDate instanceof Date ? out.NextRotationDate.getTime() : undefined
+    },
+  }
+}
+
+function sdkFailure(info: SecretErrorInfo, error: unknown) {
+  const e = error as { name?: unknown; message?: unknown; $metadata?: { httpStatusCode?: unknown } } | null
+  const status = typeof e?.$metadata?.httpStatusCode === 'number' ? e.$metadata.httpStatusCode : undefined
+  // No HTTP status: the request never got an answer (refused, reset, timed out).
+  if (status === undefined) return networkFailure(info, error)
+  const code = typeof e?.name === 'string' ? e.name : undefined
+  const message = typeof e?.message === 'string' ? e.message : undefined
+  return secretFailure(classifyAwsError(code, status), info, `HTTP ${status}${code ? ` ${code}` : ''}${message ? `: ${message}` : ''}`)
+}

@@ -1,2 +1,129 @@
-// Placeholder: this door is being built (see the issue tracker).
-export {}
+/**
+ * `faasade/secrets/azure`: Azure Key Vault over its REST API, with a managed
+ * identity token.
+ *
+ * Why REST and not `@azure/keyvault-secrets` + `@azure/identity`: those bring
+ * the Azure core pipeline, MSAL and their dependencies (megabytes installed,
+ * hundreds of KB bundled) for two GETs, and `@azure/identity` probes several
+ * credential sources in turn at cold start. Here:
+ *
+ * - token, App Service / Functions / Container Apps: `GET {IDENTITY_ENDPOINT}?resource=https://vault.azure.net&api-version=2019-08-01`
+ *   with `X-IDENTITY-HEADER: {IDENTITY_HEADER}`; elsewhere (VMs, AKS) the
+ *   instance metadata service `GET http://169.254.169.254/metadata/identity/oauth2/token?api-version=2018-02-01&resource=…`
+ *   with `Metadata: true`. Either answers `{ access_token, expires_on (epoch s), … }`;
+ *   the token is cached until a minute before it expires.
+ * - secret: `GET {vaultUrl}/secrets/{name}/{version}?api-version=7.4` with
+ *   `Authorization: Bearer …` -> `{ value, id, attributes }`.
+ * - errors: `{ error: { code, message } }`: 404 `SecretNotFound` permanent,
+ *   403 permanent, 429 (with `Retry-After`) and 5xx retryable, 401 drops the
+ *   cached token and is retryable.
+ *
+ * @example
+ * ```ts
+ * import { fromAzureKeyVault } from 'faasade/secrets/azure'
+ * fromAzureKeyVault('https://my-vault.vault.azure.net', 'stripe-key')
+ * ```
+ */
+import { ConfigurationError } from '../../errors.js'
+import { checkOptions } from '../../middleware.js'
+import { secretFailure, type SecretErrorInfo } from '../errors.js'
+import { defineSecretProvider, VALUE_OPTIONS, type SecretProvider, type SecretValueOptions, type ValueOf } from '../provider.js'
+import { classifyStatus, envVar, readJson, replyFailure, request, TokenCache } from './http.js'
+
+/** The provider kind of {@link fromAzureKeyVault}. */
+export const AZURE_KEY_VAULT = 'azure-key-vault'
+
+export interface AzureKeyVaultOptions extends SecretValueOptions {
+  /** @defaultValue the current version */
+  version?: string
+  /** The client id of a user-assigned managed identity. @defaultValue the system-assigned identity */
+  clientId?: string
+  /** Supplies a bearer token for `https://vault.azure.net` instead of the managed identity. */
+  token?: () => Promise<string>
+  /** @defaultValue `'7.4'` */
+  apiVersion?: string
+}
+
+const KNOWN = [...VALUE_OPTIONS, 'version', 'clientId', 'token', 'apiVersion']
+const VAULT_RESOURCE = 'https://vault.azure.net'
+const IMDS = 'http://169.254.169.254/metadata/identity/oauth2/token'
+const tokens = new Map<string, TokenCache>()
+
+/**
+ * A secret from Azure Key Vault.
+ *
+ * @example
+ * ```ts
+ * fromAzureKeyVault('https://my-vault.vault.azure.net', 'smtp', { json: true, schema: z.object({ user: z.string(), pass: z.string() }) })
+ * ```
+ */
+export function fromAzureKeyVault<const O extends AzureKeyVaultOptions = {}>(vaultUrl: string, name: string, options?: O): SecretProvider<ValueOf<O>> {
+  let vault: URL
+  try {
+    vault = new URL(vaultUrl)
+  } catch {
+    throw new ConfigurationError(`fromAzureKeyVault: "${vaultUrl}" is not a vault URL (https://{vault}.vault.azure.net)`)
+  }
+  if (typeof name !== 'string' || !/^[0-9a-zA-Z-]{1,127}$/.test(name)) throw new ConfigurationError('fromAzureKeyVault: a secret name is 1-127 letters, digits and dashes')
+  checkOptions('fromAzureKeyVault', options, KNOWN)
+  const opts: AzureKeyVaultOptions = options ?? {}
+  if (opts.token !== undefined && typeof opts.token !== 'function') throw new ConfigurationError('fromAzureKeyVault: `token` must be a function returning a promise of a token')
+  const base = vault.origin + vault.pathname.replace(/\/+$/, '')
+  const secretName = `${vault.host}/${name}`
+  const info: SecretErrorInfo = { provider: AZURE_KEY_VAULT, secretName }
+  const apiVersion = opts.apiVersion ?? '7.4'
+
+  const tokenCache = (key: string) => {
+    let cache = tokens.get(key)
+    if (!cache) tokens.set(key, (cache = new TokenCache()))
+    return cache
+  }
+  const identity = () => {
+    const endpoint = envVar('IDENTITY_ENDPOINT')
+    const header = envVar('IDENTITY_HEADER')
+    const url = new URL(endpoint && header ? endpoint : IMDS)
+    url.searchParams.set('resource', VAULT_RESOURCE)
+    url.searchParams.set('api-version', endpoint && header ? '2019-08-01' : '2018-02-01')
+    if (opts.clientId) url.searchParams.set('client_id', opts.clientId)
+    const headers: Record<string, string> = endpoint && header ? { 'X-IDENTITY-HEADER': header } : { Metadata: 'true' }
+    return { url: url.href, headers }
+  }
+  const accessToken = async (): Promise<string> => {
+    if (opts.token) return opts.token()
+    const { url, headers } = identity()
+    return tokenCache(url).get(async () => {
+      const response = await request(info, url, { headers })
+      const body = (await readJson(info, response)) as { access_token?: unknown; expires_on?: unknown } | null
+      if (!response.ok || typeof body?.access_token !== 'string') {
+        throw replyFailure(info, response.ok ? 'unavailable' : classifyStatus(response.status) === 'not-found' ? 'denied' : classifyStatus(response.status), response, undefined, 'no managed identity token')
+      }
+      const expiresOn = Number(body.expires_on)
+      return { token: body.access_token, expiresAt: Number.isFinite(expiresOn) ? expiresOn * 1000 : Date.now() + 5 * 60_000 }
+    })
+  }
+
+  return defineSecretProvider<ValueOf<O>>(
+    {
+      kind: AZURE_KEY_VAULT,
+      secretName,
+      identity: [base, opts.version, opts.clientId, apiVersion],
+      async fetch() {
+        const token = await accessToken()
+        const url = `${base}/secrets/${name}/${opts.version ? encodeURIComponent(opts.version) : ''}?api-version=${encodeURIComponent(apiVersion)}`
+        const response = await request(info, url, { headers: { Authorization: `Bearer ${token}` } })
+        const body = (await readJson(info, response)) as { value?: unknown; error?: { code?: unknown; message?: unknown } } | null
+        if (!response.ok) {
+          if (response.status === 401 && !opts.token) tokenCache(identity().url).clear()
+          const code = typeof body?.error?.code === 'string' ? body.error.code : undefined
+          const message = typeof body?.error?.message === 'string' ? body.error.message : undefined
+          // 401 means our token was refused (expired, wrong tenant for a moment): a new one may work.
+          const kind = response.status === 401 ? 'unavailable' : code === 'SecretNotFound' ? 'not-found' : classifyStatus(response.status)
+          throw replyFailure(info, kind, response, code, message)
+        }
+        if (typeof body?.value !== 'string') throw secretFailure('invalid', info, 'the reply has no value')
+        return { text: body.value }
+      },
+    },
+    opts,
+  )
+}
