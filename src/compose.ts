@@ -15,13 +15,21 @@ export function compose(middlewares: readonly Middleware<object>[], inner: Chain
     const middleware = middlewares[i]!
     const rest = chain
     chain = (event, ctx) => {
-      let called = false
+      let calls = 0
+      let failed = false
       const next = (additions?: object) => {
         // A second call would run the handler twice: exactly what idempotency exists to prevent.
-        if (called) return Promise.reject(new Error(`middleware "${middleware.name}" called next() more than once`))
-        called = true
+        // The one exception, opted into, is a retry after the first run failed.
+        if (calls > 0 && !(middleware.retriesNext === true && calls === 1 && failed)) {
+          return Promise.reject(new Error(`middleware "${middleware.name}" called next() more than once`))
+        }
+        calls++
         if (additions) Object.assign(ctx, additions)
-        return rest(event, ctx)
+        if (middleware.retriesNext !== true) return rest(event, ctx)
+        return rest(event, ctx).catch((error: unknown) => {
+          failed = true
+          throw error
+        })
       }
       return middleware.run(event, ctx, next as never, info)
     }

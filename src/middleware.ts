@@ -39,6 +39,13 @@ export interface Middleware<Add extends object = {}> {
    * short-circuit; the middlewares outside this one still see the result.
    */
   run(event: CloudEvent, ctx: Context, next: Next<Add>, handler: HandlerInfo): Promise<unknown>
+  /**
+   * Lets `run` call `next` once more after its first call rejected, for a
+   * middleware that retries the rest of the chain (the secrets middleware's
+   * `refreshOn`). Any other second call is still refused.
+   * @defaultValue false
+   */
+  readonly retriesNext?: boolean
   /** Type-only marker of what this middleware adds; never set at run time. */
   readonly '~adds'?: Add
 }
