@@ -1,2 +1,32 @@
-// Placeholder: this door is being built (see the issue tracker).
-export {}
+/**
+ * `faasade/cloudflare-workers`: run a handler, a Hono app or a service as a
+ * module Worker (`fetch`, `queue`, `scheduled`). Needs no `nodejs_compat`.
+ *
+ * @example
+ * ```ts
+ * import { toWorker } from 'faasade/cloudflare-workers'
+ * import { service } from './service.js'
+ * export default toWorker(service)
+ * ```
+ */
+export { toWorker, PROVIDER_NAME } from './to-worker.js'
+export { workerEnv } from './env.js'
+export type { WorkerOptions, WorkerQueueOptions, WorkerScheduledOptions } from './options.js'
+export {
+  controllerToEvent,
+  delaySeconds,
+  MAX_DELAY_SECONDS,
+  messageToEvent,
+  QUEUE_MESSAGE_TYPE,
+  queueSettlement,
+  queueSource,
+  SCHEDULED_SOURCE,
+  SCHEDULED_TYPE,
+  scheduledSettlement,
+  type DropPolicy,
+  type QueueEventType,
+  type QueueSettlement,
+  type ScheduledEventType,
+  type ScheduledSettlement,
+} from './mapping.js'
+export type { MessageBatch, QueueMessage, QueueRetryOptions, ScheduledController, WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'

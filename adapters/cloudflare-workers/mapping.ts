@@ -1,0 +1,180 @@
+/**
+ * Workers triggers as CloudEvents, and outcomes as Workers settlements. This
+ * file holds every rule of the mapping; `to-worker.ts` only does the I/O.
+ * (`fetch` needs no mapping: the core serves the request as it is.)
+ *
+ * **A queue message** whose body is not already a CloudEvent:
+ *
+ * | attribute         | value                                                                  |
+ * |-------------------|------------------------------------------------------------------------|
+ * | `id`              | `message.id`                                                           |
+ * | `source`          | `//queue.cloudflare.com/<batch.queue>`                                 |
+ * | `type`            | `com.cloudflare.queue.message`, or the `queue.type` option             |
+ * | `time`            | `message.timestamp`                                                    |
+ * | `datacontenttype` | string: `text/plain`; bytes: `application/octet-stream`; a JSON value: `application/json`; any other value: absent |
+ * | `data`            | `message.body` (an `ArrayBuffer` or typed array as a `Uint8Array`)   |
+ *
+ * A body that is an object with a `specversion` member is a structured
+ * CloudEvent (JSON format: `null` members absent, `data_base64` decoded to
+ * bytes). It passes through unchanged, and must be valid.
+ *
+ * **A cron trigger:**
+ *
+ * | attribute         | value                                                |
+ * |-------------------|------------------------------------------------------|
+ * | `id`              | `<cron>@<scheduledTime>`: a retry keeps the same id  |
+ * | `source`          | `//scheduled.cloudflare.com`                         |
+ * | `type`            | `com.cloudflare.scheduled`, or the `scheduled.type` option |
+ * | `subject`         | `controller.cron` (absent when empty)                |
+ * | `time`            | `controller.scheduledTime`                           |
+ * | `datacontenttype` | `application/json`                                   |
+ * | `data`            | `{ cron, scheduledTime }` (`scheduledTime` in RFC 3339) |
+ *
+ * **Outcomes** (the Workers rows of DESIGN.md's table):
+ *
+ * | outcome | queue message                                                    | cron                |
+ * |---------|------------------------------------------------------------------|---------------------|
+ * | ok      | `ack()`                                                          | return              |
+ * | retry   | `retry({ delaySeconds: ceil(retryAfterMs / 1000) })`; `retry()` (the queue's `retry_delay`) without `retryAfterMs` | throw |
+ * | drop    | logged, `ack()`; with `dropPermanent: 'retry'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
+ */
+import { InvalidEventError } from '../../src/errors.js'
+import { createEvent, type CloudEvent, type CloudEventInit } from '../../src/event.js'
+import { fromBase64 } from '../../src/http/message.js'
+import type { Outcome } from '../../src/outcome.js'
+import type { QueueMessage, ScheduledController } from './workers-types.js'
+
+/** The `type` of a queue message that is not a CloudEvent, unless the `queue.type` option says otherwise. */
+export const QUEUE_MESSAGE_TYPE = 'com.cloudflare.queue.message'
+/** The `type` of a cron trigger's event, unless the `scheduled.type` option says otherwise. */
+export const SCHEDULED_TYPE = 'com.cloudflare.scheduled'
+/** The `source` of every cron trigger's event. */
+export const SCHEDULED_SOURCE = '//scheduled.cloudflare.com'
+/** Cloudflare's largest `delaySeconds`: 12 hours. */
+export const MAX_DELAY_SECONDS = 43_200
+
+/** The `type` a queue message becomes: one for all, or chosen per message. */
+export type QueueEventType = string | ((message: QueueMessage, queue: string) => string)
+/** The `type` a cron trigger becomes: one for all, or chosen per cron expression. */
+export type ScheduledEventType = string | ((controller: ScheduledController) => string)
+/** What a permanent failure does with its queue message. */
+export type DropPolicy = 'ack' | 'retry'
+
+/** How one queue message is settled. */
+export type QueueSettlement = { readonly action: 'ack' } | { readonly action: 'retry'; readonly delaySeconds: number | undefined }
+
+/** How a cron invocation ends: return, throw (the runtime retries), or `noRetry()` and throw. */
+export type ScheduledSettlement = 'return' | 'throw' | 'noRetry'
+
+/** The `source` of a queue's events. */
+export function queueSource(queue: string): string {
+  return `//queue.cloudflare.com/${encodeURIComponent(queue)}`
+}
+
+/**
+ * The CloudEvent a queue message carries. Throws an `InvalidEventError` for
+ * a structured CloudEvent body that is not valid (a drop: it never will be).
+ */
+export function messageToEvent(message: QueueMessage, queue: string, type: QueueEventType = QUEUE_MESSAGE_TYPE): CloudEvent {
+  const { body } = message
+  if (isStructuredEvent(body)) return unwrap(body)
+  return createEvent({
+    id: message.id,
+    source: queueSource(queue),
+    type: typeof type === 'function' ? type(message, queue) : type,
+    time: validDate(message.timestamp),
+    datacontenttype: contentTypeOf(body),
+    data: bytesOf(body) ?? body,
+  })
+}
+
+/** The CloudEvent a cron trigger becomes. */
+export function controllerToEvent(controller: ScheduledController, type: ScheduledEventType = SCHEDULED_TYPE): CloudEvent {
+  const time = validDate(new Date(controller.scheduledTime))?.toISOString()
+  return createEvent({
+    id: `${controller.cron}@${time ?? controller.scheduledTime}`,
+    source: SCHEDULED_SOURCE,
+    type: typeof type === 'function' ? type(controller) : type,
+    subject: controller.cron === '' ? undefined : controller.cron,
+    time,
+    datacontenttype: 'application/json',
+    data: { cron: controller.cron, scheduledTime: time ?? null },
+  })
+}
+
+/** What a queue message's outcome means for it. */
+export function queueSettlement(outcome: Outcome, dropPermanent: DropPolicy = 'ack'): QueueSettlement {
+  switch (outcome.kind) {
+    case 'ok':
+      return ACK
+    case 'retry':
+      return { action: 'retry', delaySeconds: outcome.retryAfterMs === undefined ? undefined : delaySeconds(outcome.retryAfterMs) }
+    case 'drop':
+      return dropPermanent === 'retry' ? RETRY_NOW : ACK
+  }
+}
+
+/** What a cron invocation's outcome means for it. */
+export function scheduledSettlement(outcome: Outcome): ScheduledSettlement {
+  // `noRetry()` only matters when the handler fails, so a drop still throws:
+  // the invocation shows as failed, and is not run again.
+  return outcome.kind === 'ok' ? 'return' : outcome.kind === 'retry' ? 'throw' : 'noRetry'
+}
+
+/** `retryAfterMs` as Workers' `delaySeconds`: rounded up, within 0 to 12 hours. */
+export function delaySeconds(retryAfterMs: number): number {
+  if (!(retryAfterMs > 0)) return 0
+  return Math.min(MAX_DELAY_SECONDS, Math.ceil(retryAfterMs / 1000))
+}
+
+const ACK: QueueSettlement = Object.freeze({ action: 'ack' })
+const RETRY_NOW: QueueSettlement = Object.freeze({ action: 'retry', delaySeconds: undefined })
+
+function isStructuredEvent(body: unknown): body is Record<string, unknown> {
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && !isBytes(body) && Object.hasOwn(body, 'specversion')
+}
+
+function unwrap(body: Record<string, unknown>): CloudEvent {
+  const { data_base64: encoded, ...attributes } = body
+  if (encoded !== undefined && encoded !== null) {
+    if (attributes.data !== undefined && attributes.data !== null) throw invalidBody('data_base64', 'must not appear together with data')
+    if (typeof encoded !== 'string') throw invalidBody('data_base64', 'must be a base64 string')
+    try {
+      attributes.data = fromBase64(encoded)
+    } catch {
+      throw invalidBody('data_base64', 'is not valid base64')
+    }
+  }
+  // createEvent checks every attribute and names each bad one.
+  return createEvent(attributes as unknown as CloudEventInit)
+}
+
+function contentTypeOf(body: unknown): string | undefined {
+  if (typeof body === 'string') return 'text/plain'
+  if (isBytes(body)) return 'application/octet-stream'
+  if (typeof body === 'number' || typeof body === 'boolean' || Array.isArray(body)) return 'application/json'
+  if (typeof body === 'object' && body !== null) {
+    const proto = Object.getPrototypeOf(body)
+    // A Date, Map or other structured-clone value (the `v8` content type) has no JSON form to name.
+    if (proto === Object.prototype || proto === null) return 'application/json'
+  }
+  return undefined
+}
+
+function isBytes(body: unknown): body is ArrayBuffer | ArrayBufferView {
+  return body instanceof ArrayBuffer || ArrayBuffer.isView(body)
+}
+
+function bytesOf(body: unknown): Uint8Array | undefined {
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (ArrayBuffer.isView(body)) return body instanceof Uint8Array ? body : new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  return undefined
+}
+
+function validDate(date: Date | undefined): Date | undefined {
+  return date instanceof Date && !Number.isNaN(date.getTime()) ? date : undefined
+}
+
+function invalidBody(attribute: string, message: string): InvalidEventError {
+  return new InvalidEventError(`Invalid CloudEvent: ${attribute} ${message}`, [{ message, path: [attribute] }], { detail: `${attribute} ${message}` })
+}

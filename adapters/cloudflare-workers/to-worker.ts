@@ -1,0 +1,133 @@
+/**
+ * `toWorker`: a handler, a Hono app or a service as a module Worker. The
+ * rules of the mapping are in `mapping.ts`; this file only calls the runtime.
+ */
+import { runBatch } from '../../src/batch.js'
+import { createContext, type Context } from '../../src/context.js'
+import { describeError } from '../../src/errors.js'
+import type { CloudEvent } from '../../src/event.js'
+import { createFetchHandler } from '../../src/http/fetch.js'
+import { createLogger, type Logger } from '../../src/logger.js'
+import { settle, type Outcome } from '../../src/outcome.js'
+import { dispatch, toService, type Target } from '../../src/service.js'
+import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement } from './mapping.js'
+import { checkWorkerOptions, type WorkerOptions } from './options.js'
+import type { MessageBatch, QueueMessage, WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
+
+/** `ctx.provider.name` of every invocation from Workers. */
+export const PROVIDER_NAME = 'cloudflare-workers'
+
+/**
+ * A module Worker serving `target`: `fetch` (the Hono app, and CloudEvents
+ * over HTTP), `queue` (each message a CloudEvent, settled on its own) and
+ * `scheduled` (each cron trigger a CloudEvent). Handlers find the `env`
+ * bindings in `ctx.provider.raw.env` (or with `workerEnv(ctx)`), and
+ * `ctx.waitUntil` is the Worker's.
+ *
+ * @example
+ * ```ts
+ * // worker.ts
+ * import { toWorker } from 'faasade/cloudflare-workers'
+ * import { service } from './service.js'
+ *
+ * export default toWorker(service, { queue: { dropPermanent: 'retry' } })
+ * ```
+ */
+export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEntrypoint {
+  checkWorkerOptions(options)
+  const service = toService(target)
+  const log = options.log ?? createLogger()
+  const timeoutMs = options.timeoutMs ?? Infinity
+  const { dropPermanent = 'ack', type: queueType, concurrency = 10 } = options.queue ?? {}
+  const scheduledType = options.scheduled?.type
+
+  const serveFetch = createFetchHandler(service, {
+    provider: PROVIDER_NAME,
+    log,
+    maxBodyBytes: options.maxBodyBytes,
+    context: (_request, _env, executionContext) => ({
+      deadline: Date.now() + timeoutMs,
+      waitUntil: waitUntilOf(executionContext as WorkersExecutionContext | undefined),
+    }),
+  })
+
+  const contextFor = (event: CloudEvent, raw: WorkersRaw, deadline: number, attempt?: number): Context =>
+    createContext({
+      provider: { name: PROVIDER_NAME, raw },
+      deadline,
+      attempt,
+      waitUntil: waitUntilOf(raw.executionContext),
+      log: log.child({ eventId: event.id, eventType: event.type }),
+    })
+
+  return {
+    fetch: (request, env, executionContext) => serveFetch(request, env, executionContext),
+
+    async queue(batch, env, executionContext) {
+      const deadline = Date.now() + timeoutMs
+      await runBatch(
+        batch.messages,
+        async (message) => {
+          let event: CloudEvent | undefined
+          const outcome = await settle(() => {
+            event = messageToEvent(message, batch.queue, queueType)
+            return dispatch(service, event, contextFor(event, { env, executionContext, batch, message }, deadline, message.attempts))
+          })
+          const settlement = queueSettlement(outcome, dropPermanent)
+          if (settlement.action === 'ack') message.ack()
+          else if (settlement.delaySeconds === undefined) message.retry()
+          else message.retry({ delaySeconds: settlement.delaySeconds })
+          if (outcome.kind !== 'ok') logQueueFailure(log, outcome, batch, message, event, settlement.action)
+        },
+        { concurrency },
+      )
+    },
+
+    async scheduled(controller, env, executionContext) {
+      let event: CloudEvent | undefined
+      const outcome = await settle(() => {
+        event = controllerToEvent(controller, scheduledType)
+        return dispatch(service, event, contextFor(event, { env, executionContext, controller }, Date.now() + timeoutMs))
+      })
+      if (outcome.kind === 'ok') return
+      const settlement = scheduledSettlement(outcome)
+      const fields = { cron: controller.cron, eventId: event?.id, outcome: outcome.kind, ...describeError(outcome.error) }
+      if (settlement === 'noRetry') {
+        log.warn('cron event dropped, will not be retried', fields)
+        controller.noRetry()
+      } else {
+        log.error('cron event failed, will be retried', fields)
+      }
+      throw outcome.error
+    },
+  }
+}
+
+// Called as a method: workerd's ExecutionContext methods need their receiver.
+function waitUntilOf(executionContext: WorkersExecutionContext | undefined): ((promise: Promise<unknown>) => void) | undefined {
+  if (typeof executionContext?.waitUntil !== 'function') return undefined
+  return (promise) => executionContext.waitUntil(promise)
+}
+
+function logQueueFailure(
+  log: Logger,
+  outcome: Exclude<Outcome, { kind: 'ok' }>,
+  batch: MessageBatch,
+  message: QueueMessage,
+  event: CloudEvent | undefined,
+  action: 'ack' | 'retry',
+): void {
+  const fields = {
+    queue: batch.queue,
+    messageId: message.id,
+    attempts: message.attempts,
+    eventId: event?.id,
+    eventType: event?.type,
+    outcome: outcome.kind,
+    settlement: action,
+    ...describeError(outcome.error),
+  }
+  if (outcome.kind === 'retry') log.error('queue message failed, will be retried', fields)
+  else if (action === 'retry') log.warn('queue message failed permanently, retried towards the dead-letter queue', fields)
+  else log.warn('queue message dropped, acknowledged without retry', fields)
+}

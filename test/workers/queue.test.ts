@@ -1,0 +1,174 @@
+/**
+ * `queue()` in workerd: each message a CloudEvent, settled on its own. The
+ * Workers are built from the package's output (test/workers/support) and
+ * invoked through workerd's own queue hook, whose result says which message
+ * ids were acked and which retried, with what delay.
+ */
+import type { Miniflare } from 'miniflare'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { createEvent, toJsonFormat } from 'faasade'
+import { buildPackage, type BuiltPackage } from './support/package.js'
+import { startWorkerd, testWorker, workerScript, type TestMessage, type TestWorker } from './support/workerd.js'
+
+const entry = (options: string) => `
+import { toWorker } from 'faasade/cloudflare-workers'
+import { service } from './test/workers/fixtures/jobs.ts'
+export default toWorker(service, ${options})
+`
+
+let pkg: BuiltPackage
+let mf: Miniflare
+let logs: Array<Record<string, unknown>>
+let jobs: TestWorker
+let toDlq: TestWorker
+let untyped: TestWorker
+
+const bindings = { GREETING: 'hello from env', REGION: 'weur' }
+const at = new Date('2026-11-24T08:00:00.000Z')
+const message = (id: string, body: unknown, attempts = 1): TestMessage => ({ id, timestamp: at, body, attempts })
+
+async function seen(): Promise<Array<Record<string, any>>> {
+  return (await (await mf.dispatchFetch('http://jobs/seen')).json()) as Array<Record<string, any>>
+}
+
+beforeAll(async () => {
+  pkg = await buildPackage()
+  ;({ mf, logs } = await startWorkerd([
+    // The first Worker answers dispatchFetch.
+    { name: 'jobs', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' } }`)), bindings },
+    { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job', dropPermanent: 'retry' } }`)), bindings },
+    { name: 'jobs-untyped', script: await workerScript(pkg, entry('{}')), bindings },
+  ]))
+  jobs = await testWorker(mf, 'jobs')
+  toDlq = await testWorker(mf, 'jobs-dlq')
+  untyped = await testWorker(mf, 'jobs-untyped')
+})
+
+afterAll(async () => {
+  await mf?.dispose()
+  await pkg?.remove()
+})
+
+beforeEach(async () => {
+  await mf.dispatchFetch('http://jobs/seen', { method: 'DELETE' })
+})
+
+const batchOfFive = [
+  message('m1', { n: 1 }),
+  message('m2', { n: 2 }),
+  message('m3', { n: 3, fail: 'retry' }),
+  message('m4', { n: 4, fail: 'permanent' }),
+  message('m5', { n: 5 }),
+]
+
+describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
+  it("acks 1, 2, 4 and 5 and retries 3 after ceil(2500 ms) = 3 s (dropPermanent: 'ack', the default)", async () => {
+    const result = await jobs.queue('jobs', batchOfFive)
+    expect(result.outcome).toBe('ok')
+    expect(result.ackAll).toBe(false)
+    expect(result.retryBatch.retry).toBe(false)
+    expect([...result.explicitAcks].sort()).toEqual(['m1', 'm2', 'm4', 'm5'])
+    expect(result.retryMessages).toEqual([{ msgId: 'm3', delaySeconds: 3 }])
+  })
+
+  it("with dropPermanent: 'retry', message 4 is retried (towards the dead-letter queue) without a delay", async () => {
+    const result = await toDlq.queue('jobs', batchOfFive)
+    expect([...result.explicitAcks].sort()).toEqual(['m1', 'm2', 'm5'])
+    const retried = [...result.retryMessages].sort((a, b) => a.msgId.localeCompare(b.msgId))
+    expect(retried.map((r) => r.msgId)).toEqual(['m3', 'm4'])
+    expect(retried[0]!.delaySeconds).toBe(3)
+    expect(retried[1]!.delaySeconds).toBeUndefined()
+  })
+
+  it('logs the retried and the dropped message, naming the message and the error', async () => {
+    await jobs.queue('jobs', batchOfFive)
+    await vi.waitFor(() => {
+      expect(logs).toContainEqual(
+        expect.objectContaining({ level: 'error', queue: 'jobs', messageId: 'm3', outcome: 'retry', settlement: 'retry', errorName: 'RetryableError' }),
+      )
+      expect(logs).toContainEqual(
+        expect.objectContaining({ level: 'warn', queue: 'jobs', messageId: 'm4', outcome: 'drop', settlement: 'ack', errorName: 'PermanentError' }),
+      )
+    })
+  })
+
+  it('runs the handler once for each message', async () => {
+    await jobs.queue('jobs', batchOfFive)
+    const runs = (await seen()).filter((s) => s.kind === 'job')
+    expect(runs.map((s) => s.data.n).sort()).toEqual([1, 2, 3, 4, 5])
+  })
+})
+
+describe('a message as a CloudEvent', () => {
+  it('maps id, source, type, time, datacontenttype and data; ctx.attempt is message.attempts', async () => {
+    await jobs.queue('orders-eu', [message('msg-42', { n: 42 }, 3)])
+    const [run] = (await seen()).filter((s) => s.kind === 'job')
+    expect(run).toEqual({
+      kind: 'job',
+      attributes: {
+        specversion: '1.0',
+        id: 'msg-42',
+        source: '//queue.cloudflare.com/orders-eu',
+        type: 'com.example.job',
+        time: '2026-11-24T08:00:00.000Z',
+        datacontenttype: 'application/json',
+      },
+      data: { n: 42 },
+      attempt: 3,
+      provider: 'cloudflare-workers',
+      // fromEnv (faasade/secrets) read the binding through ctx.provider.raw.env.
+      greeting: 'hello from env',
+      bindings: ['GREETING', 'REGION'],
+    })
+  })
+
+  it("runs ctx.waitUntil work through the Worker's own waitUntil", async () => {
+    await jobs.queue('jobs', [message('w1', { n: 7 })])
+    expect(await seen()).toContainEqual({ kind: 'waitUntil', n: 7 })
+  })
+
+  it('unwraps a body that is already a structured CloudEvent instead of wrapping it twice', async () => {
+    const event = createEvent({
+      id: 'order-9',
+      source: '//orders.example.com/eu',
+      type: 'com.example.job',
+      subject: 'orders/9',
+      time: '2026-11-23T10:00:00Z',
+      tenant: 'acme',
+      datacontenttype: 'application/json',
+      data: { n: 9 },
+    })
+    const result = await jobs.queue('jobs', [message('queue-assigned-id', toJsonFormat(event), 2)])
+    expect(result.explicitAcks).toEqual(['queue-assigned-id'])
+    const [run] = (await seen()).filter((s) => s.kind === 'job')
+    const { data, ...attributes } = event
+    expect(run!.attributes).toEqual(attributes)
+    expect(run!.data).toEqual(data)
+    expect(run!.attempt).toBe(2)
+  })
+
+  it('acks a malformed structured CloudEvent without running the handler (a drop), or retries it into the DLQ', async () => {
+    const malformed = { specversion: '1.0', type: 'com.example.job', data: { n: 1 } }
+    expect((await jobs.queue('jobs', [message('bad-1', malformed)])).explicitAcks).toEqual(['bad-1'])
+    expect((await toDlq.queue('jobs', [message('bad-2', malformed)])).retryMessages).toEqual([{ msgId: 'bad-2' }])
+    expect(await seen()).toEqual([])
+  })
+
+  it('acks a body that fails the schema (a ValidationError is never retried)', async () => {
+    const result = await jobs.queue('jobs', [message('s1', 'plain text'), message('s2', { n: 'one' })])
+    expect([...result.explicitAcks].sort()).toEqual(['s1', 's2'])
+    expect(result.retryMessages).toEqual([])
+  })
+
+  it('retries an unknown error, and a RetryableError without retryAfterMs, with no delay of its own', async () => {
+    const result = await jobs.queue('jobs', [message('t1', { n: 1, fail: 'throw' }), message('t2', { n: 2, fail: 'retry-no-delay' })])
+    expect(result.explicitAcks).toEqual([])
+    expect([...result.retryMessages].sort((a, b) => a.msgId.localeCompare(b.msgId))).toEqual([{ msgId: 't1' }, { msgId: 't2' }])
+  })
+
+  it('without a queue.type option, a plain message is com.cloudflare.queue.message: no handler here, so it is acked as a drop', async () => {
+    const result = await untyped.queue('jobs', [message('u1', { n: 1 })])
+    expect(result.explicitAcks).toEqual(['u1'])
+    expect(await seen()).toEqual([])
+  })
+})

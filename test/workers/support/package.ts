@@ -1,0 +1,28 @@
+/**
+ * The package's built output for the workerd tests: tsup with the package's
+ * own config (same entries, externals and chunking as `npm run build`), ESM
+ * only and without declarations, into a private temporary directory. A
+ * private build, not `dist/`: other suites rebuild `dist/` (`rm -rf dist &&
+ * tsup`) and a shared one could vanish under a running test.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { build, type Options } from 'tsup'
+import config from '../../../tsup.config.js'
+
+export interface BuiltPackage {
+  /** The directory holding `index.js`, `cloudflare-workers.js`, … */
+  readonly distDir: string
+  remove(): Promise<void>
+}
+
+export async function buildPackage(): Promise<BuiltPackage> {
+  const configs = typeof config === 'function' ? await config({}) : config
+  const library = (Array.isArray(configs) ? configs : [configs]).find((c: Options) => typeof c.entry === 'object' && c.entry !== null && 'cloudflare-workers' in c.entry)
+  if (!library) throw new Error('tsup.config.ts has no entry named cloudflare-workers')
+  const root = await mkdtemp(join(tmpdir(), 'faasade-workers-'))
+  const distDir = join(root, 'dist')
+  await build({ ...library, format: ['esm'], dts: false, outDir: distDir, clean: false, silent: true, config: false })
+  return { distDir, remove: () => rm(root, { recursive: true, force: true }) }
+}
