@@ -1,0 +1,147 @@
+/**
+ * The CloudEvents 1.0.2 checks (spec.md: naming conventions, type system,
+ * required and optional attributes) that every decoded or created event
+ * passes through.
+ */
+import { describe, expect, it } from 'vitest'
+import { checkEvent, createEvent, InvalidEventError, isCloudEvent, isExtensionName, withData, type CloudEvent } from 'faasade'
+
+const valid = { specversion: '1.0', id: '1', source: '/s', type: 't' }
+const paths = (candidate: Record<string, unknown>) => checkEvent(candidate).map((issue) => issue.path?.join('.'))
+
+describe('checkEvent', () => {
+  it('accepts the minimal event and every optional attribute', () => {
+    expect(checkEvent(valid)).toEqual([])
+    expect(
+      checkEvent({
+        ...valid,
+        subject: 'mynewfile.jpg',
+        time: '2018-04-05T17:31:00Z',
+        datacontenttype: 'application/json',
+        dataschema: 'https://example.com/schema',
+        data: { any: ['json'] },
+      }),
+    ).toEqual([])
+  })
+
+  it('requires specversion "1.0" exactly', () => {
+    expect(checkEvent(without('specversion'))).toEqual([{ message: 'is required', path: ['specversion'] }])
+    for (const version of ['0.3', '1', '1.0.2', '', 1, 1.0, null]) expect(paths({ ...valid, specversion: version })).toEqual(['specversion'])
+  })
+
+  it('requires id, source and type as non-empty strings', () => {
+    for (const name of ['id', 'source', 'type']) {
+      expect(checkEvent(without(name))).toEqual([{ message: 'is required', path: [name] }])
+      for (const bad of ['', 0, true, {}, ['x']]) expect(paths({ ...valid, [name]: bad })).toEqual([name])
+    }
+  })
+
+  it('takes optional string attributes only as strings', () => {
+    for (const name of ['subject', 'datacontenttype', 'dataschema']) expect(paths({ ...valid, [name]: 5 })).toEqual([name])
+    expect(paths({ ...valid, dataschema: '' })).toEqual(['dataschema'])
+  })
+
+  it('takes RFC 3339 timestamps for time', () => {
+    for (const time of [
+      '2018-04-05T17:31:00Z',
+      '2018-04-05T17:31:00.123Z',
+      '2018-04-05T17:31:00.123456789Z',
+      '2018-04-05T17:31:00+01:00',
+      '2018-04-05T17:31:00-08:30',
+      '2018-04-05t17:31:00z',
+      '2018-04-05 17:31:00Z',
+      '2024-02-29T00:00:00Z',
+    ]) {
+      expect(paths({ ...valid, time }), time).toEqual([])
+    }
+    for (const time of [
+      'yesterday',
+      '2018-04-05',
+      '2018-04-05T17:31Z',
+      '2018-04-05T17:31:00',
+      '2018-04-05T17:31:00+0100',
+      '2018-4-5T17:31:00Z',
+      '2018-13-05T17:31:00Z',
+      '2018-04-32T17:31:00Z',
+      '2018-04-05T25:31:00Z',
+      '2018-04-05T17:60:00Z',
+      '2018-04-05T17:31:00.Z',
+      ' 2018-04-05T17:31:00Z',
+      1522949460000,
+    ]) {
+      expect(paths({ ...valid, time }), String(time)).toEqual(['time'])
+    }
+  })
+
+  it('takes extension names of lower-case ASCII letters and digits only', () => {
+    for (const name of ['a', 'z9', '0', 'comexampleextension1', 'traceparent']) expect(isExtensionName(name), name).toBe(true)
+    for (const name of ['', 'A', 'myExt', 'my-ext', 'my_ext', 'my.ext', 'ümlaut', 'a b']) {
+      expect(isExtensionName(name), name).toBe(false)
+      expect(paths({ ...valid, [name]: 'x' })).toEqual([name])
+    }
+  })
+
+  it('takes extension values of the type system: string, boolean, integer', () => {
+    expect(checkEvent({ ...valid, s: 'x', e: '', b: false, i: -3, z: 0 })).toEqual([])
+    for (const bad of [0.5, Number.NaN, Infinity, {}, [], null]) expect(paths({ ...valid, ext: bad }), String(bad)).toEqual(['ext'])
+  })
+
+  it('leaves data alone: any value, and the data_base64 member name is not an extension', () => {
+    for (const data of [null, 0, 'x', [1], { a: 1 }, new Uint8Array([1])]) expect(checkEvent({ ...valid, data })).toEqual([])
+    expect(checkEvent({ ...valid, data_base64: 'AA==' })).toEqual([])
+  })
+
+  it('reports every problem at once, each with the attribute it concerns', () => {
+    expect(paths({ specversion: '0.3', id: '', time: 'soon', 'Bad-Name': 1, ok: {} })).toEqual(['specversion', 'id', 'source', 'type', 'time', 'Bad-Name', 'ok'])
+  })
+})
+
+describe('createEvent', () => {
+  it('adds specversion, drops undefined and null attributes, turns a Date into RFC 3339 and freezes', () => {
+    const event = createEvent({ id: '1', source: '/s', type: 't', subject: undefined, tenant: null, time: new Date(Date.UTC(2018, 3, 5, 17, 31)) })
+    expect(event).toEqual({ specversion: '1.0', id: '1', source: '/s', type: 't', time: '2018-04-05T17:31:00.000Z' })
+    expect(Object.isFrozen(event)).toBe(true)
+  })
+
+  it('throws an InvalidEventError naming every bad attribute, as a 400 problem', () => {
+    let thrown: unknown
+    try {
+      createEvent({ id: '', source: '/s', type: 't', time: 'soon', 'My-Ext': 'x' })
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(InvalidEventError)
+    const error = thrown as InvalidEventError
+    expect(error.message).toBe('Invalid CloudEvent: id must be a non-empty string')
+    expect(error.issues.map((i) => i.path?.join('.'))).toEqual(['id', 'time', 'My-Ext'])
+    const problem = error.toProblem()
+    expect(problem.status).toBe(400)
+    expect(problem.detail).toContain('time must be an RFC 3339 timestamp')
+    expect(problem.issues).toEqual([
+      { message: 'must be a non-empty string', path: 'id' },
+      { message: 'must be an RFC 3339 timestamp', path: 'time' },
+      { message: 'is not a valid extension attribute name (lower-case letters and digits only)', path: 'My-Ext' },
+    ])
+  })
+})
+
+describe('isCloudEvent and withData', () => {
+  it('recognises an object with the four required attributes', () => {
+    expect(isCloudEvent(createEvent({ id: '1', source: '/s', type: 't' }))).toBe(true)
+    expect(isCloudEvent({ ...valid, specversion: '0.3' })).toBe(false)
+    for (const value of [null, undefined, 'x', 1, { id: '1', source: '/s', type: 't' }]) expect(isCloudEvent(value)).toBe(false)
+  })
+
+  it('replaces data in a frozen copy, or returns the event when data is the same', () => {
+    const event: CloudEvent = createEvent({ id: '1', source: '/s', type: 't', data: { n: '1' } })
+    const copy = withData(event, { n: 1 })
+    expect(copy).toEqual({ ...event, data: { n: 1 } })
+    expect(Object.isFrozen(copy)).toBe(true)
+    expect(event.data).toEqual({ n: '1' })
+    expect(withData(event, event.data)).toBe(event)
+  })
+})
+
+function without(name: string): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(valid).filter(([key]) => key !== name))
+}
