@@ -1,0 +1,193 @@
+/**
+ * One delivery's way through the state machine: claim, decide, complete or
+ * release, and what a store fault means. The event middleware and the Hono
+ * middleware both drive this; neither knows a store, and this file knows
+ * neither of them.
+ *
+ * Round trips: a first delivery makes two (claim, complete); a duplicate one
+ * (the failed claim, which returns the record where the store can, else a
+ * `get` more); a duplicate found in the local cache none.
+ */
+import type { Logger } from '../logger.js'
+import type { RecordCache } from './cache.js'
+import {
+  IdempotencyInProgressError,
+  IdempotencyKeyReusedError,
+  IdempotencyResultError,
+  IdempotencyStoreError,
+  type StoreOperation,
+} from './errors.js'
+import { utf8Length } from './payload-hash.js'
+import { decide } from './state-machine.js'
+import type { IdempotencyRecord, IdempotencyStore } from './store.js'
+
+/** What to do when the store fails before the handler ran. */
+export type StoreErrorPolicy = 'fail' | 'run'
+
+export interface GuardConfig {
+  readonly store: IdempotencyStore
+  /** How long a COMPLETED record lives, ms. */
+  readonly ttl: number
+  /** How long a claim lives at most, ms (never past the deadline). */
+  readonly lease: number
+  readonly cache: RecordCache | undefined
+  readonly onStoreError: StoreErrorPolicy
+  readonly now: () => number
+}
+
+/** A claim this delivery holds: it runs the handler, then completes or releases. */
+export interface Claim {
+  readonly key: string
+  readonly owner: string
+  readonly payloadHash: string
+  readonly expiresAt: number
+}
+
+export type Entry =
+  /** Run the handler. `claim` is `undefined` when the store failed and the policy is `'run'`. */
+  | { readonly kind: 'run'; readonly claim: Claim | undefined }
+  /** Return the stored result: `record.result` is its JSON text (absent when no result was kept). */
+  | { readonly kind: 'replay'; readonly record: IdempotencyRecord }
+
+/**
+ * What a record costs beyond its result and key, in bytes: attribute names,
+ * the status, two numbers. An estimate on the safe side of what DynamoDB
+ * counts against its 400 KB.
+ */
+export const RECORD_OVERHEAD_BYTES = 128
+
+/** The size a store is asked to hold for `record`, as compared with `maxRecordBytes`. */
+export function recordBytes(record: IdempotencyRecord): number {
+  return (
+    utf8Length(record.key) +
+    utf8Length(record.result ?? '') +
+    utf8Length(record.payloadHash) +
+    utf8Length(record.owner) +
+    RECORD_OVERHEAD_BYTES
+  )
+}
+
+// A claim races the record it found at most this often before giving up with
+// a retry: the record vanished (released) or died between the failed claim
+// and the read, and someone else may win the next claim too.
+const CLAIM_ATTEMPTS = 3
+
+export interface Guard {
+  /** Claims the key, or says why not (a replay, or one of the family's errors). */
+  begin(key: string, payloadHash: string, deadline: number, log: Logger): Promise<Entry>
+  /** Records the result of a successful run. Never throws for a store fault: it logs. */
+  complete(claim: Claim, result: string | undefined, log: Logger): Promise<void>
+  /** Gives the key up after a failed run, so a redelivery runs the handler. Never throws: it logs. */
+  release(claim: Claim, log: Logger): Promise<void>
+}
+
+export function createGuard(config: GuardConfig): Guard {
+  const { store, cache, now } = config
+
+  const fields = (key: string) => ({ idempotencyKey: key, store: store.name })
+
+  /** Fail closed (throw) or open (run without a claim), per the policy. */
+  const fault = (operation: StoreOperation, key: string, error: unknown, log: Logger): Entry => {
+    const wrapped = new IdempotencyStoreError(store.name, operation, key, { cause: error })
+    if (config.onStoreError === 'fail') throw wrapped
+    log.error('idempotency store failed: running the handler without idempotency (onStoreError: "run")', {
+      ...fields(key),
+      operation,
+      error,
+    })
+    return { kind: 'run', claim: undefined }
+  }
+
+  const release = async (claim: Claim, log: Logger): Promise<void> => {
+    try {
+      await store.release(claim.key, claim.owner)
+    } catch (error) {
+      log.error('idempotency claim not released: redeliveries are told to retry until the lease ends', {
+        ...fields(claim.key),
+        leaseEndsAt: new Date(claim.expiresAt).toISOString(),
+        error,
+      })
+    }
+  }
+
+  return {
+    async begin(key, payloadHash, deadline, log) {
+      const cached = cache?.get(key, now())
+      if (cached) {
+        if (decide(cached, now(), payloadHash) === 'reused') throw new IdempotencyKeyReusedError(key)
+        return { kind: 'replay', record: cached }
+      }
+      let found: IdempotencyRecord | undefined
+      for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+        const at = now()
+        const claim: Claim = { key, owner: crypto.randomUUID(), payloadHash, expiresAt: Math.min(at + config.lease, deadline) }
+        let existing: IdempotencyRecord | undefined
+        try {
+          const result = await store.claim({ ...claim, status: 'INPROGRESS' }, at)
+          if (result.claimed) return { kind: 'run', claim }
+          existing = result.existing
+        } catch (error) {
+          return fault('claim', key, error, log)
+        }
+        if (existing === undefined) {
+          try {
+            existing = await store.get(key)
+          } catch (error) {
+            return fault('get', key, error, log)
+          }
+        }
+        found = existing
+        const t = now()
+        switch (decide(existing, t, payloadHash)) {
+          case 'replay':
+            cache?.set(existing!, t)
+            return { kind: 'replay', record: existing! }
+          case 'in-progress':
+            throw new IdempotencyInProgressError(key, existing!.expiresAt, t)
+          case 'reused':
+            throw new IdempotencyKeyReusedError(key)
+          case 'claim':
+            continue
+        }
+      }
+      // Lost every race: someone else keeps taking the key. Their run decides; ask to come back.
+      const t = now()
+      throw new IdempotencyInProgressError(key, found && found.expiresAt > t ? found.expiresAt : t, t)
+    },
+
+    async complete(claim, result, log) {
+      const at = now()
+      const record: IdempotencyRecord = {
+        key: claim.key,
+        status: 'COMPLETED',
+        expiresAt: at + config.ttl,
+        payloadHash: claim.payloadHash,
+        owner: claim.owner,
+        ...(result === undefined ? {} : { result }),
+      }
+      const limit = store.maxRecordBytes
+      if (limit !== undefined) {
+        const size = recordBytes(record)
+        if (size > limit) {
+          await release(claim, log)
+          throw new IdempotencyResultError(claim.key, 'too-large', `the record would be ${size} bytes, over the ${limit} bytes store "${store.name}" accepts`)
+        }
+      }
+      try {
+        await store.complete(record)
+      } catch (error) {
+        // The effect happened and the caller gets its result; but until the
+        // lease ends duplicates are told to retry, and after it they run again.
+        log.error('IDEMPOTENCY NOT RECORDED: the handler succeeded but its completion could not be stored; a redelivery after the lease will run it again', {
+          ...fields(claim.key),
+          leaseEndsAt: new Date(claim.expiresAt).toISOString(),
+          error,
+        })
+        return
+      }
+      cache?.set(record, at)
+    },
+
+    release,
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Idempotency keys: what identifies "the same delivery", and the string a
+ * store sees for it.
+ *
+ * By default the key is the event's `source` + `id`: the CloudEvents spec
+ * makes that pair unique per distinct event, and every redelivery keeps it.
+ * A key function picks something else (an order id, say). Either way the
+ * store key is `<namespace>:<hash>`, where the namespace is the handler's
+ * name, so two handlers that see one event keep two records, and the hash
+ * keeps keys short and free of characters a store refuses (Azure Table keys
+ * may not hold `/`, which nearly every `source` does).
+ */
+import type { CloudEvent } from '../event.js'
+import { IdempotencyKeyMissingError } from './errors.js'
+import { canonicalJson, sha256 } from './payload-hash.js'
+
+/** One part of a key a key function may return. */
+export type KeyPart = string | number | boolean | bigint | null | undefined
+
+/**
+ * Picks the idempotency key from an event: one value, or several that
+ * together identify it. `undefined`, `null`, `''`, an empty list, or a list
+ * with such a member means the event has no key: an
+ * {@link IdempotencyKeyMissingError}, never a run without idempotency.
+ */
+export type KeyFunction<Data = unknown> = (event: CloudEvent<Data>) => KeyPart | readonly KeyPart[]
+
+/** The default key: the event's `source` and `id`. */
+export const sourceAndId: KeyFunction = (event) => [event.source, event.id]
+
+function isMissing(part: KeyPart): boolean {
+  return part === undefined || part === null || part === ''
+}
+
+/**
+ * The canonical text of the key a key function picked, or an
+ * {@link IdempotencyKeyMissingError}. Runs synchronously, on entry, so that
+ * no later middleware can change what it reads.
+ */
+export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>): string {
+  let picked: KeyPart | readonly KeyPart[]
+  try {
+    picked = pick(event)
+  } catch (error) {
+    throw new IdempotencyKeyMissingError('The idempotency key function threw', [{ message: 'key function threw' }], { cause: error })
+  }
+  const parts: readonly KeyPart[] = Array.isArray(picked) ? picked : [picked as KeyPart]
+  if (parts.length === 0 || parts.some(isMissing)) {
+    throw new IdempotencyKeyMissingError('The idempotency key function found no key in the event', [
+      { message: 'the key function returned no value (undefined, null, an empty string or list)' },
+    ])
+  }
+  for (const part of parts) {
+    if (!['string', 'number', 'boolean', 'bigint'].includes(typeof part)) {
+      throw new IdempotencyKeyMissingError('The idempotency key function returned a value that is not a key', [
+        { message: `a key part is a ${typeof part}; return strings or numbers` },
+      ])
+    }
+  }
+  return canonicalJson(parts)
+}
+
+const UNSAFE = /[^A-Za-z0-9._-]+/g
+
+/**
+ * The key a store sees: `<namespace>:<sha-256 of namespace and key text>`.
+ * The readable prefix is for people reading the store; the namespace also
+ * goes into the hash, so two names that clean up alike still differ.
+ */
+export async function storeKey(namespace: string, text: string): Promise<string> {
+  const prefix = namespace.replace(UNSAFE, '_').slice(0, 64) || 'handler'
+  return `${prefix}:${await sha256(`${namespace}\u0000${text}`)}`
+}

@@ -1,0 +1,141 @@
+/**
+ * `idempotent()`: the handler's effect happens once per event, however many
+ * times the provider delivers it. A core middleware, so it runs the same on
+ * every adapter and on every item of a batch.
+ */
+import type { Context } from '../context.js'
+import { ConfigurationError, ValidationError } from '../errors.js'
+import type { CloudEvent } from '../event.js'
+import { checkOptions, defineMiddleware, type Middleware } from '../middleware.js'
+import { IdempotencyResultError, IdempotencyStoreError } from './errors.js'
+import { createGuard } from './guard.js'
+import { keyText, sourceAndId, storeKey, type KeyFunction } from './key.js'
+import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
+import { canonicalJson, payloadHash } from './payload-hash.js'
+
+/** Options of {@link idempotent}. `Data` types the event the `key` and `payload` functions see. */
+export interface IdempotentOptions<Data = unknown> extends CommonOptions {
+  /**
+   * What identifies a delivery. Returning nothing (`undefined`, `null`, `''`)
+   * is an `IdempotencyKeyMissingError` (a `ValidationError`): the event is
+   * refused, never run without idempotency.
+   * @defaultValue the event's `source` and `id`
+   */
+  key?: KeyFunction<Data>
+  /**
+   * What is hashed to tell a redelivery from a different event under the
+   * same key (an `IdempotencyKeyReusedError`). `false` skips the check.
+   * Computed on entry, before any inner middleware or the handler can
+   * change the event.
+   * @defaultValue the event's `data`
+   */
+  payload?: ((event: CloudEvent<Data>) => unknown) | false
+  /**
+   * Keep the handler's result and return it to duplicates. With `false`,
+   * only the completion is recorded and a duplicate gets `undefined` (for
+   * results too large for the store, or not wanted twice).
+   * @defaultValue true
+   */
+  storeResult?: boolean
+}
+
+const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult']
+
+/**
+ * Makes a handler idempotent: the first delivery of an event runs it and
+ * stores its result; a duplicate gets that result without running it; a
+ * duplicate that arrives while the first still runs gets a retryable
+ * `IdempotencyInProgressError`; a run that fails leaves no record, so the
+ * redelivery runs it again.
+ *
+ * A replayed result is the JSON round trip of the original: a `Date` comes
+ * back as its ISO string, a `Map` as `{}`, `undefined` members vanish. The
+ * first delivery returns the handler's own value.
+ *
+ * Adds nothing to the context.
+ *
+ * @example
+ * ```ts
+ * import { defineHandler } from 'faasade'
+ * import { idempotent } from 'faasade/idempotency'
+ * import { redisStore } from 'faasade/idempotency/redis'
+ *
+ * const store = redisStore(redis)
+ * export const orderPlaced = defineHandler({
+ *   type: 'com.example.order.placed',
+ *   use: [idempotent({ store })],                      // key: the event's source + id
+ *   async handle(event, ctx) { return { charged: true } },
+ * })
+ * // or keyed by the order, whatever the event id:
+ * idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId, ttl: 24 * 3600_000 })
+ * ```
+ */
+export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}): Middleware<{}> {
+  checkOptions('idempotent', options, KNOWN)
+  const config = guardConfig('idempotent', options)
+  const pickKey = (options.key ?? sourceAndId) as KeyFunction<Data>
+  if (typeof pickKey !== 'function') throw new ConfigurationError('idempotent: key must be a function of the event')
+  const pickPayload = options.payload ?? ((event: CloudEvent<Data>) => event.data)
+  if (pickPayload !== false && typeof pickPayload !== 'function') {
+    throw new ConfigurationError('idempotent: payload must be a function of the event, or false')
+  }
+  const storeResult = options.storeResult ?? true
+  if (typeof storeResult !== 'boolean') throw new ConfigurationError('idempotent: storeResult must be a boolean')
+  const guard = createGuard(config)
+
+  return defineMiddleware({
+    name: 'idempotent',
+    async run(event, ctx: Context, next, handler) {
+      // Read before the first await: later middleware and the handler get
+      // the same event object and may change its data.
+      const typed = event as CloudEvent<Data>
+      const text = keyText(pickKey, typed)
+      const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
+      const [key, hash] = await Promise.all([storeKey(handler.name, text), payload === undefined ? '' : payloadHash(payload)])
+
+      const entry = await guard.begin(key, hash, ctx.deadline, ctx.log)
+      if (entry.kind === 'replay') {
+        const stored = entry.record.result
+        if (stored === undefined) return undefined
+        try {
+          return JSON.parse(stored) as unknown
+        } catch (error) {
+          throw new IdempotencyStoreError(config.store.name, 'get', key, { cause: error, detail: 'The stored result is not JSON' })
+        }
+      }
+      const claim = entry.claim
+      if (claim === undefined) return next()
+
+      let result: unknown
+      try {
+        result = await next()
+      } catch (error) {
+        await guard.release(claim, ctx.log)
+        throw error
+      }
+      let json: string | undefined
+      if (storeResult && result !== undefined) {
+        try {
+          json = JSON.stringify(result)
+        } catch (error) {
+          await guard.release(claim, ctx.log)
+          throw new IdempotencyResultError(key, 'not-serialisable', `the result does not serialise as JSON (${(error as Error).message})`, { cause: error })
+        }
+        if (json === undefined) {
+          await guard.release(claim, ctx.log)
+          throw new IdempotencyResultError(key, 'not-serialisable', `the result (a ${typeof result}) has no JSON form`)
+        }
+      }
+      await guard.complete(claim, json, ctx.log)
+      return result
+    },
+  })
+}
+
+function payloadText<Data>(pick: (event: CloudEvent<Data>) => unknown, event: CloudEvent<Data>): string {
+  try {
+    return canonicalJson(pick(event))
+  } catch (error) {
+    throw new ValidationError('idempotent: the payload cannot be hashed', [{ message: (error as Error).message ?? String(error) }], { cause: error })
+  }
+}
