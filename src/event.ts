@@ -50,8 +50,10 @@ const CONTEXT_ATTRIBUTES = new Set([
   'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema',
 ])
 const EXTENSION_NAME = /^[a-z0-9]+$/
-// RFC 3339 date-time, as the CloudEvents `Timestamp` type requires.
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/
+// RFC 3339 date-time, as the CloudEvents `Timestamp` type requires. The
+// fields are range-checked by hand: `Date.parse` rolls 2018-02-30 over into
+// March, takes hour 24, and refuses the leap second 23:59:60 that RFC 3339 allows.
+const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/
 
 /** True when `name` is a spec-valid extension attribute name. */
 export function isExtensionName(name: string): boolean {
@@ -78,7 +80,7 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
   }
   if (candidate.dataschema === '') issues.push(at('dataschema', 'must be a non-empty URI'))
   const time = candidate.time
-  if (time !== undefined && (typeof time !== 'string' || !RFC3339.test(time) || Number.isNaN(Date.parse(time)))) {
+  if (time !== undefined && !isTimestamp(time)) {
     issues.push(at('time', 'must be an RFC 3339 timestamp'))
   }
   for (const [name, value] of Object.entries(candidate)) {
@@ -129,6 +131,19 @@ export function isCloudEvent(value: unknown): value is CloudEvent {
 export function withData<T>(event: CloudEvent, data: T): CloudEvent<T> {
   if (event.data === data) return event as CloudEvent<T>
   return Object.freeze({ ...event, data }) as CloudEvent<T>
+}
+
+function isTimestamp(value: unknown): boolean {
+  const match = typeof value === 'string' ? RFC3339.exec(value) : null
+  if (!match) return false
+  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((field) => Number(field ?? 0))
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false
+  return hour <= 23 && minute <= 59 && second <= 60 && offsetHour <= 23 && offsetMinute <= 59
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
 }
 
 function at(attribute: string, message: string): Issue {
