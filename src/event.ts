@@ -50,6 +50,12 @@ const CONTEXT_ATTRIBUTES = new Set([
   'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema',
 ])
 const EXTENSION_NAME = /^[a-z0-9]+$/
+// CloudEvents type system: Integer is signed 32-bit, URI is absolute (it has a scheme).
+const INT32_MIN = -(2 ** 31)
+const INT32_MAX = 2 ** 31 - 1
+const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/
+// With the u flag, a surrogate range matches only surrogates that are not part of a pair.
+const UNPAIRED_SURROGATE = /[\ud800-\udfff]/u
 // RFC 3339 date-time, as the CloudEvents `Timestamp` type requires. The
 // fields are range-checked by hand: `Date.parse` rolls 2018-02-30 over into
 // March, takes hour 24, and refuses the leap second 23:59:60 that RFC 3339 allows.
@@ -61,8 +67,8 @@ export function isExtensionName(name: string): boolean {
 }
 
 /**
- * Checks a candidate event against CloudEvents 1.0 and returns the problems,
- * each with the attribute it concerns. An empty list means valid.
+ * Checks a candidate event against CloudEvents 1.0.2 and returns the
+ * problems, each with the attribute it concerns. An empty list means valid.
  */
 export function checkEvent(candidate: Record<string, unknown>): Issue[] {
   const issues: Issue[] = []
@@ -73,25 +79,32 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
     const value = candidate[name]
     if (value === undefined) issues.push(at(name, 'is required'))
     else if (typeof value !== 'string' || value.length === 0) issues.push(at(name, 'must be a non-empty string'))
+    else checkString(name, value, issues)
   }
   for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {
     const value = candidate[name]
-    if (value !== undefined && typeof value !== 'string') issues.push(at(name, 'must be a string'))
+    if (value === undefined) continue
+    if (typeof value !== 'string') issues.push(at(name, 'must be a string'))
+    else if (value.length === 0) issues.push(at(name, 'must not be empty'))
+    else if (name === 'dataschema' && !ABSOLUTE_URI.test(value)) issues.push(at(name, 'must be an absolute URI'))
+    else checkString(name, value, issues)
   }
-  if (candidate.dataschema === '') issues.push(at('dataschema', 'must be a non-empty URI'))
-  const time = candidate.time
-  if (time !== undefined && !isTimestamp(time)) {
-    issues.push(at('time', 'must be an RFC 3339 timestamp'))
-  }
+  if (candidate.time !== undefined && !isTimestamp(candidate.time)) issues.push(at('time', 'must be an RFC 3339 timestamp'))
   for (const [name, value] of Object.entries(candidate)) {
     if (CONTEXT_ATTRIBUTES.has(name) || name === 'data' || name === 'data_base64') continue
-    if (!isExtensionName(name)) {
-      issues.push(at(name, 'is not a valid extension attribute name (lower-case letters and digits only)'))
-    } else if (typeof value !== 'string' && typeof value !== 'boolean' && !(typeof value === 'number' && Number.isInteger(value))) {
-      issues.push(at(name, 'must be a string, a boolean or an integer'))
-    }
+    if (!isExtensionName(name)) issues.push(at(name, 'is not a valid extension attribute name (lower-case letters and digits only)'))
+    else if (typeof value === 'string') checkString(name, value, issues)
+    else if (typeof value === 'number' && Number.isInteger(value)) {
+      if (value < INT32_MIN || value > INT32_MAX) issues.push(at(name, 'must be an integer in the signed 32-bit range'))
+    } else if (typeof value !== 'boolean') issues.push(at(name, 'must be a string, a boolean or an integer'))
   }
   return issues
+}
+
+// An unpaired surrogate has no UTF-8 encoding: no JSON text, header or log
+// line can carry it, so it is refused here rather than mangled later.
+function checkString(name: string, value: string, issues: Issue[]): void {
+  if (UNPAIRED_SURROGATE.test(value)) issues.push(at(name, 'must not contain an unpaired surrogate'))
 }
 
 /**

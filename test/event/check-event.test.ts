@@ -41,6 +41,31 @@ describe('checkEvent', () => {
     expect(paths({ ...valid, dataschema: '' })).toEqual(['dataschema'])
   })
 
+  it('holds the optional attributes to their constraints: subject and datacontenttype non-empty, dataschema an absolute URI', () => {
+    expect(paths({ ...valid, subject: '' })).toEqual(['subject'])
+    expect(paths({ ...valid, datacontenttype: '' })).toEqual(['datacontenttype'])
+    for (const dataschema of ['/schemas/order.json', 'order.json', '#/definitions/order', '1-555-123-4567']) {
+      expect(paths({ ...valid, dataschema }), dataschema).toEqual(['dataschema'])
+    }
+    for (const dataschema of ['https://example.com/schema.json', 'urn:example:order:v1', 'http://x', 'tag:example.com,2026:order']) {
+      expect(paths({ ...valid, dataschema }), dataschema).toEqual([])
+    }
+  })
+
+  it('refuses unpaired surrogates in string attributes (type system: String), takes proper pairs', () => {
+    for (const name of ['id', 'source', 'type', 'subject', 'datacontenttype', 'comexampleext']) {
+      expect(paths({ ...valid, [name]: 'a\ud800b' }), name).toEqual([name])
+      expect(paths({ ...valid, [name]: '\udead' }), name).toEqual([name])
+      expect(paths({ ...valid, [name]: 'x\ud83d\ude00' }), name).toEqual([])
+    }
+    expect(paths({ ...valid, dataschema: 'https://example.com/\udc00' })).toEqual(['dataschema'])
+  })
+
+  it('takes Integer extension values in the signed 32-bit range only (type system: Integer)', () => {
+    expect(checkEvent({ ...valid, min: -2147483648, max: 2147483647 })).toEqual([])
+    for (const bad of [2147483648, -2147483649, Number.MAX_SAFE_INTEGER, 1e21]) expect(paths({ ...valid, ext: bad }), String(bad)).toEqual(['ext'])
+  })
+
   it('takes RFC 3339 timestamps for time', () => {
     for (const time of [
       '2018-04-05T17:31:00Z',
