@@ -81,6 +81,19 @@ describe('defineHandler', () => {
     expect(() => defineHandler({ use: [{} as never], handle: () => 1 })).toThrow(/use\[0\]/)
   })
 
+  it('turns a synchronous throw from handle or a middleware into a rejected promise', async () => {
+    const throwing = defineHandler({ handle: () => { throw new Error('sync') } })
+    const fromHandle = throwing.run(event(1), ctx())
+    expect(fromHandle).toBeInstanceOf(Promise)
+    await expect(fromHandle).rejects.toThrow('sync')
+    const m = defineMiddleware({ name: 'm', run: () => { throw new Error('sync mw') } })
+    const fromMiddleware = defineHandler({ use: [m], handle: () => 1 }).run(event(1), ctx())
+    expect(fromMiddleware).toBeInstanceOf(Promise)
+    await expect(fromMiddleware).rejects.toThrow('sync mw')
+    const late = defineHandler({ handle: () => 1 }).run(event(1), createContext({ provider: { name: 't', raw: null }, deadline: 0 }))
+    await expect(late).rejects.toBeInstanceOf(TimeoutError)
+  })
+
   it('passes the handler name to middleware', async () => {
     let seen = ''
     const m = defineMiddleware({ name: 'm', run: (_e, _c, next, info) => ((seen = info.name), next()) })
