@@ -13,6 +13,7 @@
  * ```
  */
 export { idempotent, type IdempotentOptions } from './middleware.js'
+export { idempotency, parseKey as parseIdempotencyKey, type IdempotencyOptions } from './hono.js'
 export type { CommonOptions } from './options.js'
 export type { CacheOptions } from './cache.js'
 export type { StoreErrorPolicy } from './guard.js'

@@ -76,6 +76,12 @@ export async function sha256(text: string): Promise<string> {
   return base64url(new Uint8Array(digest))
 }
 
+/** SHA-256 of bytes, as base64url without padding. */
+export async function sha256Bytes(bytes: Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)
+  return base64url(new Uint8Array(digest))
+}
+
 /** The hash stored with a record: of the canonical JSON of what the payload option picks. */
 export function payloadHash(canonical: string): Promise<string> {
   return sha256(canonical)

@@ -1,0 +1,230 @@
+/**
+ * `idempotency()`: Hono middleware for the `Idempotency-Key` request header
+ * (IETF httpapi draft "The Idempotency-Key HTTP Header Field"). The first
+ * request with a key runs and its response (status, headers, body) is
+ * stored; a retry with the same key gets that response again, marked
+ * `idempotent-replayed: true`.
+ *
+ * Only types come from `hono`: this file adds no byte of Hono to a bundle
+ * that does not already have it.
+ */
+import type { Context as HonoContext, MiddlewareHandler } from 'hono'
+import { ConfigurationError } from '../errors.js'
+import { problemReply } from '../http/problem.js'
+import { createLogger, type Logger } from '../logger.js'
+import { checkOptions } from '../middleware.js'
+import { IdempotencyInProgressError, IdempotencyKeyMissingError, IdempotencyResultError, IdempotencyStoreError } from './errors.js'
+import { createGuard } from './guard.js'
+import { storeKey } from './key.js'
+import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
+import { canonicalJson, fromBase64, sha256Bytes, toBase64 } from './payload-hash.js'
+
+/** Options of {@link idempotency}. */
+export interface IdempotencyOptions extends CommonOptions {
+  /**
+   * Refuse a request without the header (400 problem+json). Without it,
+   * such a request runs as if the middleware were not there.
+   * @defaultValue false
+   */
+  required?: boolean
+  /**
+   * Methods the header applies to; other requests pass through. GET, PUT
+   * and DELETE are idempotent by definition.
+   * @defaultValue ['POST', 'PATCH']
+   */
+  methods?: readonly string[]
+  /**
+   * Whose key it is: an authenticated caller's id, a tenant. Keys of
+   * different scopes never meet, so one client cannot replay another's
+   * response by guessing its key. Return `undefined` for no scope.
+   * @defaultValue no scope: keys are shared by every caller
+   */
+  scope?: (c: HonoContext) => string | undefined | Promise<string | undefined>
+  /** Namespace of the keys in the store, when several apps share one. @defaultValue 'http' */
+  name?: string
+  /** Where store faults and unrecordable responses are logged. @defaultValue a JSON logger on standard output */
+  log?: Logger
+}
+
+/** A response as stored, and replayed. */
+interface StoredResponse {
+  readonly status: number
+  readonly headers: readonly (readonly [string, string])[]
+  readonly body: string
+  readonly encoding: 'utf8' | 'base64'
+}
+
+const KNOWN = [...COMMON_OPTIONS, 'required', 'methods', 'scope', 'name', 'log']
+const MAX_KEY_LENGTH = 255
+// Hop-by-hop and per-reply headers make no sense twice; a cookie is not
+// replayed to whoever holds the key.
+const NOT_REPLAYED = new Set([
+  'connection', 'keep-alive', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authenticate', 'proxy-authorization',
+  'content-length', 'date', 'set-cookie',
+])
+// Statuses that invite the client to try again: the key is released, not spent on them.
+const RETRY_STATUSES = new Set([408, 409, 425, 429])
+const NULL_BODY = new Set([101, 204, 205, 304])
+const TEXTUAL = /^(text\/|application\/([\w.+-]+\+)?(json|xml)\b|application\/(javascript|x-www-form-urlencoded)\b)/i
+
+/**
+ * Makes POST and PATCH routes safe to retry with an `Idempotency-Key`
+ * header. Outcomes, every error body problem+json (RFC 9457):
+ *
+ * | request | reply |
+ * |---|---|
+ * | first with this key | runs; the response is stored unless the route threw or answered 408, 409, 425, 429 or 5xx |
+ * | same key, same method, path and body | the stored response, with `idempotent-replayed: true` |
+ * | same key while the first still runs | 409, `Retry-After` the rest of its lease |
+ * | same key, different method, path or body | 422 |
+ * | no key where `required` | 400 (a malformed key too) |
+ * | the store is down | 503 (or, with `onStoreError: 'run'`, the route runs) |
+ *
+ * A response that cannot be stored (larger than the store takes) is still
+ * sent; the key is released and the failure logged.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono'
+ * import { idempotency } from 'faasade/idempotency'
+ * import { redisStore } from 'faasade/idempotency/redis'
+ *
+ * const app = new Hono()
+ * app.use('/payments/*', idempotency({ store: redisStore(redis), required: true, scope: (c) => c.req.header('x-account') }))
+ * app.post('/payments', async (c) => c.json(await charge(await c.req.json()), 201))
+ * ```
+ */
+export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler {
+  checkOptions('idempotency', options, KNOWN)
+  const config = guardConfig('idempotency', options)
+  const required = options.required ?? false
+  if (typeof required !== 'boolean') throw new ConfigurationError('idempotency: required must be a boolean')
+  const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => String(m).toUpperCase()))
+  if (!Array.isArray(options.methods ?? []) || methods.size === 0) throw new ConfigurationError('idempotency: methods must be a non-empty list')
+  const scope = options.scope
+  if (scope !== undefined && typeof scope !== 'function') throw new ConfigurationError('idempotency: scope must be a function of the Hono context')
+  const namespace = options.name ?? 'http'
+  if (typeof namespace !== 'string' || namespace === '') throw new ConfigurationError('idempotency: name must be a non-empty string')
+  let log = options.log
+  const guard = createGuard(config)
+
+  return async function idempotencyMiddleware(c, next) {
+    if (!methods.has(c.req.method)) return next()
+    const logger = (log ??= createLogger())
+    const header = c.req.header('idempotency-key')
+    if (header === undefined) {
+      if (!required) return next()
+      return problem(new IdempotencyKeyMissingError('This request needs an Idempotency-Key header', [{ message: 'is required', path: ['Idempotency-Key'] }]))
+    }
+    const clientKey = parseKey(header)
+    if (clientKey === undefined) {
+      return problem(
+        new IdempotencyKeyMissingError('The Idempotency-Key header is malformed', [
+          { message: `must be a string of 1 to ${MAX_KEY_LENGTH} visible ASCII characters`, path: ['Idempotency-Key'] },
+        ]),
+      )
+    }
+    const url = new URL(c.req.url)
+    const body = new Uint8Array(await c.req.raw.clone().arrayBuffer())
+    const owner = scope ? ((await scope(c)) ?? '') : ''
+    const [key, fingerprint] = await Promise.all([
+      storeKey(namespace, canonicalJson([owner, clientKey])),
+      sha256Bytes(concat(new TextEncoder().encode(`${c.req.method} ${url.pathname}${url.search}\n`), body)),
+    ])
+
+    let entry
+    try {
+      entry = await guard.begin(key, fingerprint, Infinity, logger)
+    } catch (error) {
+      return problem(error)
+    }
+    if (entry.kind === 'replay') return replay(entry.record.result, key, config.store.name, logger)
+    const claim = entry.claim
+    if (claim === undefined) return next()
+
+    try {
+      await next()
+    } catch (error) {
+      await guard.release(claim, logger)
+      throw error
+    }
+    const res = c.res
+    if (c.error !== undefined || res.status >= 500 || RETRY_STATUSES.has(res.status)) {
+      await guard.release(claim, logger)
+      return
+    }
+    try {
+      await guard.complete(claim, JSON.stringify(await snapshot(res)), logger)
+    } catch (error) {
+      if (!(error instanceof IdempotencyResultError)) throw error
+      // The work is done and the client should hear so: send the response, unrecorded.
+      logger.error('idempotency: response not recorded, the key was released', { idempotencyKey: key, reason: error.reason, error: error.message })
+    }
+  }
+}
+
+/**
+ * The key of an `Idempotency-Key` header: a Structured Field string
+ * (`"…"`, as the draft specifies) or, leniently, the bare token many
+ * clients send. `undefined` when it is neither.
+ */
+export function parseKey(header: string): string | undefined {
+  const value = header.trim()
+  let key: string
+  if (value.startsWith('"')) {
+    if (!/^"(?:[\x20\x21\x23-\x5b\x5d-\x7e]|\\["\\])*"$/.test(value)) return undefined
+    key = value.slice(1, -1).replace(/\\(["\\])/g, '$1')
+  } else {
+    if (!/^[\x21-\x7e]+$/.test(value)) return undefined
+    key = value
+  }
+  return key.length > 0 && key.length <= MAX_KEY_LENGTH ? key : undefined
+}
+
+function problem(error: unknown): Response {
+  const reply = problemReply(error)
+  // The draft's answer to a concurrent request is 409 Conflict; the error
+  // keeps its retry hint as Retry-After.
+  const status = error instanceof IdempotencyInProgressError ? 409 : reply.status
+  const body = typeof reply.body === 'string' ? JSON.stringify({ ...(JSON.parse(reply.body) as object), status }) : reply.body
+  return new Response(body as BodyInit, { status, headers: reply.headers })
+}
+
+async function snapshot(res: Response): Promise<StoredResponse> {
+  const headers: [string, string][] = []
+  res.headers.forEach((value, name) => {
+    if (!NOT_REPLAYED.has(name)) headers.push([name, value])
+  })
+  const bytes = new Uint8Array(await res.clone().arrayBuffer())
+  const type = res.headers.get('content-type') ?? ''
+  if (TEXTUAL.test(type)) {
+    try {
+      return { status: res.status, headers, body: new TextDecoder('utf-8', { fatal: true }).decode(bytes), encoding: 'utf8' }
+    } catch {
+      // Not UTF-8 after all: keep the bytes.
+    }
+  }
+  return { status: res.status, headers, body: toBase64(bytes), encoding: 'base64' }
+}
+
+function replay(stored: string | undefined, key: string, store: string, log: Logger): Response {
+  let response: StoredResponse
+  try {
+    response = JSON.parse(stored ?? '') as StoredResponse
+    if (typeof response.status !== 'number' || !Array.isArray(response.headers)) throw new TypeError('not a stored response')
+  } catch (error) {
+    log.error('idempotency: the stored response is unreadable', { idempotencyKey: key, error })
+    return problem(new IdempotencyStoreError(store, 'get', key, { cause: error, detail: 'The stored response for this idempotency key is unreadable' }))
+  }
+  const headers = new Headers(response.headers as [string, string][])
+  headers.set('idempotent-replayed', 'true')
+  const body = NULL_BODY.has(response.status) ? null : response.encoding === 'base64' ? fromBase64(response.body) : response.body
+  return new Response(body as BodyInit | null, { status: response.status, headers })
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length)
+  out.set(a, 0)
+  out.set(b, a.length)
+  return out
+}
