@@ -58,8 +58,8 @@ function decodeBinary(request: HttpRequest): CloudEvent {
     if (attribute === 'datacontenttype') continue
     try {
       attributes[attribute] = decodeHeaderValue(value)
-    } catch {
-      throw invalidAt([attribute], 'has a broken percent-encoding')
+    } catch (error) {
+      throw invalidAt([attribute], error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding')
     }
   }
   const contentType = request.headers['content-type']

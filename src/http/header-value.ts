@@ -18,7 +18,32 @@ export function encodeHeaderValue(value: string): string {
   return out
 }
 
-/** Decodes a `ce-*` header value; throws a `URIError` on a broken `%` sequence. */
+/**
+ * Decodes a `ce-*` header value: a quoted string is unquoted first (older
+ * senders quote instead of encoding space and `"`; receivers MUST accept it),
+ * then one round of percent-decoding. Throws a `SyntaxError` on a broken
+ * quoted string and a `URIError` on a broken `%` sequence or bytes that are
+ * not UTF-8 (overlong forms included).
+ */
 export function decodeHeaderValue(value: string): string {
-  return value.includes('%') ? decodeURIComponent(value) : value
+  const text = value.startsWith('"') ? unquote(value) : value
+  return text.includes('%') ? decodeURIComponent(text) : text
+}
+
+/** RFC 7230 section 3.2.6 quoted-string: the whole value, `\` escaping the next character. */
+function unquote(value: string): string {
+  let out = ''
+  for (let i = 1; i < value.length; i++) {
+    const char = value[i]!
+    if (char === '"') {
+      if (i === value.length - 1) return out
+      break
+    }
+    if (char === '\\') {
+      i += 1
+      if (i >= value.length) break
+    }
+    out += value[i]
+  }
+  throw new SyntaxError('not a well-formed quoted string')
 }

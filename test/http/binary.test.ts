@@ -129,6 +129,27 @@ describe('binary mode in', () => {
   })
 })
 
+describe('quoted header values (section 3.1.3.2: older senders, RFC 7230 quoted-string)', () => {
+  const subjectOf = (value: string) => decodeCloudEvents(post(ceHeaders({ 'ce-subject': value })))[0]!.subject
+
+  it('unquotes, processing backslash escapes, then percent-decodes once', () => {
+    expect(subjectOf('"hello world"')).toBe('hello world')
+    expect(subjectOf('"say \\"hi\\""')).toBe('say "hi"')
+    expect(subjectOf('"back\\\\slash"')).toBe('back\\slash')
+    expect(subjectOf('"Euro%20%E2%82%AC"')).toBe('Euro €')
+    expect(subjectOf('"%2522"')).toBe('%22')
+  })
+
+  it('reads the four required attributes quoted too', () => {
+    const [event] = decodeCloudEvents(post({ 'ce-specversion': '"1.0"', 'ce-id': '"1"', 'ce-source': '"/s"', 'ce-type': '"t"' }))
+    expect(event).toEqual({ specversion: '1.0', id: '1', source: '/s', type: 't' })
+  })
+
+  it('leaves a double-quote inside a value alone', () => {
+    expect(subjectOf('a"b"')).toBe('a"b"')
+  })
+})
+
 describe('binary mode out', () => {
   const base = { id: 'A234-1234-1234', source: '/mycontext', type: 'com.example.someevent' }
 

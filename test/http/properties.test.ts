@@ -131,6 +131,15 @@ describe('header values', () => {
     )
   })
 
+  it('decodes the quoted-string form of any encoded value to the same value', () => {
+    const quote = (value: string) => `"${value.replace(/["\\]/g, (char) => `\\${char}`)}"`
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 64 }), (value) => {
+        expect(decodeHeaderValue(quote(encodeHeaderValue(value)))).toBe(value)
+      }),
+    )
+  })
+
   it('leaves printable ASCII other than " and % as it is', () => {
     const plain = fc.string({ unit: fc.constantFrom(...'!#$&\'()*+,-./0123456789:;<=>?@ABCXYZ[\\]^_`abcxyz{|}~'), maxLength: 64 })
     fc.assert(
