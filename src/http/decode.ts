@@ -51,22 +51,29 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
 
 function decodeBinary(request: HttpRequest): CloudEvent {
   const attributes: Record<string, unknown> = {}
+  const issues: Issue[] = []
   for (const [name, value] of Object.entries(request.headers)) {
     if (!name.startsWith('ce-') || value === undefined) continue
     const attribute = name.slice(3)
     // The content-type header is the datacontenttype in binary mode.
     if (attribute === 'datacontenttype') continue
+    // Data travels in the body; a header must not pose as it (spec: no attribute is named data).
+    if (attribute === 'data' || attribute === 'data_base64') {
+      issues.push({ message: 'is not an attribute: in binary mode the data is the body', path: [attribute] })
+      continue
+    }
     try {
       attributes[attribute] = decodeHeaderValue(value)
     } catch (error) {
-      throw invalidAt([attribute], error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding')
+      issues.push({ message: error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding', path: [attribute] })
     }
   }
-  const contentType = request.headers['content-type']
+  // An empty Content-Type says no more than a missing one.
+  const contentType = request.headers['content-type'] || undefined
   if (contentType !== undefined) attributes.datacontenttype = contentType
   const data = binaryData(request.body, contentType)
   if (data !== undefined) attributes.data = data
-  return finish(attributes, [])
+  return finish(attributes, [], issues)
 }
 
 function binaryData(body: HttpRequest['body'], contentType: string | undefined): unknown {
@@ -99,8 +106,10 @@ function fromJsonFormat(value: unknown, at: Array<string | number>): CloudEvent 
   return finish(attributes, at)
 }
 
-function finish(attributes: Record<string, unknown>, at: Array<string | number>): CloudEvent {
-  const issues = checkEvent(attributes)
+function finish(attributes: Record<string, unknown>, at: Array<string | number>, found: Issue[] = []): CloudEvent {
+  // An attribute already found broken is not also reported missing.
+  const broken = new Set(found.map((issue) => issue.path?.[0]))
+  const issues = [...found, ...checkEvent(attributes).filter((issue) => !broken.has(issue.path?.[0]))]
   if (issues.length > 0) throw invalid(issues.map((issue) => ({ ...issue, path: [...at, ...(issue.path ?? [])] })))
   return Object.freeze(attributes) as unknown as CloudEvent
 }

@@ -44,6 +44,9 @@ const cases: Case[] = [
   { name: 'structured: extension name with a dash', request: structured({ ...valid, 'my-ext': 'x' }), status: 400, path: 'my-ext' },
   { name: 'structured: extension name with an underscore', request: structured({ ...valid, my_ext: 'x' }), status: 400, path: 'my_ext' },
   { name: 'binary: extension name with a dash', request: post(ceHeaders({ 'ce-my-ext': 'x' })), status: 400, path: 'my-ext' },
+  { name: 'binary: a ce-data header (no attribute may be named data)', request: post(ceHeaders({ 'ce-data': 'smuggled' })), status: 400, path: 'data' },
+  { name: 'binary: a ce-data header next to a body', request: post(ceHeaders({ 'ce-data': 'x', 'content-type': 'text/plain' }), 'body'), status: 400, path: 'data' },
+  { name: 'binary: a ce-data_base64 header', request: post(ceHeaders({ 'ce-data_base64': 'AA==' })), status: 400, path: 'data_base64' },
   { name: 'structured: extension value an object', request: structured({ ...valid, tenant: { id: 1 } }), status: 400, path: 'tenant' },
   { name: 'structured: extension value a fraction', request: structured({ ...valid, ratio: 0.5 }), status: 400, path: 'ratio' },
   { name: 'structured: subject not a string', request: structured({ ...valid, subject: 5 }), status: 400, path: 'subject' },
@@ -101,6 +104,12 @@ describe('bad input', () => {
   it('lists every problem of one event, not only the first', async () => {
     const problem = problemOf((await serve(recorder().handler, structured({ specversion: '1.0', id: '', time: 'soon', Bad: 1 }))).reply, 400)
     expect(pathsOf(problem)).toEqual(['id', 'source', 'type', 'time', 'Bad'])
+  })
+
+  it('lists every broken header of a binary-mode event, each once', async () => {
+    const request = post(ceHeaders({ 'ce-id': '%zz', 'ce-subject': '"open', 'ce-data': 'x', 'ce-time': 'noon' }))
+    const problem = problemOf((await serve(recorder().handler, request)).reply, 400)
+    expect(pathsOf(problem).sort()).toEqual(['data', 'id', 'subject', 'time'])
   })
 
   it('rejects a body over the 6 MB default with 413, before decoding it', async () => {

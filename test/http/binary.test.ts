@@ -109,6 +109,14 @@ describe('binary mode in', () => {
     })
   })
 
+  it('takes datacontenttype from Content-Type only: an empty one is none, ce-datacontenttype is not read (section 3.1.1)', () => {
+    const [empty] = decodeCloudEvents(post(ceHeaders({ 'content-type': '' }), new Uint8Array([1])))
+    expect(empty).not.toHaveProperty('datacontenttype')
+    const [header] = decodeCloudEvents(post(ceHeaders({ 'ce-datacontenttype': 'text/plain', 'content-type': 'application/json' }), '1'))
+    expect(header!.datacontenttype).toBe('application/json')
+    expect(header!.data).toBe(1)
+  })
+
   it('percent-decodes header values (section 3.1.3.2)', () => {
     const [event] = decodeCloudEvents(
       post(
