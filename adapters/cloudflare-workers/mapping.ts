@@ -124,7 +124,8 @@ export function scheduledSettlement(outcome: Outcome): ScheduledSettlement {
 /** `retryAfterMs` as Workers' `delaySeconds`: rounded up, within 0 to 12 hours. */
 export function delaySeconds(retryAfterMs: number): number {
   if (!(retryAfterMs > 0)) return 0
-  return Math.min(MAX_DELAY_SECONDS, Math.ceil(retryAfterMs / 1000))
+  // At least 1 for any positive wait: ceil(5e-324 / 1000) underflows to 0.
+  return Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(retryAfterMs / 1000)))
 }
 
 const ACK: QueueSettlement = Object.freeze({ action: 'ack' })

@@ -9,7 +9,7 @@
 import type { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, expect, it, vi } from 'vitest'
 import { buildPackage, type BuiltPackage } from './support/package.js'
-import { startWorkerd, workerScript } from './support/workerd.js'
+import { startWorkerd, testWorker, workerScript } from './support/workerd.js'
 
 let pkg: BuiltPackage
 let mf: Miniflare
@@ -51,7 +51,7 @@ it('acks the good messages once, redelivers the retried one, and sends the perma
   const producer = await mf.getQueueProducer<Record<string, unknown>>('JOBS', 'jobs')
   await producer.sendBatch([{ body: { n: 1 } }, { body: { n: 2, fail: 'retry-once' } }, { body: { n: 3, fail: 'permanent' } }, { body: { n: 4 } }])
 
-  const dlq = await mf.getWorker('dlq')
+  const dlq = await testWorker(mf, 'dlq')
   type Seen = Array<{ kind: string; data: { n: number }; attempt: number; attributes: { source: string } }>
   let seen: Seen = []
   const runs = (n: number) => seen.filter((s) => s.kind === 'job' && s.data.n === n).map((s) => s.attempt)

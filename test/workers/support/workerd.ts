@@ -42,6 +42,7 @@ export interface ScheduledResult {
 }
 
 export interface TestWorker {
+  fetch(url: string, init?: RequestInit): Promise<Response>
   queue(queue: string, messages: TestMessage[]): Promise<QueueResult>
   scheduled(options: { cron?: string; scheduledTime?: Date }): Promise<ScheduledResult>
 }
