@@ -110,13 +110,14 @@ function checkString(name: string, value: string, issues: Issue[]): void {
 /**
  * Builds a valid, frozen CloudEvent or throws an {@link InvalidEventError}
  * naming every bad attribute. `time` may be a `Date`. Attributes set to
- * `undefined` or `null` are left out, as the JSON format treats them as absent.
+ * `undefined` or `null` are left out, as the JSON format treats them as absent;
+ * `data: null` stays, as the JSON format tells it apart from no data.
  */
 export function createEvent<T = unknown>(init: CloudEventInit<T>): CloudEvent<T> {
   const event: Record<string, unknown> = { specversion: '1.0' }
   for (const key in init) {
     const value = init[key]
-    if (value === undefined || value === null) continue
+    if (value === undefined || (value === null && key !== 'data')) continue
     event[key] = key === 'time' && value instanceof Date ? value.toISOString() : value
   }
   const issues = checkEvent(event)

@@ -89,10 +89,13 @@ function fromJsonFormat(value: unknown, at: Array<string | number>): CloudEvent 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAt(at, 'an event must be a JSON object')
   const attributes: Record<string, unknown> = {}
   for (const [name, member] of Object.entries(value)) {
-    // The JSON format treats null members as absent.
-    if (member !== null) attributes[name] = member
+    // The JSON format treats null attributes as absent, but a null `data` is
+    // an explicit null payload (json-format.md 3.1.1).
+    if (member !== null || name === 'data') attributes[name] = member
   }
   if ('data_base64' in attributes) {
+    // A null data beside data_base64 is an unset member, not a second payload.
+    if (attributes.data === null) delete attributes.data
     if ('data' in attributes) throw invalidAt([...at, 'data_base64'], 'must not appear together with data')
     const encoded = attributes.data_base64
     delete attributes.data_base64

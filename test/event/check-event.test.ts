@@ -143,6 +143,11 @@ describe('createEvent', () => {
     expect(Object.isFrozen(event)).toBe(true)
   })
 
+  it('keeps data: null, which the JSON format tells apart from no data', () => {
+    expect(createEvent({ id: '1', source: '/s', type: 't', data: null })).toHaveProperty('data', null)
+    expect(createEvent({ id: '1', source: '/s', type: 't', data: undefined })).not.toHaveProperty('data')
+  })
+
   it('throws an InvalidEventError naming every bad attribute, as a 400 problem', () => {
     let thrown: unknown
     try {

@@ -71,6 +71,17 @@ describe('structured mode in', () => {
     expect(event).toEqual({ specversion: '1.0', type: 't', source: '/s', id: '1' })
   })
 
+  it('keeps an explicit null data, distinct from no data (json-format.md 3.1.1)', () => {
+    const [event] = decodeCloudEvents(structured({ specversion: '1.0', type: 't', source: '/s', id: '1', data: null }))
+    expect(event).toHaveProperty('data', null)
+    const [none] = decodeCloudEvents(structured({ specversion: '1.0', type: 't', source: '/s', id: '1' }))
+    expect(none).not.toHaveProperty('data')
+    expect(JSON.parse(text(encodeStructured(event!)))).toHaveProperty('data', null)
+    // Beside data_base64, a null data is only an unset member.
+    const [binary] = decodeCloudEvents(structured({ specversion: '1.0', type: 't', source: '/s', id: '1', data: null, data_base64: 'AQ==' }))
+    expect(binary!.data).toEqual(new Uint8Array([1]))
+  })
+
   it('reads a body given as UTF-8 bytes', () => {
     const body = new TextEncoder().encode(JSON.stringify({ specversion: '1.0', type: 't', source: '/s', id: '1', subject: 'Zürich 😀', data: 'é' }))
     const [event] = decodeCloudEvents(post({ 'content-type': JSON_EVENT }, body))
