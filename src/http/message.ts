@@ -26,10 +26,10 @@ export function mediaType(contentType: string | undefined): string | undefined {
   return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() || undefined
 }
 
-/** JSON media types: `application/json`, `text/json` and any `…+json`. */
+/** JSON media types, as json-format.md 3.1.1 defines them: `*\/json` and `*\/*+json`. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
   const type = mediaType(contentType)
-  return type !== undefined && (type === 'application/json' || type === 'text/json' || type.endsWith('+json'))
+  return type !== undefined && (type.endsWith('/json') || type.endsWith('+json'))
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
