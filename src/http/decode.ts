@@ -79,9 +79,20 @@ function decodeBinary(request: HttpRequest): CloudEvent {
 function binaryData(body: HttpRequest['body'], contentType: string | undefined): unknown {
   if (body === undefined || (typeof body === 'string' ? body.length === 0 : body.byteLength === 0)) return undefined
   if (isJsonMediaType(contentType)) return parseJson(body, ['data'])
-  if (mediaType(contentType)?.startsWith('text/')) return text(body, ['data'])
+  if (mediaType(contentType)?.startsWith('text/')) {
+    // Text in another charset is not ours to transcode: the handler gets the bytes as sent.
+    return isUtf8(contentType) ? text(body, ['data']) : bodyBytes(body)
+  }
   // Anything else is opaque: the handler gets the bytes as sent.
   return bodyBytes(body)
+}
+
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i
+
+/** UTF-8, or a subset of it, by the charset parameter (absent means UTF-8 here). */
+function isUtf8(contentType: string | undefined): boolean {
+  const charset = contentType && CHARSET.exec(contentType)?.[1]?.toLowerCase()
+  return !charset || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii'
 }
 
 /** A JSON-format event (one member of a batch, or a structured body). */

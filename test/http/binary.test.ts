@@ -60,6 +60,15 @@ describe('binary mode in', () => {
     expect(event!.datacontenttype).toBe('text/plain; charset=utf-8')
   })
 
+  it('hands text in another charset over as the bytes sent, not a 400 (the handler knows the charset)', () => {
+    const [latin1] = decodeCloudEvents(post(ceHeaders({ 'content-type': 'text/plain; charset=ISO-8859-1' }), bytes(0x63, 0x61, 0x66, 0xe9)))
+    expect(latin1!.data).toEqual(bytes(0x63, 0x61, 0x66, 0xe9))
+    expect(latin1!.datacontenttype).toBe('text/plain; charset=ISO-8859-1')
+    for (const utf8 of ['text/plain; charset="UTF-8"', 'text/plain;charset=utf8', 'text/csv; header=present; charset=us-ascii']) {
+      expect(decodeCloudEvents(post(ceHeaders({ 'content-type': utf8 }), bytes(0x63, 0x61, 0x66)))[0]!.data, utf8).toBe('caf')
+    }
+  })
+
   it('hands application/octet-stream data over as the exact bytes, even when they are not UTF-8', () => {
     const body = bytes(0x00, 0xff, 0xfe, 0x80, 0x7f)
     const [event] = decodeCloudEvents(post(ceHeaders({ 'content-type': 'application/octet-stream' }), body))
