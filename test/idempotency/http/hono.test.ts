@@ -167,13 +167,15 @@ describe('idempotency() on a Hono app: problems', () => {
   it('answers a concurrent request with 409 problem+json and Retry-After', async () => {
     const clock = virtualClock()
     const hold = gate()
+    const started = gate()
     const { post, runs } = app({ now: clock.now, lease: 30_000 }, async (c) => {
       runs.push(1)
+      started.open()
       await hold.promise
       return c.json({ done: true })
     })
     const first = post()
-    await new Promise((r) => setTimeout(r, 5))
+    await started.promise
     clock.advance(10_000)
     const concurrent = await post()
     expect(concurrent.status).toBe(409)

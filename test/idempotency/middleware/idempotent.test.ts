@@ -98,9 +98,10 @@ describe('idempotent: first delivery and duplicates', () => {
 describe('idempotent: concurrent, expired and failed deliveries', () => {
   it('tells a duplicate that arrives while the first runs to retry after the lease', async () => {
     const hold = gate()
-    const { handler, clock, runs } = setup({ lease: 60_000 }, async () => (await hold.promise, 'done'))
+    const started = gate()
+    const { handler, clock, runs } = setup({ lease: 60_000 }, async () => (started.open(), await hold.promise, 'done'))
     const first = deliver(handler, order())
-    await new Promise((r) => setTimeout(r, 0))
+    await started.promise
     clock.advance(10_000)
     const dup = await deliver(handler, order())
     const error = errorOf(dup)
@@ -121,10 +122,10 @@ describe('idempotent: concurrent, expired and failed deliveries', () => {
     let runs = 0
     const handler = defineHandler({ name: 'orders', use: [idempotent({ store, now: clock.now, lease: 30_000 })], handle: () => ++runs })
     // A crashed delivery: it claimed and never completed nor released.
-    const hold = gate()
-    const crashing = defineHandler({ name: 'orders', use: [idempotent({ store, now: clock.now, lease: 30_000 })], handle: () => hold.promise })
+    const started = gate()
+    const crashing = defineHandler({ name: 'orders', use: [idempotent({ store, now: clock.now, lease: 30_000 })], handle: () => (started.open(), new Promise(() => {})) })
     void deliver(crashing, order())
-    await new Promise((r) => setTimeout(r, 0))
+    await started.promise
     clock.advance(29_999)
     const early = await deliver(handler, order())
     expect(errorOf(early)).toBeInstanceOf(IdempotencyInProgressError)
@@ -199,9 +200,10 @@ describe('idempotent: payload check', () => {
 
   it('refuses it while the first is still in progress', async () => {
     const hold = gate()
-    const { handler } = setup({}, () => hold.promise)
+    const started = gate()
+    const { handler } = setup({}, () => (started.open(), hold.promise))
     const first = deliver(handler, order({ n: 1 }))
-    await new Promise((r) => setTimeout(r, 0))
+    await started.promise
     expect(errorOf(await deliver(handler, order({ n: 2 })))).toBeInstanceOf(IdempotencyKeyReusedError)
     hold.open()
     await first

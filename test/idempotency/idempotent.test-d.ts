@@ -1,0 +1,64 @@
+import type { MiddlewareHandler } from 'hono'
+import { describe, expectTypeOf, it } from 'vitest'
+import * as z from 'zod'
+import { defineHandler, type Context, type Middleware } from 'faasade'
+import {
+  idempotency,
+  idempotent,
+  memoryStore,
+  type IdempotencyStore,
+  type IdempotentOptions,
+  type KeyFunction,
+} from 'faasade/idempotency'
+
+const store = memoryStore()
+
+describe('idempotent types', () => {
+  it('is a middleware that adds nothing to the context', () => {
+    expectTypeOf(idempotent({ store })).toEqualTypeOf<Middleware<{}>>()
+    defineHandler({
+      data: z.object({ orderId: z.string() }),
+      use: [idempotent({ store })],
+      handle(event, ctx) {
+        expectTypeOf(ctx).toEqualTypeOf<Context>()
+        expectTypeOf(event.data.orderId).toBeString()
+      },
+    })
+  })
+
+  it('types the key and payload functions from the Data parameter, without casts', () => {
+    idempotent<{ orderId: string; tenant: string }>({
+      store,
+      key: (event) => {
+        expectTypeOf(event.data).toEqualTypeOf<{ orderId: string; tenant: string } | undefined>()
+        return [event.data?.tenant, event.data?.orderId]
+      },
+      payload: (event) => event.data?.orderId,
+    })
+    idempotent({ key: (event) => event.subject })
+    expectTypeOf<KeyFunction>().returns.toEqualTypeOf<string | number | boolean | bigint | null | undefined | readonly (string | number | boolean | bigint | null | undefined)[]>()
+  })
+
+  it('types its options', () => {
+    expectTypeOf<IdempotentOptions['ttl']>().toEqualTypeOf<number | undefined>()
+    expectTypeOf<IdempotentOptions['onStoreError']>().toEqualTypeOf<'fail' | 'run' | undefined>()
+    expectTypeOf<IdempotentOptions['store']>().toEqualTypeOf<IdempotencyStore | undefined>()
+    // @ts-expect-error: an unknown option is a type error as well as a ConfigurationError
+    idempotent({ store, tll: 5 })
+    // @ts-expect-error: durations are milliseconds, as numbers
+    idempotent({ store, ttl: '1h' })
+    // @ts-expect-error: the policy is 'fail' or 'run'
+    idempotent({ store, onStoreError: 'ignore' })
+    // @ts-expect-error: a key is a function of the event
+    idempotent({ store, key: 'orderId' })
+    // @ts-expect-error: payload is a function, or false
+    idempotent({ store, payload: true })
+  })
+
+  it('gives a Hono middleware', () => {
+    expectTypeOf(idempotency({ store, required: true })).toEqualTypeOf<MiddlewareHandler>()
+    idempotency({ scope: (c) => c.req.header('x-account') })
+    // @ts-expect-error: a typo in the options
+    idempotency({ requried: true })
+  })
+})

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { ConfigurationError } from 'faasade'
+import { memoryStore, type IdempotencyRecord } from 'faasade/idempotency'
+
+const claim = (key: string, owner: string, expiresAt: number): IdempotencyRecord => ({ key, owner, expiresAt, status: 'INPROGRESS', payloadHash: 'h' })
+const done = (r: IdempotencyRecord, expiresAt: number, result = '"ok"'): IdempotencyRecord => ({ ...r, status: 'COMPLETED', expiresAt, result })
+
+describe('memoryStore', () => {
+  it('lets exactly one of many concurrent claims win, and returns the holder to the others', async () => {
+    const store = memoryStore()
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => store.claim(claim('k', `o${i}`, 100), 0)))
+    expect(results.filter((r) => r.claimed)).toHaveLength(1)
+    const losers = results.filter((r) => !r.claimed)
+    expect(losers.every((r) => !r.claimed && r.existing?.owner === 'o0')).toBe(true)
+  })
+
+  it('lets a dead record be claimed again, INPROGRESS or COMPLETED, at exactly expiresAt', async () => {
+    const store = memoryStore()
+    await store.claim(claim('k', 'a', 100), 0)
+    expect((await store.claim(claim('k', 'b', 200), 99)).claimed).toBe(false)
+    expect((await store.claim(claim('k', 'b', 200), 100)).claimed).toBe(true)
+    await store.complete(done(claim('k', 'b', 0), 300))
+    expect((await store.claim(claim('k', 'c', 400), 299)).claimed).toBe(false)
+    expect((await store.claim(claim('k', 'c', 400), 300)).claimed).toBe(true)
+  })
+
+  it("completes and releases only its owner's claim", async () => {
+    const store = memoryStore()
+    const mine = claim('k', 'a', 100)
+    await store.claim(mine, 0)
+    await store.complete(done(claim('k', 'b', 100), 500))
+    await store.release('k', 'b')
+    expect((await store.get('k'))?.status).toBe('INPROGRESS')
+    expect((await store.get('k'))?.owner).toBe('a')
+    // a's lease ran out and b took the key: a's late completion changes nothing.
+    await store.claim(claim('k', 'b', 300), 100)
+    await store.complete(done(mine, 900))
+    expect(await store.get('k')).toMatchObject({ owner: 'b', status: 'INPROGRESS' })
+    await store.release('k', 'b')
+    expect(await store.get('k')).toBeUndefined()
+  })
+
+  it('holds copies: changing a record after writing it changes nothing stored', async () => {
+    const store = memoryStore()
+    const record = { ...claim('k', 'a', 100) }
+    await store.claim(record, 0)
+    ;(record as { owner: string }).owner = 'mallory'
+    expect((await store.get('k'))?.owner).toBe('a')
+    expect(Object.isFrozen(await store.get('k'))).toBe(true)
+  })
+
+  it('stays within maxEntries: dead records go first, then the oldest COMPLETED, never a live claim', async () => {
+    const store = memoryStore({ maxEntries: 3 })
+    await store.claim(claim('dead', 'a', 10), 0)
+    await store.claim(claim('old', 'a', 1_000), 0)
+    await store.complete(done(claim('old', 'a', 0), 1_000))
+    await store.claim(claim('live', 'a', 1_000), 0)
+    await store.claim(claim('new1', 'a', 1_000), 20)
+    expect(store.size).toBe(3)
+    expect(await store.get('dead')).toBeUndefined()
+    await store.claim(claim('new2', 'a', 1_000), 20)
+    expect(await store.get('old')).toBeUndefined()
+    expect(await store.get('live')).toBeDefined()
+    // Every slot a live claim: the claim is refused rather than dropping one.
+    await expect(store.claim(claim('new3', 'a', 1_000), 20)).rejects.toThrow(/full/)
+    expect(store.size).toBe(3)
+  })
+
+  it('advertises maxRecordBytes only when given, and checks its options', () => {
+    expect(memoryStore().maxRecordBytes).toBeUndefined()
+    expect(memoryStore({ maxRecordBytes: 400 * 1024 }).maxRecordBytes).toBe(409_600)
+    expect(() => memoryStore({ maxEntries: 0 })).toThrow(ConfigurationError)
+    expect(() => memoryStore({ maxRecordBytes: -1 })).toThrow(ConfigurationError)
+    expect(() => memoryStore({ maxEntrys: 5 } as never)).toThrow(/did you mean "maxEntries"/)
+  })
+
+  it('clear() empties it', async () => {
+    const store = memoryStore()
+    await store.claim(claim('k', 'a', 10), 0)
+    store.clear()
+    expect(store.size).toBe(0)
+  })
+})

@@ -1,0 +1,160 @@
+/** The small parts: canonical JSON, keys, the cache of completed records, the decision table. */
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { createEvent } from 'faasade'
+import { canonicalJson, DELIVERY_TABLE, IdempotencyKeyMissingError, RECORD_TRANSITIONS, recordBytes, type IdempotencyRecord } from 'faasade/idempotency'
+import { createRecordCache } from '../../../src/idempotency/cache.js'
+import { keyText, sourceAndId, storeKey } from '../../../src/idempotency/key.js'
+import { fromBase64, sha256, toBase64, utf8Length } from '../../../src/idempotency/payload-hash.js'
+import { decide, found } from '../../../src/idempotency/state-machine.js'
+
+/** The same object with its keys in another order, all the way down. */
+function shuffled(value: unknown, seed: number): unknown {
+  if (Array.isArray(value)) return value.map((v) => shuffled(v, seed))
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value)
+    const order = entries.map((_, i) => i).sort((a, b) => ((a * 7919 + seed) % 13) - ((b * 7919 + seed) % 13))
+    return Object.fromEntries(order.map((i) => [entries[i]![0], shuffled(entries[i]![1], seed)]))
+  }
+  return value
+}
+
+describe('canonicalJson', () => {
+  it('is the same text whatever the key order', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.integer({ min: 0, max: 100 }), (value, seed) => {
+      expect(canonicalJson(shuffled(value, seed))).toBe(canonicalJson(value))
+    }))
+  })
+
+  it('is JSON that parses back to the same value', () => {
+    fc.assert(fc.property(fc.jsonValue(), (value) => {
+      expect(JSON.parse(canonicalJson(value))).toEqual(JSON.parse(JSON.stringify(value) ?? 'null'))
+    }))
+  })
+
+  it('tells different JSON values apart', () => {
+    fc.assert(fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+      fc.pre(JSON.stringify(JSON.parse(canonicalJson(a))) !== JSON.stringify(JSON.parse(canonicalJson(b))))
+      expect(canonicalJson(a)).not.toBe(canonicalJson(b))
+    }))
+  })
+
+  it('hashes bytes, bigints, Maps and Sets by content, Dates by toJSON, and refuses cycles', () => {
+    expect(canonicalJson(new Uint8Array([1, 2, 3]))).toBe('{"$bytes":"AQID"}')
+    expect(canonicalJson(Buffer.from([1, 2, 3]))).toBe('{"$bytes":"AQID"}')
+    expect(canonicalJson({ n: 10n })).toBe('{"n":{"$bigint":"10"}}')
+    expect(canonicalJson(new Map([['b', 1], ['a', 2]]))).toBe(canonicalJson(new Map([['a', 2], ['b', 1]])))
+    expect(canonicalJson(new Set([1, 2]))).not.toBe(canonicalJson(new Set([1, 3])))
+    expect(canonicalJson({ at: new Date(0) })).toBe('{"at":"1970-01-01T00:00:00.000Z"}')
+    expect(canonicalJson({ a: undefined, b: [undefined] })).toBe('{"b":[null]}')
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    expect(() => canonicalJson(cycle)).toThrow(/cycle/)
+  })
+})
+
+describe('hashing and encoding', () => {
+  it('is SHA-256 as base64url', async () => {
+    // SHA-256("abc"), FIPS 180-2 appendix B.1.
+    const hex = 'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad'
+    const expected = Buffer.from(hex, 'hex').toString('base64url')
+    expect(await sha256('abc')).toBe(expected)
+  })
+
+  it('base64 round-trips any bytes, and utf8Length agrees with TextEncoder', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      expect(toBase64(bytes)).toBe(Buffer.from(bytes).toString('base64'))
+      expect(fromBase64(toBase64(bytes))).toEqual(bytes)
+    }))
+    fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
+      expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length)
+    }))
+  })
+})
+
+describe('keys', () => {
+  const event = createEvent({ id: 'e/1', source: 'arn:aws:sqs:eu-west-1:1:q', type: 't', data: { orderId: 'A1' } })
+
+  it('defaults to source + id, and namespaces by handler name in a store-safe string', async () => {
+    const text = keyText(sourceAndId, event)
+    expect(text).toBe('["arn:aws:sqs:eu-west-1:1:q","e/1"]')
+    const a = await storeKey('orders', text)
+    expect(a).toMatch(/^orders:[A-Za-z0-9_-]{43}$/)
+    expect(await storeKey('billing', text)).not.toBe(a)
+    // Names that clean up alike still differ.
+    expect(await storeKey('a/b', text)).not.toBe(await storeKey('a:b', text))
+    expect(await storeKey('com.example/order placed#v2', text)).toMatch(/^com\.example_order_placed_v2:/)
+  })
+
+  it('does not confuse ("a","b c") with ("a b","c")', () => {
+    expect(keyText(() => ['a', 'b c'], event)).not.toBe(keyText(() => ['a b', 'c'], event))
+    expect(keyText(() => 1, event)).not.toBe(keyText(() => '1', event))
+  })
+
+  it('refuses a key that is not there, or not a key', () => {
+    for (const pick of [() => undefined, () => null, () => '', () => [], () => ['a', null], () => ({ id: 1 }) as never, () => [Symbol('x')] as never]) {
+      expect(() => keyText(pick, event)).toThrow(IdempotencyKeyMissingError)
+    }
+  })
+})
+
+describe('the cache of completed records', () => {
+  const completed = (key: string, expiresAt: number, result = '"r"'): IdempotencyRecord => ({ key, status: 'COMPLETED', expiresAt, payloadHash: 'h', owner: 'o', result })
+
+  it('never holds an INPROGRESS record, nor a dead one', () => {
+    const cache = createRecordCache()
+    cache.set({ ...completed('k', 100), status: 'INPROGRESS' }, 0)
+    cache.set(completed('d', 100), 100)
+    expect(cache.size).toBe(0)
+  })
+
+  it('forgets a record when it expires', () => {
+    const cache = createRecordCache()
+    cache.set(completed('k', 100), 0)
+    expect(cache.get('k', 99)).toBeDefined()
+    expect(cache.get('k', 100)).toBeUndefined()
+    expect(cache.size).toBe(0)
+  })
+
+  it('evicts the least recently used past maxEntries or maxBytes', () => {
+    const cache = createRecordCache({ maxEntries: 2, maxBytes: 10 })
+    cache.set(completed('a', 100, '"1"'), 0)
+    cache.set(completed('b', 100, '"2"'), 0)
+    cache.get('a', 0)
+    cache.set(completed('c', 100, '"3"'), 0)
+    expect(cache.get('b', 0)).toBeUndefined()
+    expect(cache.get('a', 0)).toBeDefined()
+    cache.set(completed('big', 100, '"12345678"'), 0)
+    expect(cache.size).toBe(1)
+    cache.set(completed('huge', 100, 'x'.repeat(11)), 0)
+    expect(cache.get('huge', 0)).toBeUndefined()
+    expect(cache.get('big', 0)).toBeDefined()
+  })
+})
+
+describe('the state tables', () => {
+  const record = (status: 'INPROGRESS' | 'COMPLETED', expiresAt: number, payloadHash = 'h'): IdempotencyRecord => ({ key: 'k', status, expiresAt, payloadHash, owner: 'o' })
+
+  it('has a verdict for every case, and claims every dead or absent record', () => {
+    expect(Object.keys(DELIVERY_TABLE)).toHaveLength(8)
+    expect(decide(undefined, 0, 'h')).toBe('claim')
+    expect(decide(record('INPROGRESS', 10), 10, 'x')).toBe('claim')
+    expect(decide(record('COMPLETED', 10), 10, 'x')).toBe('claim')
+    expect(decide(record('INPROGRESS', 10), 9, 'h')).toBe('in-progress')
+    expect(decide(record('INPROGRESS', 10), 9, 'x')).toBe('reused')
+    expect(decide(record('COMPLETED', 10), 9, 'h')).toBe('replay')
+    expect(decide(record('COMPLETED', 10), 9, 'x')).toBe('reused')
+    // An unchecked side matches anything.
+    expect(decide(record('COMPLETED', 10, ''), 9, 'x')).toBe('replay')
+    expect(decide(record('COMPLETED', 10), 9, '')).toBe('replay')
+    expect(found(record('COMPLETED', 10), 10)).toBe('dead')
+  })
+
+  it('lists every record transition once', () => {
+    expect(new Set(RECORD_TRANSITIONS.map((t) => `${t.from}|${t.on}`)).size).toBe(RECORD_TRANSITIONS.length)
+  })
+
+  it('sizes a record as its key, result, hash and owner plus overhead', () => {
+    expect(recordBytes({ ...record('COMPLETED', 1), result: 'é' })).toBe(1 + 2 + 1 + 1 + 128)
+  })
+})
