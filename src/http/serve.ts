@@ -5,8 +5,8 @@
  */
 import { runBatch } from '../batch.js'
 import type { Context } from '../context.js'
-import { describeError, PayloadTooLargeError, toFaasadeError } from '../errors.js'
-import { isCloudEvent, type CloudEvent } from '../event.js'
+import { describeError, PayloadTooLargeError, toFaasadeError, UnexpectedError } from '../errors.js'
+import { checkEvent, isCloudEvent, type CloudEvent } from '../event.js'
 import type { Logger } from '../logger.js'
 import { settle, type Outcome } from '../outcome.js'
 import { dispatch, type Service } from '../service.js'
@@ -49,7 +49,15 @@ export async function serveCloudEvents(service: Service, request: HttpRequest, o
     concurrency: options.concurrency,
   })
   outcomes.forEach((outcome, i) => logOutcome(outcome, events[i]!, options.log))
-  return batch ? batchReply(events, outcomes) : singleReply(outcomes[0]!)
+  try {
+    return batch ? batchReply(events, outcomes) : singleReply(outcomes[0]!)
+  } catch (error) {
+    // The handlers ran, but a result cannot go on the wire (a BigInt, a cycle,
+    // an invalid event): like any unexpected failure, the sender retries.
+    const failure = new UnexpectedError('A handler result could not be encoded', { cause: error })
+    options.log.error('reply could not be encoded', describeError(failure))
+    return problemReply(failure)
+  }
 }
 
 /** One event: its result, or its problem. */
@@ -58,10 +66,18 @@ export function singleReply(outcome: Outcome): HttpReply {
   return resultReply(outcome.result)
 }
 
-/** A handler's result as a 2xx reply. A returned CloudEvent goes back in binary mode. */
+/**
+ * A handler's result as a 2xx reply. A returned CloudEvent goes back in
+ * binary mode. Throws a `TypeError` for a result that cannot be encoded: JSON
+ * refuses it, or it looks like a CloudEvent but is not a valid one.
+ */
 export function resultReply(result: unknown): HttpReply {
   if (result === undefined) return { status: 204, headers: {} }
-  if (isCloudEvent(result)) return { status: 200, ...encodeBinary(result) }
+  if (isCloudEvent(result)) {
+    const issues = checkEvent(result)
+    if (issues.length > 0) throw new TypeError(`The handler returned an invalid CloudEvent: ${issues.map((i) => `${i.path?.join('.')} ${i.message}`).join('; ')}`)
+    return { status: 200, ...encodeBinary(result) }
+  }
   if (result instanceof Uint8Array) return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: result }
   return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) }
 }

@@ -73,6 +73,29 @@ describe('ok', () => {
   })
 })
 
+describe('a result that cannot be put on the wire', () => {
+  const cycle: Record<string, unknown> = {}
+  cycle.self = cycle
+  const badEvents = [
+    { specversion: '1.0', id: '1', source: '/s', type: 't', subject: 'half \ud800 a pair' },
+    { specversion: '1.0', id: '1', source: '/s', type: 't', 'Bad-Name': 'x' },
+    { specversion: '1.0', id: '1', source: '/s', type: 't', time: 'soon' },
+  ]
+
+  it('is a 503 problem and an error log, never a crash (the handler ran; the sender must hear of it)', async () => {
+    for (const result of [{ amount: 10n }, cycle, ...badEvents]) {
+      const { reply, logs } = await serve(returning(result), request())
+      expect(problemOf(reply, 503).title).toBe('Internal error')
+      expect(logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['reply could not be encoded'])
+    }
+  })
+
+  it('is a 503 problem for a batch too', async () => {
+    const batch = post({ 'content-type': 'application/cloudevents-batch+json' }, JSON.stringify([{ specversion: '1.0', id: '1', source: '/s', type: 't' }]))
+    problemOf((await serve(returning({ amount: 10n }), batch)).reply, 503)
+  })
+})
+
 describe('retry', () => {
   it('is 503 for a RetryableError', async () => {
     const problem = problemOf((await serve(throwing(new RetryableError('stripe is down')), request())).reply, 503)
