@@ -11,8 +11,8 @@ import type { Logger } from '../logger.js'
 import { settle, type Outcome } from '../outcome.js'
 import { dispatch, type Service } from '../service.js'
 import { cloudEventMode, decodeCloudEvents } from './decode.js'
-import { encodeBinary } from './encode.js'
-import { bodySize, type HttpReply, type HttpRequest } from './message.js'
+import { encodeBinary, toJsonFormat } from './encode.js'
+import { bodySize, toBase64, type HttpReply, type HttpRequest } from './message.js'
 import { problemReply } from './problem.js'
 
 /** 6 MB: AWS Lambda's limit for a synchronous request. */
@@ -73,26 +73,27 @@ export function singleReply(outcome: Outcome): HttpReply {
  */
 export function resultReply(result: unknown): HttpReply {
   if (result === undefined) return { status: 204, headers: {} }
-  if (isCloudEvent(result)) {
-    const issues = checkEvent(result)
-    if (issues.length > 0) throw new TypeError(`The handler returned an invalid CloudEvent: ${issues.map((i) => `${i.path?.join('.')} ${i.message}`).join('; ')}`)
-    return { status: 200, ...encodeBinary(result) }
-  }
+  if (isCloudEvent(result)) return { status: 200, ...encodeBinary(validEvent(result)) }
   if (result instanceof Uint8Array) return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: result }
   return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) }
 }
 
 /**
- * A batch: one entry an event, in order. HTTP has one status for the whole
- * request, so it says what the sender should do with it: 503 if any item
- * asks for a retry (redelivered duplicates of the good ones are what
- * idempotency is for), else the first dropped item's 4xx, else 200.
+ * A batch: one entry an event, in order, with the item's `result` (a
+ * returned CloudEvent in the JSON format; bytes as `result_base64`) or its
+ * `problem`. HTTP has one status for the whole request, so it says what the
+ * sender should do with it: 503 if any item asks for a retry (redelivered
+ * duplicates of the good ones are what idempotency is for), 429 when every
+ * such item says when, else the first dropped item's 4xx, else 200. Throws
+ * a `TypeError` for a result that cannot be encoded, as {@link resultReply}.
  */
 export function batchReply(events: readonly CloudEvent[], outcomes: readonly Outcome[]): HttpReply {
   const items = outcomes.map((outcome, i) => {
     const { id, source } = events[i]!
-    if (outcome.kind === 'ok') return { id, source, outcome: 'ok', result: outcome.result }
-    return { id, source, outcome: outcome.kind, problem: outcome.error.toProblem() }
+    if (outcome.kind !== 'ok') return { id, source, outcome: outcome.kind, problem: outcome.error.toProblem() }
+    const { result } = outcome
+    if (result instanceof Uint8Array) return { id, source, outcome: 'ok', result_base64: toBase64(result) }
+    return { id, source, outcome: 'ok', result: isCloudEvent(result) ? toJsonFormat(validEvent(result)) : result }
   })
   const retry = outcomes.filter((o) => o.kind === 'retry')
   const drop = outcomes.find((o) => o.kind === 'drop')
@@ -109,6 +110,12 @@ export function batchReply(events: readonly CloudEvent[], outcomes: readonly Out
     status = drop.error.status
   }
   return { status, headers, body: JSON.stringify(items) }
+}
+
+function validEvent(event: CloudEvent): CloudEvent {
+  const issues = checkEvent(event)
+  if (issues.length === 0) return event
+  throw new TypeError(`The handler returned an invalid CloudEvent: ${issues.map((i) => `${i.path?.join('.')} ${i.message}`).join('; ')}`)
 }
 
 function logOutcome(outcome: Outcome, event: CloudEvent, log: Logger): void {

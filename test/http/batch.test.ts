@@ -119,6 +119,18 @@ describe('batch reply', () => {
     ])
   })
 
+  it('gives a returned CloudEvent in the JSON format and bytes as result_base64, not as index-keyed objects', async () => {
+    const handler = defineHandler({
+      handle: (event) => (event.id === 'a' ? createEvent({ id: 'r', source: '/replies', type: 'com.example.reply', data: new Uint8Array([1, 2]) }) : new Uint8Array([255])),
+    })
+    const { reply } = await serve(handler, batchOf([item('a', { act: 'ok' }), item('b', { act: 'ok' })]))
+    expect(reply.status).toBe(200)
+    expect(entries(reply)).toEqual([
+      { id: 'a', source: '/batch', outcome: 'ok', result: { specversion: '1.0', id: 'r', source: '/replies', type: 'com.example.reply', data_base64: 'AQI=' } },
+      { id: 'b', source: '/batch', outcome: 'ok', result_base64: '/w==' },
+    ])
+  })
+
   it('is 503 when any item asks for a retry, with each failed item as a problem', async () => {
     const { reply, logs } = await serve(actor, batchOf([item('a', { act: 'ok' }), item('b', { act: 'retry' }), item('c', { act: 'drop' }), item('d', { act: 'crash' })]))
     expect(reply.status).toBe(503)
