@@ -13,7 +13,7 @@ import { dispatch, type Service } from '../service.js'
 import { cloudEventMode, decodeCloudEvents } from './decode.js'
 import { encodeBinary, toJsonFormat } from './encode.js'
 import { bodySize, toBase64, type HttpReply, type HttpRequest } from './message.js'
-import { problemReply } from './problem.js'
+import { problemReply, retryAfterSeconds } from './problem.js'
 
 /** 6 MB: AWS Lambda's limit for a synchronous request. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024
@@ -104,7 +104,7 @@ export function batchReply(events: readonly CloudEvent[], outcomes: readonly Out
     const waits = retry.map((o) => (o.kind === 'retry' ? o.retryAfterMs : undefined))
     if (waits.every((w) => w !== undefined)) {
       status = 429
-      headers['retry-after'] = String(Math.ceil(Math.max(...(waits as number[])) / 1000))
+      headers['retry-after'] = String(Math.max(...(waits as number[]).map(retryAfterSeconds)))
     }
   } else if (drop) {
     status = drop.error.status
