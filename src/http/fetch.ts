@@ -54,9 +54,9 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
         ),
       )
     }
-    const declared = Number(headers['content-length'])
-    if (declared > limit) return toResponse(problemReply(new PayloadTooLargeError('Request body too large', { detail: `The body exceeds the limit of ${limit} bytes` })))
-    const body = new Uint8Array(await request.arrayBuffer())
+    // Refused before a byte is read when declared, else as soon as the count passes the limit.
+    const body = Number(headers['content-length']) > limit ? undefined : await readBody(request, limit)
+    if (body === undefined) return toResponse(problemReply(new PayloadTooLargeError('Request body too large', { detail: `The body exceeds the limit of ${limit} bytes` })))
     const facts = options.context?.(request, env, executionContext) ?? {}
     const reply = await serveCloudEvents(
       service,
@@ -74,6 +74,30 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
     )
     return toResponse(reply)
   }
+}
+
+/** The body, or `undefined` once it passes `limit` (a chunked body declares no length). */
+async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined> {
+  if (request.body === null) return new Uint8Array(0)
+  const reader = request.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (let read = await reader.read(); !read.done; read = await reader.read()) {
+    size += read.value.byteLength
+    if (size > limit) {
+      reader.cancel().catch(() => {})
+      return undefined
+    }
+    chunks.push(read.value)
+  }
+  if (chunks.length === 1) return chunks[0]
+  const body = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    body.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return body
 }
 
 /** A plain reply as a web `Response`. */

@@ -122,6 +122,19 @@ describe('createFetchHandler with a Hono app', () => {
     expect(request.bodyUsed).toBe(false)
   })
 
+  it('stops reading a body without Content-Length as soon as it passes the limit', async () => {
+    let pulls = 0
+    const body = new ReadableStream<Uint8Array>(
+      { pull: (controller) => void (++pulls > 1000 ? controller.close() : controller.enqueue(new Uint8Array(512))) },
+      { highWaterMark: 0 },
+    )
+    const small = createFetchHandler(service, { log: silent, maxBodyBytes: 1000 })
+    const request = new Request(url, { method: 'POST', headers: encodeStructured(order('8')).headers, body, duplex: 'half' } as RequestInit)
+    expect(request.headers.get('content-length')).toBeNull()
+    await problem(await small(request), 413)
+    expect(pulls).toBeLessThanOrEqual(4)
+  })
+
   it('takes a body at the limit', async () => {
     const encoded = encodeStructured(order('9'))
     const size = new TextEncoder().encode(encoded.body as string).byteLength
@@ -162,20 +175,10 @@ describe('over a real socket (@hono/node-server)', () => {
   afterAll(close)
   process.once('exit', () => server?.close())
 
-  it('serves a binary-mode event sent by fetch', async () => {
-    const encoded = encodeBinary(createEvent({ id: 's-1', source: '/shop', type: 'com.example.order.placed', subject: 'Zürich 100%', data: { orderId: 'S1' } }))
-    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: encoded.headers, body: encoded.body as BodyInit })
-    expect(response.status).toBe(200)
-    expect(await response.json()).toEqual({ charged: 'S1' })
-  })
-
-  it('answers 413 to a Content-Length over the limit while the body has not been sent', async () => {
-    const head = await new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.write(
-          ['POST / HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/cloudevents+json', 'Content-Length: 7000000', 'Connection: close', '', ''].join('\r\n'),
-        )
-      })
+  /** Writes `text` and resolves with the response head, leaving the rest of the request unsent. */
+  const rawRequest = (text: string) =>
+    new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => socket.write(text))
       let received = ''
       socket.setEncoding('utf8')
       socket.on('data', (chunk: string) => {
@@ -187,7 +190,22 @@ describe('over a real socket (@hono/node-server)', () => {
       })
       socket.on('error', reject)
     })
+
+  it('serves a binary-mode event sent by fetch', async () => {
+    const encoded = encodeBinary(createEvent({ id: 's-1', source: '/shop', type: 'com.example.order.placed', subject: 'Zürich 100%', data: { orderId: 'S1' } }))
+    const response = await fetch(`http://127.0.0.1:${port}/`, { method: 'POST', headers: encoded.headers, body: encoded.body as BodyInit })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ charged: 'S1' })
+  })
+
+  it('answers 413 to a Content-Length over the limit while the body has not been sent', async () => {
+    const head = await rawRequest(['POST / HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/cloudevents+json', 'Content-Length: 7000000', '', ''].join('\r\n'))
     expect(head).toMatch(/^HTTP\/1\.1 413 /)
     expect(head.toLowerCase()).toContain('content-type: application/problem+json')
+  })
+
+  it('answers 413 to a chunked body once it passes the limit, without waiting for its end', async () => {
+    const head = await rawRequest(['POST / HTTP/1.1', 'Host: 127.0.0.1', 'Content-Type: application/cloudevents+json', 'Transfer-Encoding: chunked', '', `800\r\n${'x'.repeat(0x800)}\r\n`].join('\r\n'))
+    expect(head).toMatch(/^HTTP\/1\.1 413 /)
   })
 })
