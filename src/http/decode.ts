@@ -19,10 +19,22 @@ export function cloudEventMode(headers: HttpRequest['headers']): CloudEventMode 
   if (type === STRUCTURED) return 'structured'
   if (type === BATCH) return 'batch'
   // Another event format (application/cloudevents+avro, …) is still a
-  // structured CloudEvent: it gets a clear 400, not the HTTP app.
+  // structured CloudEvent: it gets a clear 415, not the HTTP app.
   if (type?.startsWith('application/cloudevents')) return 'structured'
   for (const name in headers) if (name.startsWith('ce-')) return 'binary'
   return undefined
+}
+
+/** The error for a request that carries no CloudEvent at all: a 400 naming Content-Type. */
+export function notACloudEvent(): InvalidEventError {
+  return new InvalidEventError('Not a CloudEvent', [{ message: 'names no CloudEvents event format, and no ce-* headers were sent', path: ['content-type'] }], {
+    detail: 'Not a CloudEvent: send one in binary mode (ce-* headers) or in structured or batch mode (application/cloudevents+json, application/cloudevents-batch+json)',
+  })
+}
+
+/** A CloudEvents event format other than JSON: HTTP's own 415, not a 400. */
+class UnsupportedFormatError extends InvalidEventError {
+  override readonly status = 415
 }
 
 /**
@@ -32,15 +44,12 @@ export function cloudEventMode(headers: HttpRequest['headers']): CloudEventMode 
 export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
   const mode = cloudEventMode(request.headers)
   if (mode === 'binary') return [decodeBinary(request)]
-  if (mode === undefined) {
-    throw new InvalidEventError('Not a CloudEvent', [{ message: 'no ce-* headers and no application/cloudevents content type' }], {
-      detail: 'Send a CloudEvent in binary mode (ce-* headers) or in structured or batch mode (application/cloudevents+json, application/cloudevents-batch+json)',
-    })
-  }
+  if (mode === undefined) throw notACloudEvent()
   const type = mediaType(request.headers['content-type'])
   if (type !== STRUCTURED && type !== BATCH) {
-    throw new InvalidEventError('Unsupported event format', [{ message: `event format ${type} is not supported; use JSON` }], {
-      detail: `Event format ${type} is not supported; use application/cloudevents+json`,
+    const format = type?.slice(0, 100)
+    throw new UnsupportedFormatError('Unsupported event format', [{ message: `names event format ${format}, which is not supported`, path: ['content-type'] }], {
+      detail: `Event format ${format} is not supported; use application/cloudevents+json or application/cloudevents-batch+json`,
     })
   }
   const parsed = parseJson(request.body, [])

@@ -4,11 +4,11 @@
  * handlers; every other request goes to the HTTP app.
  */
 import { createContext, type ContextInit } from '../context.js'
-import { InvalidEventError, PayloadTooLargeError } from '../errors.js'
+import { PayloadTooLargeError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
 import { createLogger, type Logger } from '../logger.js'
 import { toService, type Target } from '../service.js'
-import { cloudEventMode } from './decode.js'
+import { cloudEventMode, notACloudEvent } from './decode.js'
 import type { HttpReply } from './message.js'
 import { problemReply } from './problem.js'
 import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents } from './serve.js'
@@ -46,13 +46,7 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
     })
     if (cloudEventMode(headers) === undefined) {
       if (service.http) return service.http.fetch(request, env, executionContext)
-      return toResponse(
-        problemReply(
-          new InvalidEventError('Not a CloudEvent', [], {
-            detail: 'This endpoint takes CloudEvents: binary mode (ce-* headers) or structured/batch mode (application/cloudevents+json)',
-          }),
-        ),
-      )
+      return toResponse(problemReply(notACloudEvent()))
     }
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
     const body = Number(headers['content-length']) > limit ? undefined : await readBody(request, limit)

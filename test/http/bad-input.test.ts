@@ -82,6 +82,10 @@ const cases: Case[] = [
   { name: 'batch: body not UTF-8', request: post({ 'content-type': JSON_BATCH }, new Uint8Array([0x5b, 0xc3, 0x5d])), status: 400, path: '', detail: /UTF-8/ },
   { name: 'binary: JSON data not UTF-8', request: post(ceHeaders({ 'content-type': 'application/json' }), new Uint8Array([0x22, 0xff, 0x22])), status: 400, path: 'data', detail: /UTF-8/ },
   { name: 'binary: text data not UTF-8', request: post(ceHeaders({ 'content-type': 'text/plain' }), new Uint8Array([0xc3, 0x28])), status: 400, path: 'data', detail: /UTF-8/ },
+  { name: 'not a CloudEvent: no ce-* headers, no CloudEvents media type', request: post({ 'content-type': 'application/json' }, '{}'), status: 400, path: 'content-type', detail: /ce-\*/ },
+  { name: 'not a CloudEvent: nothing at all', request: { method: 'GET', headers: {} }, status: 400, path: 'content-type' },
+  { name: 'an event format we do not read (application/cloudevents+avro)', request: post({ 'content-type': 'application/cloudevents+avro' }, new Uint8Array([1])), status: 415, path: 'content-type', detail: /avro/ },
+  { name: 'a batch format we do not read', request: post({ 'content-type': 'application/cloudevents-batch+protobuf' }, new Uint8Array([1])), status: 415, path: 'content-type' },
 ]
 
 describe('bad input', () => {

@@ -151,7 +151,14 @@ describe('createFetchHandler without an HTTP app', () => {
   it('answers a request that is not a CloudEvent with a 400 problem', async () => {
     const body = await problem(await eventsOnly(new Request(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })), 400)
     expect(body.detail).toMatch(/CloudEvent/)
+    expect(body.issues?.map((i) => i.path)).toEqual(['content-type'])
     await problem(await eventsOnly(new Request(`${url}health`)), 400)
+  })
+
+  it('answers an event format it does not read with 415, even with an HTTP app', async () => {
+    const request = new Request(url, { method: 'POST', headers: { 'content-type': 'application/cloudevents+avro' }, body: new Uint8Array([1]) })
+    const body = await problem(await handle(request), 415)
+    expect(body.issues?.map((i) => i.path)).toEqual(['content-type'])
   })
 })
 
