@@ -11,12 +11,13 @@
  * | `source`          | `//queue.cloudflare.com/<batch.queue>`                                 |
  * | `type`            | `com.cloudflare.queue.message`, or the `queue.type` option             |
  * | `time`            | `message.timestamp`                                                    |
- * | `datacontenttype` | string: `text/plain`; bytes: `application/octet-stream`; a JSON value: `application/json`; any other value: absent |
+ * | `datacontenttype` | a string: `text/plain`; bytes: `application/octet-stream`; any other JSON value (`null` too): `application/json`; a structured-clone value without a JSON form (a `Date`, a `Map`): absent |
  * | `data`            | `message.body` (an `ArrayBuffer` or typed array as a `Uint8Array`)   |
  *
  * A body that is an object with a `specversion` member is a structured
- * CloudEvent (JSON format: `null` members absent, `data_base64` decoded to
- * bytes). It passes through unchanged, and must be valid.
+ * CloudEvent in the JSON format, read as one over HTTP is (`null` attributes
+ * absent, `data_base64` decoded to bytes). It passes through unchanged, and
+ * must be valid.
  *
  * **A cron trigger:**
  *
@@ -39,7 +40,7 @@
  * | drop    | logged, `ack()`; with `dropPermanent: 'retry'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
  */
 import { InvalidEventError } from '../../src/errors.js'
-import { createEvent, type CloudEvent, type CloudEventInit } from '../../src/event.js'
+import { checkEvent, createEvent, invalid, type CloudEvent } from '../../src/event.js'
 import { fromBase64 } from '../../src/http/message.js'
 import type { Outcome } from '../../src/outcome.js'
 import type { QueueMessage, ScheduledController } from './workers-types.js'
@@ -136,9 +137,16 @@ function isStructuredEvent(body: unknown): body is Record<string, unknown> {
 }
 
 function unwrap(body: Record<string, unknown>): CloudEvent {
-  const { data_base64: encoded, ...attributes } = body
-  if (encoded !== undefined && encoded !== null) {
-    if (attributes.data !== undefined && attributes.data !== null) throw invalidBody('data_base64', 'must not appear together with data')
+  // The rules of the core's JSON-format reader (src/http/decode.ts): null
+  // attributes are absent, but a null `data` is a null payload, unless
+  // `data_base64` is there.
+  const attributes: Record<string, unknown> = {}
+  for (const name in body) if (body[name] !== null || name === 'data') attributes[name] = body[name]
+  const encoded = attributes.data_base64
+  delete attributes.data_base64
+  if (encoded !== undefined) {
+    if (attributes.data === null) delete attributes.data
+    if ('data' in attributes) throw invalidBody('data_base64', 'must not appear together with data')
     if (typeof encoded !== 'string') throw invalidBody('data_base64', 'must be a base64 string')
     try {
       attributes.data = fromBase64(encoded)
@@ -146,14 +154,16 @@ function unwrap(body: Record<string, unknown>): CloudEvent {
       throw invalidBody('data_base64', 'is not valid base64')
     }
   }
-  // createEvent checks every attribute and names each bad one.
-  return createEvent(attributes as unknown as CloudEventInit)
+  // checkEvent, not createEvent: that one would fill in a missing specversion.
+  const issues = checkEvent(attributes)
+  if (issues.length > 0) throw invalid(issues)
+  return Object.freeze(attributes) as unknown as CloudEvent
 }
 
 function contentTypeOf(body: unknown): string | undefined {
   if (typeof body === 'string') return 'text/plain'
   if (isBytes(body)) return 'application/octet-stream'
-  if (typeof body === 'number' || typeof body === 'boolean' || Array.isArray(body)) return 'application/json'
+  if (body === null || typeof body === 'number' || typeof body === 'boolean' || Array.isArray(body)) return 'application/json'
   if (typeof body === 'object' && body !== null) {
     const proto = Object.getPrototypeOf(body)
     // A Date, Map or other structured-clone value (the `v8` content type) has no JSON form to name.

@@ -10,7 +10,7 @@ import { createFetchHandler } from '../../src/http/fetch.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import { settle, type Outcome } from '../../src/outcome.js'
 import { dispatch, toService, type Target } from '../../src/service.js'
-import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement } from './mapping.js'
+import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement, type QueueSettlement } from './mapping.js'
 import { checkWorkerOptions, type WorkerOptions } from './options.js'
 import type { MessageBatch, QueueMessage, WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
 
@@ -77,7 +77,7 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
           if (settlement.action === 'ack') message.ack()
           else if (settlement.delaySeconds === undefined) message.retry()
           else message.retry({ delaySeconds: settlement.delaySeconds })
-          if (outcome.kind !== 'ok') logQueueFailure(log, outcome, batch, message, event, settlement.action)
+          if (outcome.kind !== 'ok') logQueueFailure(log, outcome, batch, message, event, settlement)
         },
         { concurrency },
       )
@@ -90,14 +90,9 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
         return dispatch(service, event, contextFor(event, { env, executionContext, controller }, Date.now() + timeoutMs))
       })
       if (outcome.kind === 'ok') return
-      const settlement = scheduledSettlement(outcome)
-      const fields = { cron: controller.cron, eventId: event?.id, outcome: outcome.kind, ...describeError(outcome.error) }
-      if (settlement === 'noRetry') {
-        log.warn('cron event dropped, will not be retried', fields)
-        controller.noRetry()
-      } else {
-        log.error('cron event failed, will be retried', fields)
-      }
+      const noRetry = scheduledSettlement(outcome) === 'noRetry'
+      log[noRetry ? 'warn' : 'error']('cron event failed', { cron: controller.cron, eventId: event?.id, outcome: outcome.kind, retry: !noRetry, ...describeError(outcome.error) })
+      if (noRetry) controller.noRetry()
       throw outcome.error
     },
   }
@@ -109,25 +104,17 @@ function waitUntilOf(executionContext: WorkersExecutionContext | undefined): ((p
   return (promise) => executionContext.waitUntil(promise)
 }
 
-function logQueueFailure(
-  log: Logger,
-  outcome: Exclude<Outcome, { kind: 'ok' }>,
-  batch: MessageBatch,
-  message: QueueMessage,
-  event: CloudEvent | undefined,
-  action: 'ack' | 'retry',
-): void {
-  const fields = {
+// One message for every failure; the fields say what happens next.
+function logQueueFailure(log: Logger, outcome: Exclude<Outcome, { kind: 'ok' }>, batch: MessageBatch, message: QueueMessage, event: CloudEvent | undefined, settlement: QueueSettlement): void {
+  log[outcome.kind === 'retry' ? 'error' : 'warn']('queue message failed', {
     queue: batch.queue,
     messageId: message.id,
     attempts: message.attempts,
     eventId: event?.id,
     eventType: event?.type,
     outcome: outcome.kind,
-    settlement: action,
+    settlement: settlement.action,
+    delaySeconds: settlement.action === 'retry' ? settlement.delaySeconds : undefined,
     ...describeError(outcome.error),
-  }
-  if (outcome.kind === 'retry') log.error('queue message failed, will be retried', fields)
-  else if (action === 'retry') log.warn('queue message failed permanently, retried towards the dead-letter queue', fields)
-  else log.warn('queue message dropped, acknowledged without retry', fields)
+  })
 }

@@ -8,7 +8,7 @@
  * Shared by bench/workers/index.mjs and the workerd tests in test/workers/.
  */
 import { existsSync } from 'node:fs'
-import { join } from 'node:path'
+import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as esbuild from 'esbuild'
 
@@ -25,7 +25,7 @@ export function faasadeFromDist(distDir) {
     setup(build) {
       build.onResolve({ filter: /^faasade(\/.*)?$/ }, (args) => {
         const sub = args.path.slice('faasade'.length)
-        const file = join(distDir, `${sub === '' ? 'index' : sub.slice(1).replaceAll('/', '-')}.js`)
+        const file = resolve(distDir, `${sub === '' ? 'index' : sub.slice(1).replaceAll('/', '-')}.js`)
         if (!existsSync(file)) return { errors: [{ text: `${args.path}: ${file} does not exist (build the package first)` }] }
         return { path: file }
       })

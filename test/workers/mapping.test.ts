@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { ConfigurationError, createEvent, createLogger, defineHandler, InvalidEventError, PermanentError, RetryableError, toJsonFormat, type Outcome } from 'faasade'
+import { ConfigurationError, createEvent, createLogger, decodeCloudEvents, defineHandler, InvalidEventError, PermanentError, RetryableError, toJsonFormat, type Outcome } from 'faasade'
 import {
   controllerToEvent,
   delaySeconds,
@@ -37,8 +37,8 @@ const message = (body: unknown, extra: Partial<QueueMessage> = {}): QueueMessage
 const queueName = fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,62}$/)
 const messageId = fc.string({ minLength: 1, maxLength: 40 })
 const timestamp = fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
-// Any JSON body that is not a CloudEvent itself (no `specversion` member) and not null (null carries no data).
-const plainBody = fc.jsonValue().filter((v) => v !== null && !(typeof v === 'object' && !Array.isArray(v) && Object.hasOwn(v, 'specversion')))
+// Any JSON body that is not a CloudEvent itself (no `specversion` member).
+const plainBody = fc.jsonValue().filter((v) => !(typeof v === 'object' && v !== null && !Array.isArray(v) && Object.hasOwn(v, 'specversion')))
 
 describe('a queue message that is not a CloudEvent', () => {
   it('maps id, source, type, time, datacontenttype and data from the message (property)', () => {
@@ -75,10 +75,11 @@ describe('a queue message that is not a CloudEvent', () => {
     expect(messageToEvent(message(new Date(0)), 'q').datacontenttype).toBeUndefined()
   })
 
-  it('leaves time out when the timestamp is not a valid date, and data out for a null body', () => {
+  it('leaves time out when the timestamp is not a valid date; a null body is JSON null', () => {
     const event = messageToEvent(message(null, { timestamp: new Date(Number.NaN) }), 'q')
     expect(event.time).toBeUndefined()
-    expect('data' in event).toBe(false)
+    expect(event.data).toBeNull()
+    expect(event.datacontenttype).toBe('application/json')
   })
 })
 
@@ -103,6 +104,28 @@ describe('a queue message whose body is a structured CloudEvent', () => {
     fc.assert(
       fc.property(cloudEvent, messageId, queueName, (event, id, queue) => {
         expect(messageToEvent(message(toJsonFormat(event), { id }), queue, 'com.example.ignored')).toEqual(event)
+      }),
+    )
+  })
+
+  it('is read exactly as the core reads a structured CloudEvent over HTTP, null members and broken ones alike (property)', () => {
+    const overHttp = (body: unknown) =>
+      decodeCloudEvents({ method: 'POST', headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify(body) })[0]
+    const outcome = (read: () => unknown) => {
+      try {
+        return { ok: read() }
+      } catch (error) {
+        return { error: (error as Error).constructor.name, issues: (error as InvalidEventError).issues }
+      }
+    }
+    const member = fc.oneof(fc.constant(null), fc.string(), fc.integer(), fc.boolean(), fc.jsonValue())
+    const names = fc.constantFrom('id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'data_base64', 'specversion', 'ext', 'Bad-Name')
+    fc.assert(
+      fc.property(cloudEvent, fc.dictionary(names, member, { maxKeys: 3 }), (event, changes) => {
+        // As a queue delivers a body sent with the json content type.
+        const body = JSON.parse(JSON.stringify({ ...toJsonFormat(event), ...changes })) as Record<string, unknown>
+        if (!('specversion' in body)) return
+        expect(outcome(() => messageToEvent(message(body), 'q'))).toEqual(outcome(() => overHttp(body)))
       }),
     )
   })
@@ -245,16 +268,14 @@ describe('outcomes as Workers settlements', () => {
 describe('toWorker options', () => {
   it('rejects unknown and malformed options with a ConfigurationError that names them', () => {
     const bad: Array<[unknown, RegExp]> = [
-      [{ queues: {} }, /unknown option "queues" \(did you mean "queue"\?\)/],
-      [{ queue: { dropPermanant: 'ack' } }, /did you mean "dropPermanent"/],
+      [{ queues: {} }, /unknown option "queues"; known: queue, scheduled, timeoutMs, maxBodyBytes, log/],
+      [{ queue: { dropPermanant: 'ack' } }, /unknown option "queue.dropPermanant"; known: dropPermanent, type, concurrency/],
       [{ queue: { dropPermanent: 'dlq' } }, /queue.dropPermanent must be 'ack' or 'retry'/],
       [{ queue: { concurrency: 0 } }, /queue.concurrency/],
       [{ queue: { type: '' } }, /queue.type must be a non-empty string or a function/],
       [{ scheduled: { type: 7 } }, /scheduled.type/],
-      [{ scheduled: 'hourly' }, /options must be an object/],
-      [{ timeoutMs: '5s' }, /timeoutMs/],
-      [{ maxBodyBytes: -1 }, /maxBodyBytes/],
-      [{ log: console }, /log must be a Logger/],
+      [{ scheduled: 'hourly' }, /scheduled must be an object/],
+      [{ timeoutMs: '5s' }, /timeoutMs must be a number/],
     ]
     for (const [options, message] of bad) {
       expect(() => toWorker(handlerForOptions, options as WorkerOptions)).toThrow(ConfigurationError)

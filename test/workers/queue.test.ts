@@ -84,10 +84,10 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     await jobs.queue('jobs', batchOfFive)
     await vi.waitFor(() => {
       expect(logs).toContainEqual(
-        expect.objectContaining({ level: 'error', queue: 'jobs', messageId: 'm3', outcome: 'retry', settlement: 'retry', errorName: 'RetryableError' }),
+        expect.objectContaining({ level: 'error', msg: 'queue message failed', queue: 'jobs', messageId: 'm3', outcome: 'retry', settlement: 'retry', delaySeconds: 3, errorName: 'RetryableError' }),
       )
       expect(logs).toContainEqual(
-        expect.objectContaining({ level: 'warn', queue: 'jobs', messageId: 'm4', outcome: 'drop', settlement: 'ack', errorName: 'PermanentError' }),
+        expect.objectContaining({ level: 'warn', msg: 'queue message failed', queue: 'jobs', messageId: 'm4', outcome: 'drop', settlement: 'ack', errorName: 'PermanentError' }),
       )
     })
   })
