@@ -54,8 +54,24 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
   }
   const parsed = parseJson(request.body, [])
   if (mode === 'structured') return [fromJsonFormat(parsed, [])]
-  if (!Array.isArray(parsed)) throw invalidAt([], 'a batch must be a JSON array of events')
-  return parsed.map((item, i) => fromJsonFormat(item, [i]))
+  if (!Array.isArray(parsed)) throw invalidAt([], 'must be a JSON array of events')
+  return fromBatch(parsed)
+}
+
+/** Every member of a batch, or one error naming the problems of all bad members by index. */
+function fromBatch(items: unknown[]): CloudEvent[] {
+  const events: CloudEvent[] = []
+  const issues: Issue[] = []
+  items.forEach((item, i) => {
+    try {
+      events.push(fromJsonFormat(item, [i]))
+    } catch (error) {
+      if (!(error instanceof InvalidEventError)) throw error
+      issues.push(...error.issues)
+    }
+  })
+  if (issues.length > 0) throw invalid(issues)
+  return events
 }
 
 function decodeBinary(request: HttpRequest): CloudEvent {
@@ -106,7 +122,7 @@ function isUtf8(contentType: string | undefined): boolean {
 
 /** A JSON-format event (one member of a batch, or a structured body). */
 function fromJsonFormat(value: unknown, at: Array<string | number>): CloudEvent {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAt(at, 'an event must be a JSON object')
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAt(at, 'must be a JSON object (one event)')
   const attributes: Record<string, unknown> = {}
   for (const [name, member] of Object.entries(value)) {
     // The JSON format treats null attributes as absent, but a null `data` is

@@ -110,6 +110,14 @@ describe('bad input', () => {
     expect(pathsOf(problem)).toEqual(['id', 'source', 'type', 'time', 'Bad'])
   })
 
+  it('lists the problems of every bad member of a batch, each under its index, and runs none', async () => {
+    const { handler, seen } = recorder()
+    const body = JSON.stringify([without('id'), valid, { ...valid, time: 'noon' }, 'x', { ...valid, data: 1, data_base64: 'AA==' }])
+    const problem = problemOf((await serve(handler, post({ 'content-type': JSON_BATCH }, body))).reply, 400)
+    expect(pathsOf(problem)).toEqual(['0.id', '2.time', '3', '4.data_base64'])
+    expect(seen).toEqual([])
+  })
+
   it('lists every broken header of a binary-mode event, each once', async () => {
     const request = post(ceHeaders({ 'ce-id': '%zz', 'ce-subject': '"open', 'ce-data': 'x', 'ce-time': 'noon' }))
     const problem = problemOf((await serve(recorder().handler, request)).reply, 400)
