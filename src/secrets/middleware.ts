@@ -91,15 +91,15 @@ const DEFAULT_MAX_AGE = 60 * 60_000
  * import { fromAwsSecretsManager } from 'faasade/secrets/aws'
  * import * as z from 'zod'
  *
- * const Stripe = z.object({ apiKey: z.string() })
+ * const StripeKeys = z.object({ apiKey: z.string() })
  * export const charge = defineHandler({
  *   use: [secrets({
- *     stripe: fromAwsSecretsManager('prod/stripe', { json: true, schema: Stripe }),
+ *     stripe: fromAwsSecretsManager('prod/stripe', { json: true, schema: StripeKeys }),
  *     db: fromEnv('DATABASE_URL'),
- *   }, { ttl: 60_000, refreshOn: (e) => e instanceof StripeAuthError })],
+ *   }, { ttl: 60_000, refreshOn: (error) => error instanceof ApiError && error.status === 401 })],
  *   async handle(event, ctx) {
- *     const stripe = new Stripe(ctx.secrets.stripe.value.apiKey)   // typed: string
- *     ctx.log.info('secrets', { s: ctx.secrets })                  // {"s":{"stripe":"[redacted]","db":"[redacted]"}}
+ *     const apiKey = ctx.secrets.stripe.value.apiKey          // typed: string
+ *     ctx.log.info('secrets', { s: ctx.secrets })              // {"s":{"stripe":"[redacted]","db":"[redacted]"}}
  *   },
  * })
  * ```

@@ -16,7 +16,9 @@
  * on, the wrapper can no longer help. So every string the secret holds (the
  * whole text, and each string inside a JSON secret) is also registered with
  * the logger's scrubber (`addRedaction`), which replaces it in any log line.
- * Values shorter than 4 characters are not scrubbed (see `redact.ts`).
+ * Values shorter than 4 characters are not scrubbed (see `redact.ts`). The
+ * price: a non-secret field of a JSON secret (`"host": "localhost"`) is
+ * scrubbed from log lines too; too much redaction beats too little.
  */
 import { addRedaction, REDACTED } from '../redact.js'
 
