@@ -5,8 +5,8 @@
  */
 import { runBatch } from '../batch.js'
 import type { Context } from '../context.js'
-import { describeError, PayloadTooLargeError, toFaasadeError, UnexpectedError } from '../errors.js'
-import { checkEvent, isCloudEvent, type CloudEvent } from '../event.js'
+import { describeError, InvalidEventError, PayloadTooLargeError, toFaasadeError, UnexpectedError } from '../errors.js'
+import { createEvent, isCloudEvent, type CloudEvent } from '../event.js'
 import type { Logger } from '../logger.js'
 import { settle, type Outcome } from '../outcome.js'
 import { dispatch, type Service } from '../service.js'
@@ -112,10 +112,13 @@ export function batchReply(events: readonly CloudEvent[], outcomes: readonly Out
   return { status, headers, body: JSON.stringify(items) }
 }
 
+/** A returned event as `createEvent` makes it (nulls dropped, a `Date` time written out), or a `TypeError`. */
 function validEvent(event: CloudEvent): CloudEvent {
-  const issues = checkEvent(event)
-  if (issues.length === 0) return event
-  throw new TypeError(`The handler returned an invalid CloudEvent: ${issues.map((i) => `${i.path?.join('.')} ${i.message}`).join('; ')}`)
+  try {
+    return createEvent(event)
+  } catch (error) {
+    throw new TypeError(`The handler returned an invalid CloudEvent: ${error instanceof InvalidEventError ? error.detail : String(error)}`)
+  }
 }
 
 function logOutcome(outcome: Outcome, event: CloudEvent, log: Logger): void {

@@ -63,6 +63,12 @@ describe('ok', () => {
     expect(decodeCloudEvents({ method: 'POST', headers: reply.headers, body: reply.body })).toEqual([{ ...answer, datacontenttype: 'application/json' }])
   })
 
+  it('takes a returned plain event object, its null attributes as absent (as the JSON format does)', async () => {
+    const { reply } = await serve(returning({ specversion: '1.0', id: 'r-2', source: '/s', type: 't', subject: null, tenant: null, time: new Date(Date.UTC(2026, 0, 2)) }), request())
+    expect(reply.status).toBe(200)
+    expect(reply.headers).toEqual({ 'ce-specversion': '1.0', 'ce-id': 'r-2', 'ce-source': '/s', 'ce-type': 't', 'ce-time': '2026-01-02T00:00:00.000Z' })
+  })
+
   it('is the same for structured and binary requests', async () => {
     const handler = defineHandler({ handle: (event) => ({ got: event.data }) })
     const binary = await serve(handler, request({ n: 1 }))
