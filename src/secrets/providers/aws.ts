@@ -37,7 +37,7 @@ import { checkOptions } from '../../middleware.js'
 import { networkFailure, secretFailure, type SecretErrorInfo } from '../errors.js'
 import { BINARY_VALUE_OPTIONS, defineSecretProvider, type BinaryValueOptions, type RawSecret, type SecretProvider, type ValueOf } from '../provider.js'
 import { classifyAwsError, sanitizeErrorCode } from './aws-errors.js'
-import { base64ToBytes, envVar, readJson, replyFailure } from './http.js'
+import { base64ToBytes, envVar, readJson, replyFailure, REQUEST_TIMEOUT_MS } from './http.js'
 
 /** The provider kind of {@link fromAwsSecretsManager}. */
 export const AWS_SECRETS_MANAGER = 'aws-secrets-manager'
@@ -74,7 +74,11 @@ export interface AwsSecretsManagerOptions extends BinaryValueOptions {
   endpoint?: string
   /** @defaultValue `'sdk'` when `client` is given, else {@link DEFAULT_AWS_TRANSPORT} */
   transport?: 'fetch' | 'sdk'
-  /** Your `SecretsManagerClient` (implies `transport: 'sdk'`). */
+  /**
+   * Your `SecretsManagerClient` (implies `transport: 'sdk'`), with its own
+   * region, credentials and retry settings. The command classes are imported
+   * from `@aws-sdk/client-secrets-manager` on first use.
+   */
   client?: SecretsManagerClientLike
   /** For the fetch transport (the SDK transport takes them only through `client`). @defaultValue the `AWS_*` environment variables */
   credentials?: AwsCredentials
@@ -165,6 +169,7 @@ function fetchTransport(info: SecretErrorInfo, opts: AwsSecretsManagerOptions): 
         method: 'POST',
         headers: { 'X-Amz-Target': `secretsmanager.${target}`, 'Content-Type': 'application/x-amz-json-1.1' },
         body: JSON.stringify(body),
+        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       })
     } catch (error) {
       throw networkFailure(info, error)

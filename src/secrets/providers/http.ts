@@ -19,10 +19,17 @@ export function envVar(name: string): string | undefined {
   return value === '' ? undefined : value
 }
 
-/** `fetch`, with a network failure turned into a retryable secret error. */
+/**
+ * How long one request to a secret store or token endpoint may take. A hung
+ * metadata server must not hold every invocation that shares the fetch
+ * until its deadline; a timeout is a retryable failure.
+ */
+export const REQUEST_TIMEOUT_MS = 10_000
+
+/** `fetch` with {@link REQUEST_TIMEOUT_MS}, a network failure turned into a retryable secret error. */
 export async function request(info: SecretErrorInfo, url: string, init: RequestInit): Promise<Response> {
   try {
-    return await fetch(url, init)
+    return await fetch(url, { ...init, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) })
   } catch (error) {
     throw networkFailure(info, error)
   }
