@@ -50,10 +50,9 @@ const CONTEXT_ATTRIBUTES = new Set([
   'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema',
 ])
 const EXTENSION_NAME = /^[a-z0-9]+$/
-// CloudEvents type system: Integer is signed 32-bit, URI is absolute (it has a scheme).
+// CloudEvents type system: Integer is signed 32-bit.
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
-const ABSOLUTE_URI = /^[A-Za-z][A-Za-z0-9+.-]*:/
 // With the u flag, a surrogate range matches only surrogates that are not part of a pair.
 const UNPAIRED_SURROGATE = /[\ud800-\udfff]/u
 // RFC 3339 date-time, as the CloudEvents `Timestamp` type requires. The
@@ -81,12 +80,13 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
     else if (typeof value !== 'string' || value.length === 0) issues.push(at(name, 'must be a non-empty string'))
     else checkString(name, value, issues)
   }
+  // Lenient where real senders are: Azure Event Grid sends `subject: ""` and
+  // Eventarc a dataschema without a scheme, both against the letter of the spec.
   for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {
     const value = candidate[name]
     if (value === undefined) continue
     if (typeof value !== 'string') issues.push(at(name, 'must be a string'))
-    else if (value.length === 0) issues.push(at(name, 'must not be empty'))
-    else if (name === 'dataschema' && !ABSOLUTE_URI.test(value)) issues.push(at(name, 'must be an absolute URI'))
+    else if (value.length === 0 && name !== 'subject') issues.push(at(name, 'must not be empty'))
     else checkString(name, value, issues)
   }
   if (candidate.time !== undefined && !isTimestamp(candidate.time)) issues.push(at('time', 'must be an RFC 3339 timestamp'))

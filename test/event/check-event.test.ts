@@ -41,15 +41,13 @@ describe('checkEvent', () => {
     expect(paths({ ...valid, dataschema: '' })).toEqual(['dataschema'])
   })
 
-  it('holds the optional attributes to their constraints: subject and datacontenttype non-empty, dataschema an absolute URI', () => {
-    expect(paths({ ...valid, subject: '' })).toEqual(['subject'])
+  it('holds datacontenttype and dataschema to non-empty; takes what real senders send for subject and dataschema', () => {
     expect(paths({ ...valid, datacontenttype: '' })).toEqual(['datacontenttype'])
-    for (const dataschema of ['/schemas/order.json', 'order.json', '#/definitions/order', '1-555-123-4567']) {
-      expect(paths({ ...valid, dataschema }), dataschema).toEqual(['dataschema'])
-    }
-    for (const dataschema of ['https://example.com/schema.json', 'urn:example:order:v1', 'http://x', 'tag:example.com,2026:order']) {
-      expect(paths({ ...valid, dataschema }), dataschema).toEqual([])
-    }
+    expect(paths({ ...valid, dataschema: '' })).toEqual(['dataschema'])
+    // Against the letter of spec 1.0.2, on purpose: Azure Event Grid sends an
+    // empty subject, Eventarc a dataschema without a scheme (test/fixtures/http).
+    expect(paths({ ...valid, subject: '' })).toEqual([])
+    expect(paths({ ...valid, dataschema: 'type.googleapis.com/google.logging.v2.LogEntry' })).toEqual([])
   })
 
   it('refuses unpaired surrogates in string attributes (type system: String), takes proper pairs', () => {

@@ -51,7 +51,7 @@ function events(values: fc.Arbitrary<string | number | boolean>, data: fc.Arbitr
         id: unicode(1),
         source: unicode(1),
         type: unicode(1),
-        subject: unicode(1),
+        subject: unicode(),
         time: timestamp,
         dataschema: fc.webUrl(),
         extensions: fc.dictionary(extensionName, values, { maxKeys: 4 }),
