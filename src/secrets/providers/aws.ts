@@ -224,6 +224,9 @@ const sdkClients = new Map<string, SecretsManagerClientLike>()
 /**
  * Through a function parameter, so that bundlers leave the import alone:
  * a Workers bundle must not contain the SDK, and on Lambda it is preinstalled.
+ * workerd fails such an import only when it runs (never, with the fetch
+ * transport); Miniflare's module walker refuses it up front, so list the
+ * modules explicitly there (`modules: [{ type: 'ESModule', … }]`).
  */
 function importOptional(specifier: string): Promise<unknown> {
   return import(/* @vite-ignore */ specifier)
