@@ -39,7 +39,7 @@
  * | retry   | `retry({ delaySeconds: ceil(retryAfterMs / 1000) })`; `retry()` (the queue's `retry_delay`) without `retryAfterMs` | throw |
  * | drop    | logged, `ack()`; with `dropPermanent: 'retry'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
  */
-import { InvalidEventError } from '../../src/errors.js'
+import type { InvalidEventError } from '../../src/errors.js'
 import { checkEvent, createEvent, invalid, type CloudEvent } from '../../src/event.js'
 import { fromBase64 } from '../../src/http/message.js'
 import type { Outcome } from '../../src/outcome.js'
@@ -146,12 +146,12 @@ function unwrap(body: Record<string, unknown>): CloudEvent {
   delete attributes.data_base64
   if (encoded !== undefined) {
     if (attributes.data === null) delete attributes.data
-    if ('data' in attributes) throw invalidBody('data_base64', 'must not appear together with data')
-    if (typeof encoded !== 'string') throw invalidBody('data_base64', 'must be a base64 string')
+    if ('data' in attributes) throw invalidAt('data_base64', 'must not appear together with data')
+    if (typeof encoded !== 'string') throw invalidAt('data_base64', 'must be a base64 string')
     try {
       attributes.data = fromBase64(encoded)
     } catch {
-      throw invalidBody('data_base64', 'is not valid base64')
+      throw invalidAt('data_base64', 'is not valid base64')
     }
   }
   // checkEvent, not createEvent: that one would fill in a missing specversion.
@@ -186,6 +186,6 @@ function validDate(date: Date | undefined): Date | undefined {
   return date instanceof Date && !Number.isNaN(date.getTime()) ? date : undefined
 }
 
-function invalidBody(attribute: string, message: string): InvalidEventError {
-  return new InvalidEventError(`Invalid CloudEvent: ${attribute} ${message}`, [{ message, path: [attribute] }], { detail: `${attribute} ${message}` })
+function invalidAt(attribute: string, message: string): InvalidEventError {
+  return invalid([{ message, path: [attribute] }])
 }
