@@ -118,11 +118,20 @@ export function createEvent<T = unknown>(init: CloudEventInit<T>): CloudEvent<T>
   for (const key in init) {
     const value = init[key]
     if (value === undefined || (value === null && key !== 'data')) continue
-    event[key] = key === 'time' && value instanceof Date ? value.toISOString() : value
+    setAttribute(event, key, key === 'time' && value instanceof Date ? value.toISOString() : value)
   }
   const issues = checkEvent(event)
   if (issues.length > 0) throw invalid(issues)
   return Object.freeze(event) as unknown as CloudEvent<T>
+}
+
+/**
+ * Sets an own property, even one named `__proto__` (parsed JSON has those):
+ * plain assignment would swap the prototype instead, and the "attributes"
+ * inside it would pass every check unseen.
+ */
+export function setAttribute(target: Record<string, unknown>, name: string, value: unknown): void {
+  Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
 }
 
 /** The error for a candidate that is not a CloudEvent, naming what is wrong. */

@@ -4,7 +4,7 @@
  * is validated, and each problem names the attribute it concerns.
  */
 import { InvalidEventError, type Issue } from '../errors.js'
-import { checkEvent, invalid, type CloudEvent } from '../event.js'
+import { checkEvent, invalid, setAttribute, type CloudEvent } from '../event.js'
 import { decodeHeaderValue } from './header-value.js'
 import { bodyBytes, bodyText, fromBase64, isJsonMediaType, mediaType, type HttpRequest } from './message.js'
 
@@ -88,7 +88,7 @@ function decodeBinary(request: HttpRequest): CloudEvent {
       continue
     }
     try {
-      attributes[attribute] = decodeHeaderValue(value)
+      setAttribute(attributes, attribute, decodeHeaderValue(value))
     } catch (error) {
       issues.push({ message: error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding', path: [attribute] })
     }
@@ -127,7 +127,7 @@ function fromJsonFormat(value: unknown, at: Array<string | number>): CloudEvent 
   for (const [name, member] of Object.entries(value)) {
     // The JSON format treats null attributes as absent, but a null `data` is
     // an explicit null payload (json-format.md 3.1.1).
-    if (member !== null || name === 'data') attributes[name] = member
+    if (member !== null || name === 'data') setAttribute(attributes, name, member)
   }
   if ('data_base64' in attributes) {
     // A null data beside data_base64 is an unset member, not a second payload.

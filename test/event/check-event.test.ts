@@ -4,7 +4,7 @@
  * passes through.
  */
 import { describe, expect, it } from 'vitest'
-import { checkEvent, createEvent, InvalidEventError, isCloudEvent, isExtensionName, withData, type CloudEvent } from 'faasade'
+import { checkEvent, createEvent, InvalidEventError, isCloudEvent, isExtensionName, withData, type CloudEvent, type CloudEventInit } from 'faasade'
 
 const valid = { specversion: '1.0', id: '1', source: '/s', type: 't' }
 const paths = (candidate: Record<string, unknown>) => checkEvent(candidate).map((issue) => issue.path?.join('.'))
@@ -144,6 +144,11 @@ describe('createEvent', () => {
   it('keeps data: null, which the JSON format tells apart from no data', () => {
     expect(createEvent({ id: '1', source: '/s', type: 't', data: null })).toHaveProperty('data', null)
     expect(createEvent({ id: '1', source: '/s', type: 't', data: undefined })).not.toHaveProperty('data')
+  })
+
+  it('treats a __proto__ key of parsed JSON as a (bad) attribute name, never as a prototype', () => {
+    const init = JSON.parse('{"id":"1","source":"/s","type":"t","__proto__":{"subject":"inherited"}}') as CloudEventInit
+    expect(() => createEvent(init)).toThrow(/__proto__ is not a valid extension attribute name/)
   })
 
   it('throws an InvalidEventError naming every bad attribute, as a 400 problem', () => {

@@ -47,6 +47,13 @@ const cases: Case[] = [
   { name: 'binary: a ce-data header (no attribute may be named data)', request: post(ceHeaders({ 'ce-data': 'smuggled' })), status: 400, path: 'data' },
   { name: 'binary: a ce-data header next to a body', request: post(ceHeaders({ 'ce-data': 'x', 'content-type': 'text/plain' }), 'body'), status: 400, path: 'data' },
   { name: 'binary: a ce-data_base64 header', request: post(ceHeaders({ 'ce-data_base64': 'AA==' })), status: 400, path: 'data_base64' },
+  {
+    name: 'structured: a __proto__ member (never a prototype)',
+    request: post({ 'content-type': JSON_EVENT }, '{"__proto__":{"specversion":"1.0","id":"1","source":"/s","type":"t"}}'),
+    status: 400,
+    path: '__proto__',
+  },
+  { name: 'binary: a ce-__proto__ header', request: post(ceHeaders({ 'ce-__proto__': 'x' })), status: 400, path: '__proto__' },
   { name: 'structured: extension value an object', request: structured({ ...valid, tenant: { id: 1 } }), status: 400, path: 'tenant' },
   { name: 'structured: extension value a fraction', request: structured({ ...valid, ratio: 0.5 }), status: 400, path: 'ratio' },
   { name: 'structured: subject not a string', request: structured({ ...valid, subject: 5 }), status: 400, path: 'subject' },
