@@ -3,6 +3,7 @@
  * required and optional attributes) that every decoded or created event
  * passes through.
  */
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { checkEvent, createEvent, InvalidEventError, isCloudEvent, isExtensionName, withData, type CloudEvent, type CloudEventInit } from 'faasade'
 
@@ -131,6 +132,28 @@ describe('checkEvent', () => {
 
   it('reports every problem at once, each with the attribute it concerns', () => {
     expect(paths({ specversion: '0.3', id: '', time: 'soon', 'Bad-Name': 1, ok: {} })).toEqual(['specversion', 'id', 'source', 'type', 'time', 'Bad-Name', 'ok'])
+  })
+})
+
+describe('checkEvent properties', () => {
+  const RESERVED = new Set(['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'data_base64'])
+
+  it('accepts an extension exactly when its name is lower-case ASCII letters and digits', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 12 }), fc.stringMatching(/^[a-z0-9]{1,12}$/)), fc.string({ unit: 'binary' }), (name, value) => {
+        fc.pre(!RESERVED.has(name))
+        expect(checkEvent({ ...valid, [name]: value }).length === 0).toBe(/^[a-z0-9]+$/.test(name))
+      }),
+    )
+  })
+
+  it('accepts every valid Date as RFC 3339 time, and the ISO text round-trips', () => {
+    fc.assert(
+      fc.property(fc.date({ min: new Date('0001-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }), (date) => {
+        const event = createEvent({ id: '1', source: '/s', type: 't', time: date })
+        expect(new Date(event.time!).getTime()).toBe(date.getTime())
+      }),
+    )
   })
 })
 
