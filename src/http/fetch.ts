@@ -50,7 +50,11 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
     }
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
     const body = Number(headers['content-length']) > limit ? undefined : await readBody(request, limit)
-    if (body === undefined) return toResponse(problemReply(new PayloadTooLargeError('Request body too large', { detail: `The body exceeds the limit of ${limit} bytes` })))
+    if (body === undefined) {
+      const error = new PayloadTooLargeError(`Request body exceeds ${limit} bytes`, { detail: `The body exceeds the limit of ${limit} bytes` })
+      log.warn('request rejected', { status: 413, error: error.message })
+      return toResponse(problemReply(error))
+    }
     const facts = options.context?.(request, env, executionContext) ?? {}
     const reply = await serveCloudEvents(
       service,

@@ -135,6 +135,13 @@ describe('createFetchHandler with a Hono app', () => {
     expect(pulls).toBeLessThanOrEqual(4)
   })
 
+  it('logs a refused body as serveCloudEvents does', async () => {
+    const lines: string[] = []
+    const small = createFetchHandler(service, { log: createLogger({ sink: (line) => lines.push(line) }), maxBodyBytes: 10 })
+    await problem(await small(toRequest(encodeStructured(order('10')))), 413)
+    expect(lines.map((line) => JSON.parse(line) as { level: string; msg: string; status: number })).toMatchObject([{ level: 'warn', msg: 'request rejected', status: 413 }])
+  })
+
   it('takes a body at the limit', async () => {
     const encoded = encodeStructured(order('9'))
     const size = new TextEncoder().encode(encoded.body as string).byteLength
