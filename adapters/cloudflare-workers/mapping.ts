@@ -67,7 +67,15 @@ export type QueueSettlement = { readonly action: 'ack' } | { readonly action: 'r
 /** How a cron invocation ends: return, throw (the runtime retries), or `noRetry()` and throw. */
 export type ScheduledSettlement = 'return' | 'throw' | 'noRetry'
 
-/** The `source` of a queue's events. */
+/**
+ * The `source` of a queue's events: what a handler filters on to take one
+ * queue's messages only.
+ *
+ * @example
+ * ```ts
+ * defineHandler({ source: queueSource('orders'), handle: (event) => event.data })
+ * ```
+ */
 export function queueSource(queue: string): string {
   return `//queue.cloudflare.com/${encodeURIComponent(queue)}`
 }
@@ -75,6 +83,12 @@ export function queueSource(queue: string): string {
 /**
  * The CloudEvent a queue message carries. Throws an `InvalidEventError` for
  * a structured CloudEvent body that is not valid (a drop: it never will be).
+ *
+ * @example
+ * ```ts
+ * messageToEvent(message, 'orders', 'com.example.order.placed')
+ * // { specversion: '1.0', id: message.id, source: '//queue.cloudflare.com/orders', type: 'com.example.order.placed', … }
+ * ```
  */
 export function messageToEvent(message: QueueMessage, queue: string, type: QueueEventType = QUEUE_MESSAGE_TYPE): CloudEvent {
   const { body } = message
@@ -89,7 +103,15 @@ export function messageToEvent(message: QueueMessage, queue: string, type: Queue
   })
 }
 
-/** The CloudEvent a cron trigger becomes. */
+/**
+ * The CloudEvent a cron trigger becomes.
+ *
+ * @example
+ * ```ts
+ * controllerToEvent({ cron: '0 * * * *', scheduledTime: Date.parse('2026-11-24T08:00:00Z'), noRetry() {} }).id
+ * // '0 * * * *@2026-11-24T08:00:00.000Z'
+ * ```
+ */
 export function controllerToEvent(controller: ScheduledController, type: ScheduledEventType = SCHEDULED_TYPE): CloudEvent {
   const time = validDate(new Date(controller.scheduledTime))?.toISOString()
   return createEvent({
@@ -103,7 +125,14 @@ export function controllerToEvent(controller: ScheduledController, type: Schedul
   })
 }
 
-/** What a queue message's outcome means for it. */
+/**
+ * What a queue message's outcome means for it.
+ *
+ * @example
+ * ```ts
+ * queueSettlement(await settle(() => handler.run(event, ctx)))   // { action: 'retry', delaySeconds: 3 }
+ * ```
+ */
 export function queueSettlement(outcome: Outcome, dropPermanent: DropPolicy = 'ack'): QueueSettlement {
   switch (outcome.kind) {
     case 'ok':
@@ -115,14 +144,28 @@ export function queueSettlement(outcome: Outcome, dropPermanent: DropPolicy = 'a
   }
 }
 
-/** What a cron invocation's outcome means for it. */
+/**
+ * What a cron invocation's outcome means for it.
+ *
+ * @example
+ * ```ts
+ * scheduledSettlement({ kind: 'drop', error })   // 'noRetry'
+ * ```
+ */
 export function scheduledSettlement(outcome: Outcome): ScheduledSettlement {
   // `noRetry()` only matters when the handler fails, so a drop still throws:
   // the invocation shows as failed, and is not run again.
   return outcome.kind === 'ok' ? 'return' : outcome.kind === 'retry' ? 'throw' : 'noRetry'
 }
 
-/** `retryAfterMs` as Workers' `delaySeconds`: rounded up, within 0 to 12 hours. */
+/**
+ * `retryAfterMs` as Workers' `delaySeconds`: rounded up, within 0 to 12 hours.
+ *
+ * @example
+ * ```ts
+ * delaySeconds(2_500)   // 3
+ * ```
+ */
 export function delaySeconds(retryAfterMs: number): number {
   if (!(retryAfterMs > 0)) return 0
   // At least 1 for any positive wait: ceil(5e-324 / 1000) underflows to 0.
