@@ -8,6 +8,7 @@
  * (the failed claim, which returns the record where the store can, else a
  * `get` more); a duplicate found in the local cache none.
  */
+import { TimeoutError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RecordCache } from './cache.js'
 import {
@@ -19,7 +20,7 @@ import {
 } from './errors.js'
 import { utf8Length } from './payload-hash.js'
 import { decide } from './state-machine.js'
-import type { IdempotencyRecord, IdempotencyStore } from './store.js'
+import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from './store.js'
 
 /** What to do when the store fails before the handler ran. */
 export type StoreErrorPolicy = 'fail' | 'run'
@@ -121,14 +122,22 @@ export function createGuard(config: GuardConfig): Guard {
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const at = now()
         const claim: Claim = { key, owner: crypto.randomUUID(), payloadHash, expiresAt: Math.min(at + config.lease, deadline) }
-        let existing: IdempotencyRecord | undefined
+        let result: ClaimResult
         try {
-          const result = await store.claim({ ...claim, status: 'INPROGRESS' }, at)
-          if (result.claimed) return { kind: 'run', claim }
-          existing = result.existing
+          result = await store.claim({ ...claim, status: 'INPROGRESS' }, at)
         } catch (error) {
           return fault('claim', key, error, log)
         }
+        if (result.claimed) {
+          if (now() < claim.expiresAt) return { kind: 'run', claim }
+          // The answer came back after the lease it granted had ended: by
+          // now another delivery may hold the key, so this one must not run.
+          await release(claim, log)
+          throw claim.expiresAt >= deadline
+            ? new TimeoutError('The invocation deadline passed while the idempotency key was being claimed')
+            : new IdempotencyStoreError(store.name, 'claim', key, { detail: 'The idempotency store answered after the lease ended' })
+        }
+        let existing = result.existing
         if (existing === undefined) {
           try {
             existing = await store.get(key)

@@ -17,7 +17,7 @@ import { IdempotencyInProgressError, IdempotencyKeyMissingError, IdempotencyResu
 import { createGuard } from './guard.js'
 import { storeKey } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
-import { canonicalJson, fromBase64, sha256Bytes, toBase64 } from './payload-hash.js'
+import { canonicalJson, fromBase64, sha256Bytes, toBase64, utf8 } from './payload-hash.js'
 
 /** Options of {@link idempotency}. */
 export interface IdempotencyOptions extends CommonOptions {
@@ -129,7 +129,7 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
     const owner = scope ? ((await scope(c)) ?? '') : ''
     const [key, fingerprint] = await Promise.all([
       storeKey(namespace, canonicalJson([owner, clientKey])),
-      sha256Bytes(concat(new TextEncoder().encode(`${c.req.method} ${url.pathname}${url.search}\n`), body)),
+      sha256Bytes(concat(utf8(`${c.req.method} ${url.pathname}${url.search}\n`), body)),
     ])
 
     let entry

@@ -67,7 +67,8 @@ const UNSAFE = /[^A-Za-z0-9._-]+/g
  * The readable prefix is for people reading the store; the namespace also
  * goes into the hash, so two names that clean up alike still differ.
  */
-export async function storeKey(namespace: string, text: string): Promise<string> {
+export function storeKey(namespace: string, text: string): string | Promise<string> {
   const prefix = namespace.replace(UNSAFE, '_').slice(0, 64) || 'handler'
-  return `${prefix}:${await sha256(`${namespace}\u0000${text}`)}`
+  const hash = sha256(`${namespace}\u0000${text}`)
+  return typeof hash === 'string' ? `${prefix}:${hash}` : hash.then((h) => `${prefix}:${h}`)
 }

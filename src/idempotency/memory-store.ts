@@ -5,7 +5,8 @@
  * exactly one of any number of concurrent claims wins. It is not shared
  * between processes or instances: in production, use a real store.
  *
- * No clock inside: `claim` is told the time, like every store.
+ * No clock inside: `claim` is told the time, like every store. Records are
+ * copied on the way in, so a caller changing its object changes nothing held.
  */
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from './store.js'
 import { ConfigurationError } from '../errors.js'
@@ -72,13 +73,13 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (held && held.expiresAt > now) return { claimed: false, existing: held }
       if (held) records.delete(record.key)
       makeRoom(now)
-      records.set(record.key, Object.freeze({ ...record }))
+      records.set(record.key, { ...record })
       return { claimed: true }
     },
     async complete(record) {
       const held = records.get(record.key)
       if (!held || held.owner !== record.owner || held.status !== 'INPROGRESS') return
-      records.set(record.key, Object.freeze({ ...record }))
+      records.set(record.key, { ...record })
     },
     async get(key) {
       return records.get(key)

@@ -91,7 +91,11 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
       const typed = event as CloudEvent<Data>
       const text = keyText(pickKey, typed)
       const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
-      const [key, hash] = await Promise.all([storeKey(handler.name, text), payload === undefined ? '' : payloadHash(payload)])
+      // Hashes of short texts come back as strings, long ones as promises: await only those.
+      const pendingKey = storeKey(handler.name, text)
+      const pendingHash = payload === undefined ? '' : payloadHash(payload)
+      const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey
+      const hash = typeof pendingHash === 'string' ? pendingHash : await pendingHash
 
       const entry = await guard.begin(key, hash, ctx.deadline, ctx.log)
       if (entry.kind === 'replay') {

@@ -145,6 +145,19 @@ describe('idempotent: concurrent, expired and failed deliveries', () => {
     expect(claims[0]!.status).toBe('INPROGRESS')
   })
 
+  it('does not run on a claim whose answer came back after its lease ended', async () => {
+    const clock = virtualClock()
+    const inner = memoryStore()
+    const slow: IdempotencyStore = { ...inner, claim: async (r, now) => { const result = await inner.claim(r, now); clock.advance(2_000); return result } }
+    let runs = 0
+    const handler = defineHandler({ use: [idempotent({ store: slow, lease: 1_000, now: clock.now })], handle: () => ++runs })
+    const d = await deliver(handler, order())
+    expect(d.outcome.kind).toBe('retry')
+    expect(errorOf(d)).toBeInstanceOf(IdempotencyStoreError)
+    expect(runs).toBe(0)
+    expect(inner.size).toBe(0)
+  })
+
   it('runs again once the stored result has expired (ttl)', async () => {
     const { handler, clock, runs } = setup({ ttl: 1_000 })
     await deliver(handler, order())
