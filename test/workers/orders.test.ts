@@ -27,7 +27,8 @@ const post = (headers: Record<string, string>, body: string) => mf.dispatchFetch
 beforeAll(async () => {
   pkg = await buildPackage()
   const script = await workerScriptFrom(pkg, fileURLToPath(new URL('../../examples/orders/worker.ts', import.meta.url)))
-  ;({ mf } = await startWorkerd([{ name: 'orders', script, compatibilityFlags: [] }]))
+  // The handler may read its Stripe key with fromEnv: on Workers a secret binding (wrangler secret put).
+  ;({ mf } = await startWorkerd([{ name: 'orders', script, compatibilityFlags: [], bindings: { STRIPE_API_KEY: 'sk_test_workerd' } }]))
   worker = await testWorker(mf, 'orders')
 })
 
