@@ -8,6 +8,8 @@ const port = Number(process.env.PORT ?? 8080)
 const root = fileURLToPath(new URL('..', import.meta.url))
 const server = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/service.ts', '--port', String(port)], {
   cwd: root,
+  // The example's secret comes from the environment (fromEnv): a demo key unless you set one.
+  env: { ...process.env, STRIPE_API_KEY: process.env.STRIPE_API_KEY ?? 'sk_test_demo_key_4242' },
   stdio: ['ignore', 'pipe', 'inherit'],
 })
 process.on('SIGINT', () => server.kill('SIGINT'))

@@ -107,6 +107,12 @@ class InvocationContext implements Context {
     out.provider = { name: this.provider.name }
     return out
   }
+
+  // util.inspect (console.log of a ctx) would otherwise print provider.raw,
+  // which on Workers holds the env bindings.
+  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
+    return this.toJSON()
+  }
 }
 
 /** Creates a context for one invocation (one item of a batch gets its own). */

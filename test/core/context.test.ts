@@ -55,4 +55,11 @@ describe('context', () => {
     expect(json).toEqual({ attempt: 2, tenant: 'acme', deadline: '2026-11-24T00:00:00.000Z', provider: { name: 'test' } })
     expect(JSON.stringify(ctx)).not.toContain('native event')
   })
+
+  it('inspects (console.log) without the native event either', async () => {
+    const { inspect } = await import('node:util')
+    const ctx = createContext({ provider, attempt: 1 })
+    expect(inspect(ctx, { depth: 5 })).not.toContain('native event')
+    expect(inspect(ctx)).toContain("name: 'test'")
+  })
 })

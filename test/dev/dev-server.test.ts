@@ -28,7 +28,7 @@ beforeAll(async () => {
     )
   }
   const port = await freePort()
-  child = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/service.ts#service', '--port', String(port)], { env: { ...process.env, LOG_LEVEL: 'info' } })
+  child = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/service.ts#service', '--port', String(port)], { env: { ...process.env, LOG_LEVEL: 'info', STRIPE_API_KEY: 'sk_test_dev_server_key' } })
   process.on('exit', () => child.kill())
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => output.push(d.toString()))
@@ -79,6 +79,12 @@ describe('faasade dev', () => {
     expect(response.status).toBe(400)
     expect(response.headers.get('content-type')).toBe('application/problem+json')
     expect(((await response.json()) as { detail: string }).detail).toContain('source')
+  })
+
+  it('loads the secret from the environment and never logs it', () => {
+    const logs = output.join('')
+    expect(logs).toContain('"stripe":"[redacted]"')
+    expect(logs).not.toContain('sk_test_dev_server_key')
   })
 
   it('prints one readable line a request', () => {
