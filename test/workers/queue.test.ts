@@ -16,12 +16,29 @@ import { service } from './test/workers/fixtures/jobs.ts'
 export default toWorker(service, ${options})
 `
 
+// Counts the calls that reach the Worker's own ctx.waitUntil.
+const spyEntry = `
+import { toWorker } from 'faasade/cloudflare-workers'
+import { service } from './test/workers/fixtures/jobs.ts'
+const worker = toWorker(service, { queue: { type: 'com.example.job' } })
+let waited = 0
+const spy = (ctx) => ({ waitUntil(promise) { waited++; ctx.waitUntil(promise) } })
+export default {
+  fetch(request, env, ctx) {
+    if (new URL(request.url).pathname === '/waited') return Response.json(waited)
+    return worker.fetch(request, env, spy(ctx))
+  },
+  queue: (batch, env, ctx) => worker.queue(batch, env, spy(ctx)),
+}
+`
+
 let pkg: BuiltPackage
 let mf: Miniflare
 let logs: Array<Record<string, unknown>>
 let jobs: TestWorker
 let toDlq: TestWorker
 let untyped: TestWorker
+let spied: TestWorker
 
 const bindings = { GREETING: 'hello from env', REGION: 'weur' }
 const at = new Date('2026-11-24T08:00:00.000Z')
@@ -38,10 +55,12 @@ beforeAll(async () => {
     { name: 'jobs', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' } }`)), bindings },
     { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job', dropPermanent: 'retry' } }`)), bindings },
     { name: 'jobs-untyped', script: await workerScript(pkg, entry('{}')), bindings },
+    { name: 'jobs-spy', script: await workerScript(pkg, spyEntry), bindings },
   ]))
   jobs = await testWorker(mf, 'jobs')
   toDlq = await testWorker(mf, 'jobs-dlq')
   untyped = await testWorker(mf, 'jobs-untyped')
+  spied = await testWorker(mf, 'jobs-spy')
 })
 
 afterAll(async () => {
@@ -122,9 +141,28 @@ describe('a message as a CloudEvent', () => {
     })
   })
 
-  it("runs ctx.waitUntil work through the Worker's own waitUntil", async () => {
-    await jobs.queue('jobs', [message('w1', { n: 7 })])
-    expect(await seen()).toContainEqual({ kind: 'waitUntil', n: 7 })
+  it("hands ctx.waitUntil work to the Worker's own waitUntil, from queue() and from fetch()", async () => {
+    const waited = async () => (await (await spied.fetch('http://jobs/waited')).json()) as number
+    const before = await waited()
+    await spied.queue('jobs', [message('w1', { n: 7 })])
+    expect(await waited()).toBe(before + 1)
+    const response = await spied.fetch('http://jobs/', {
+      method: 'POST',
+      headers: { 'ce-specversion': '1.0', 'ce-id': 'h-1', 'ce-source': '/http', 'ce-type': 'com.example.job', 'content-type': 'application/json' },
+      body: JSON.stringify({ n: 8 }),
+    })
+    expect(response.status).toBe(200)
+    expect(await waited()).toBe(before + 2)
+  })
+
+  it('over fetch, env bindings reach the handler as well (ctx.provider.raw.env)', async () => {
+    const response = await mf.dispatchFetch('http://jobs/', {
+      method: 'POST',
+      headers: { 'ce-specversion': '1.0', 'ce-id': 'h-2', 'ce-source': '/http', 'ce-type': 'com.example.job', 'content-type': 'application/json' },
+      body: JSON.stringify({ n: 11 }),
+    })
+    expect(response.status).toBe(200)
+    expect(await seen()).toContainEqual(expect.objectContaining({ kind: 'job', provider: 'cloudflare-workers', greeting: 'hello from env', attempt: null, bindings: ['GREETING', 'REGION'] }))
   })
 
   it('unwraps a body that is already a structured CloudEvent instead of wrapping it twice', async () => {
