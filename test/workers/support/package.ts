@@ -5,6 +5,7 @@
  * private build, not `dist/`: other suites rebuild `dist/` (`rm -rf dist &&
  * tsup`) and a shared one could vanish under a running test.
  */
+import { rmSync } from 'node:fs'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -23,6 +24,8 @@ export async function buildPackage(): Promise<BuiltPackage> {
   if (!library) throw new Error('tsup.config.ts has no entry named cloudflare-workers')
   const root = await mkdtemp(join(tmpdir(), 'faasade-workers-'))
   const distDir = join(root, 'dist')
+  // Also gone if the run is cut short before afterAll.
+  process.once('exit', () => rmSync(root, { recursive: true, force: true }))
   await build({ ...library, format: ['esm'], dts: false, outDir: distDir, clean: false, silent: true, config: false })
   return { distDir, remove: () => rm(root, { recursive: true, force: true }) }
 }
