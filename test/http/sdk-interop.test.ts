@@ -6,9 +6,15 @@
  * - it validates neither binary nor structured events (cloudevents/sdk-javascript#597);
  * - it neither percent-encodes nor percent-decodes header values (binding 3.1.3.2);
  * - it has no batch encoder;
- * - it makes up `id` and `time` when they are missing, and a bad `time` becomes "now".
+ * - it makes up `id` and `time` when they are missing, and a bad `time` becomes "now";
+ * - it cuts `time` to milliseconds;
+ * - binary mode: it reads a JSON body `5`, `true` or `null` as a string, and
+ *   writes a string data with a JSON content type unquoted (not JSON);
+ * - structured mode: it drops a falsy `data` (0, false, "", null);
+ * - its binary encoder throws on an extension named `constructor`.
  */
 import { CloudEvent as SdkEvent, HTTP } from 'cloudevents'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { createEvent, decodeCloudEvents, encodeBatch, encodeBinary, encodeStructured, type CloudEvent, type HttpRequest } from 'faasade'
 import { JSON_EVENT, pathsOf, post, problemOf, recorder, serve } from './helpers.js'
@@ -121,7 +127,91 @@ describe('ours out, SDK in', () => {
   })
 })
 
+describe('agreement with the SDK over arbitrary events (where it is right)', () => {
+  // Values the SDK reads back as sent: no percent-encoding needed, no falsy data, time in milliseconds.
+  const plain = fc.string({ unit: fc.constantFrom(...'abcxyzABCXYZ0189-._~/:@!$&()*+,;='), minLength: 1, maxLength: 16 })
+  // Not `constructor`: the SDK's binary encoder throws on it (see below).
+  const name = fc
+    .stringMatching(/^[a-z0-9]{1,12}$/)
+    .filter((n) => !['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'data', 'constructor'].includes(n))
+  const time = fc.date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true }).map((d) => d.toISOString())
+  const data = fc.oneof(
+    // JSON data as an object or array: the SDK mishandles JSON scalars (see below).
+    fc.record({ datacontenttype: fc.constant('application/json'), data: fc.oneof(fc.dictionary(plain, fc.jsonValue()), fc.array(fc.jsonValue())) }).map((d) => JSON.parse(JSON.stringify(d)) as { datacontenttype: string; data: unknown }),
+    fc.record({ datacontenttype: fc.constant('text/plain'), data: plain }),
+    fc.record({ datacontenttype: fc.constant('application/octet-stream'), data: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
+  )
+  const event = fc
+    .record({ id: plain, source: plain, type: plain, subject: plain, time, extensions: fc.dictionary(name, plain, { maxKeys: 3 }), data }, { requiredKeys: ['id', 'source', 'type', 'time', 'extensions', 'data'] })
+    .map(({ extensions, data, ...attributes }) => createEvent({ ...extensions, ...attributes, ...data }))
+  const sameData = (sdk: unknown, our: unknown) =>
+    our instanceof Uint8Array ? expect(Array.from(sdk as ArrayLike<number>)).toEqual(Array.from(our)) : expect(sdk).toEqual(our)
+
+  it('ours out, SDK in: binary and structured give the same attributes and data', () => {
+    fc.assert(
+      fc.property(event, (ours_) => {
+        for (const encoded of [encodeBinary(ours_), encodeStructured(ours_)]) {
+          const sdk = HTTP.toEvent({ headers: encoded.headers, body: encoded.body }) as SdkEvent<unknown>
+          expect(attributes(sdk)).toEqual(ours(ours_))
+          sameData(sdk.data, ours_.data)
+        }
+      }),
+    )
+  })
+
+  it('SDK out, ours in: binary and structured give the same attributes and data', () => {
+    fc.assert(
+      fc.property(event, (ours_) => {
+        const sdk = new SdkEvent({ ...ours_ })
+        for (const message of [HTTP.binary(sdk), HTTP.structured(sdk)]) {
+          const [decoded] = decodeCloudEvents(fromSdk(message))
+          expect(ours(decoded!)).toEqual(attributes(sdk))
+          sameData(decoded!.data, sdk.data)
+        }
+      }),
+    )
+  })
+})
+
 describe('where the SDK is wrong and we differ, on purpose', () => {
+  it('binary mode: the SDK reads a JSON body 5, true or null as a string; we read JSON', () => {
+    for (const [body, value] of [['5', 5], ['true', true], ['null', null]] as const) {
+      const request = post({ 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 't', 'content-type': 'application/json' }, body)
+      expect((HTTP.toEvent({ headers: request.headers, body }) as SdkEvent<unknown>).data).toBe(body)
+      expect(decodeCloudEvents(request)[0]!.data).toBe(value)
+    }
+  })
+
+  it('binary mode: the SDK writes a string data with a JSON content type unquoted, which is not JSON: 400 naming data', async () => {
+    const message = HTTP.binary(new SdkEvent({ ...base, datacontenttype: 'application/json', data: 'just text' }))
+    expect(message.body).toBe('just text')
+    expect(pathsOf(problemOf((await serve(recorder().handler, fromSdk(message))).reply, 400))).toEqual(['data'])
+    // Ours writes the JSON string.
+    expect(encodeBinary(createEvent({ ...base, datacontenttype: 'application/json', data: 'just text' })).body).toBe('"just text"')
+  })
+
+  it('the SDK binary encoder throws on an extension named constructor; ours encodes and decodes it', () => {
+    expect(() => HTTP.binary(new SdkEvent({ ...base, constructor: 'x' }))).toThrow(TypeError)
+    const event = createEvent({ ...base, constructor: 'x' })
+    const encoded = encodeBinary(event)
+    expect(encoded.headers['ce-constructor']).toBe('x')
+    expect(decodeCloudEvents({ method: 'POST', ...encoded })).toEqual([event])
+  })
+
+  it('structured mode: the SDK drops a falsy data; we keep it', () => {
+    for (const data of [0, false, '', null]) {
+      const body = JSON.stringify({ specversion: '1.0', id: '1', source: '/s', type: 't', data })
+      expect((HTTP.toEvent({ headers: { 'content-type': JSON_EVENT }, body }) as SdkEvent<unknown>).data).toBeUndefined()
+      expect(decodeCloudEvents(post({ 'content-type': JSON_EVENT }, body))[0]).toHaveProperty('data', data)
+    }
+  })
+
+  it('the SDK cuts time to milliseconds; we keep it as sent', () => {
+    const body = JSON.stringify({ specversion: '1.0', id: '1', source: '/s', type: 't', time: '2020-08-08T00:11:44.895529672Z' })
+    expect((HTTP.toEvent({ headers: { 'content-type': JSON_EVENT }, body }) as SdkEvent<unknown>).time).toBe('2020-08-08T00:11:44.895Z')
+    expect(decodeCloudEvents(post({ 'content-type': JSON_EVENT }, body))[0]!.time).toBe('2020-08-08T00:11:44.895529672Z')
+  })
+
   it('binary mode: the SDK accepts an event without source and type (sdk-javascript#597); we answer 400 naming them', async () => {
     const request = post({ 'ce-specversion': '1.0', 'ce-id': '1', 'content-type': 'application/json' }, '{}')
     const sdk = HTTP.toEvent({ headers: request.headers, body: request.body }) as SdkEvent<unknown>
