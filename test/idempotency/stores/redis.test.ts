@@ -1,0 +1,117 @@
+/**
+ * The Redis store on Debian's redis-server (started here on a free port),
+ * through both clients it supports: ioredis 6 and node-redis (redis 6).
+ * Skips, saying so, only when /usr/bin/redis-server is missing.
+ */
+import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
+import { createClient } from 'redis'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { ConfigurationError } from 'faasade'
+import { IdempotencyStoreError, type IdempotencyRecord } from 'faasade/idempotency'
+import { redisStore } from 'faasade/idempotency/redis'
+import { describeStoreContract } from '../contract/store-contract.js'
+import { redisMissing, startRedis, type RedisServer } from '../setup/servers.js'
+
+let server: RedisServer
+let io: Redis
+let node: ReturnType<typeof createClient>
+
+beforeAll(async () => {
+  if (redisMissing) return
+  server = await startRedis()
+  io = new Redis(server.port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: false })
+  await io.connect()
+  node = createClient({ url: server.url, disableOfflineQueue: true })
+  node.on('error', () => {})
+  await node.connect()
+})
+
+afterAll(async () => {
+  if (redisMissing) return
+  io?.disconnect()
+  await node?.close()
+  await server?.stop()
+})
+
+describeStoreContract('redis (ioredis)', () => redisStore(io), { skip: redisMissing })
+describeStoreContract('redis (node-redis)', () => redisStore(node), { skip: redisMissing })
+
+const T = () => Date.now() + 60_000
+const record = (key: string, expiresAt: number): IdempotencyRecord => ({ key, status: 'INPROGRESS', expiresAt, payloadHash: 'h', owner: randomUUID() })
+
+describe.skipIf(redisMissing)('redis store specifics', () => {
+  it.each(['ioredis', 'node-redis'] as const)('%s: Redis itself expires the key at the record’s expiresAt (PEXPIREAT), after claim and complete', async (which) => {
+    const store = redisStore(which === 'ioredis' ? io : node)
+    const claim = record(`px-${which}-${randomUUID()}`, T())
+    await store.claim(claim, Date.now())
+    expect(await io.pexpiretime(`idempotency:${claim.key}`)).toBe(claim.expiresAt)
+    const expiresAt = claim.expiresAt + 3_600_000
+    await store.complete({ ...claim, status: 'COMPLETED', expiresAt, result: '1' })
+    expect(await io.pexpiretime(`idempotency:${claim.key}`)).toBe(expiresAt)
+  })
+
+  it('a record past its expiresAt is gone from Redis (a short real wait)', async () => {
+    const store = redisStore(io)
+    const claim = record(`gone-${randomUUID()}`, Date.now() + 50)
+    expect(await store.claim(claim, Date.now())).toEqual({ claimed: true })
+    await new Promise((r) => setTimeout(r, 120))
+    expect(await store.get(claim.key)).toBeUndefined()
+  })
+
+  it('claim returns the existing record in the same round trip (no get needed)', async () => {
+    const store = redisStore(io)
+    const first = record(`one-trip-${randomUUID()}`, T())
+    await store.claim(first, Date.now())
+    const result = await store.claim(record(first.key, T()), Date.now())
+    expect(result).toEqual({ claimed: false, existing: first })
+  })
+
+  it('scripts go by EVALSHA, and a flushed script cache is reloaded with EVAL', async () => {
+    const monitor = await io.monitor()
+    const seen: string[] = []
+    monitor.on('monitor', (_time: string, args: string[]) => seen.push(String(args[0]).toLowerCase()))
+    try {
+      const store = redisStore(io)
+      const key = `sha-${randomUUID()}`
+      await store.claim(record(key, T()), Date.now())
+      await store.claim(record(key, T()), Date.now())
+      await io.script('FLUSH')
+      await store.claim(record(key, T()), Date.now())
+      await new Promise((r) => setTimeout(r, 50))
+      expect(seen.filter((c) => c === 'eval' || c === 'evalsha')).toEqual(['eval', 'evalsha', 'evalsha', 'eval'])
+    } finally {
+      monitor.disconnect()
+    }
+  })
+
+  it('keys are prefixed ("idempotency:" unless told otherwise)', async () => {
+    const key = `prefix-${randomUUID()}`
+    await redisStore(node, { prefix: 'orders:idem:' }).claim(record(key, T()), Date.now())
+    expect(await io.exists(`orders:idem:${key}`)).toBe(1)
+    expect(await redisStore(io).get(key)).toBeUndefined()
+  })
+
+  it('a foreign value under a key is a store error naming the field, never showing the value', async () => {
+    const store = redisStore(io)
+    const key = `foreign-${randomUUID()}`
+    await io.hset(`idempotency:${key}`, { s: 'DONE-ish', e: String(T()), h: 'h', o: 'someone', r: 'secret result' })
+    const error = await store.get(key).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(IdempotencyStoreError)
+    expect((error as IdempotencyStoreError).operation).toBe('get')
+    expect(String((error as Error).cause)).toContain('"status"')
+    expect(JSON.stringify(error) + String((error as Error).cause)).not.toContain('secret result')
+
+    const plain = `plain-${randomUUID()}`
+    await io.set(`idempotency:${plain}`, 'a string, not a hash')
+    const wrongType = await store.claim(record(plain, T()), Date.now()).catch((e: unknown) => e)
+    expect(wrongType).toBeInstanceOf(IdempotencyStoreError)
+    expect(String(((wrongType as Error).cause as Error).message)).toMatch(/WRONGTYPE/)
+  })
+
+  it('refuses what is not a client, and unknown options', () => {
+    expect(() => redisStore({} as never)).toThrow(ConfigurationError)
+    expect(() => redisStore(io, { prefx: 'x' } as never)).toThrow(/did you mean "prefix"/)
+    expect(() => redisStore(io, { prefix: 1 } as never)).toThrow(ConfigurationError)
+  })
+})
