@@ -1,2 +1,320 @@
-// Placeholder: this door is being built (see the issue tracker).
-export {}
+/**
+ * `faasade/idempotency/dynamodb`: idempotency records in a DynamoDB table.
+ *
+ * Two transports, one wire format (DynamoDB's JSON protocol, the same
+ * `PutItem`/`GetItem`/`DeleteItem` inputs):
+ *
+ * - Without `client` (the default): `POST /` with `X-Amz-Target:
+ *   DynamoDB_20120810.<Operation>` over `fetch`, SigV4-signed by `aws4fetch`
+ *   (3 KB gzipped), credentials and region from the environment Lambda sets
+ *   (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
+ *   `AWS_REGION`) or from options. Importing and constructing the SDK client
+ *   costs about 80 ms of cold start, most of what an idempotent Lambda
+ *   function spends before its first event (bench/idempotency/RESULTS.md);
+ *   this costs next to nothing, and runs on Workers too. It never retries:
+ *   a throttled or failed request is a store fault, and the provider's own
+ *   redelivery is the retry.
+ * - With `client` (your `DynamoDBClient` from `@aws-sdk/client-dynamodb` v3):
+ *   its `send`, with its own retries and credentials; the command classes are
+ *   imported from the SDK on first use.
+ *
+ * Round trips: `claim` is one conditional `PutItem`
+ * (`attribute_not_exists(#k) OR #expiresAt <= :now`) that asks for the
+ * record it lost to (`ReturnValuesOnConditionCheckFailure: ALL_OLD`); a
+ * server that does not send it back (dynalite, some emulators) makes the
+ * middleware read it with a consistent `GetItem`. `complete` is a `PutItem`
+ * conditional on the owner and INPROGRESS, `release` a `DeleteItem`
+ * conditional on the owner, `get` a consistent `GetItem`.
+ *
+ * The table: a string partition key (`id` unless `keyAttribute` says
+ * otherwise), nothing else required. Items carry `status`, `expiresAt`
+ * (epoch ms, what conditions compare), `ttl` (epoch seconds, for DynamoDB's
+ * TTL to delete dead items: turn TTL on for the attribute `ttl`),
+ * `payloadHash`, `owner` and `result`. DynamoDB's TTL deletes late (up to
+ * days); correctness rests on `expiresAt`, never on TTL.
+ *
+ * ```sh
+ * aws dynamodb create-table --table-name idempotency --billing-mode PAY_PER_REQUEST \
+ *   --attribute-definitions AttributeName=id,AttributeType=S --key-schema AttributeName=id,KeyType=HASH
+ * aws dynamodb update-time-to-live --table-name idempotency --time-to-live-specification Enabled=true,AttributeName=ttl
+ * ```
+ *
+ * The function needs `dynamodb:PutItem`, `dynamodb:GetItem` and
+ * `dynamodb:DeleteItem` on the table.
+ *
+ * @example
+ * ```ts
+ * import { idempotent } from 'faasade/idempotency'
+ * import { dynamoDbStore } from 'faasade/idempotency/dynamodb'
+ *
+ * const store = dynamoDbStore({ table: process.env.IDEMPOTENCY_TABLE! })
+ * export const orderPlaced = defineHandler({ use: [idempotent({ store })], handle })
+ * ```
+ */
+import { AwsClient } from 'aws4fetch'
+import { ConfigurationError } from '../../errors.js'
+import { checkOptions } from '../../middleware.js'
+import type { StoreOperation } from '../errors.js'
+import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../store.js'
+import { storeFailure } from './internal/failure.js'
+import { toRecord } from './internal/record.js'
+
+/** Static AWS credentials. */
+export interface AwsCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string
+}
+
+/**
+ * The part of a `DynamoDBClient` used here, so that faasade's types do not
+ * depend on the SDK's. Any v3 `DynamoDBClient` fits.
+ */
+export interface DynamoDbClientLike {
+  send(command: never): Promise<unknown>
+}
+
+export interface DynamoDbStoreOptions {
+  /** The table's name (or ARN). */
+  table: string
+  /** Your `DynamoDBClient` (`@aws-sdk/client-dynamodb` v3). Without one, requests go over `fetch`. */
+  client?: DynamoDbClientLike
+  /** The table's partition key attribute, a string. @defaultValue `'id'` */
+  keyAttribute?: string
+  /** For the fetch transport. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION` */
+  region?: string
+  /**
+   * For the fetch transport: the service endpoint, e.g. a local emulator.
+   * @defaultValue `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else `https://dynamodb.{region}.amazonaws.com`
+   */
+  endpoint?: string
+  /** For the fetch transport. @defaultValue the `AWS_*` environment variables */
+  credentials?: AwsCredentials
+  /** For the fetch transport: how long one request may take, ms. @defaultValue 5000 */
+  requestTimeout?: number
+}
+
+/** DynamoDB's largest item, 400 KB, as `maxRecordBytes`. */
+export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024
+
+/** An attribute value in DynamoDB's JSON protocol. */
+type AttributeValue = { S: string } | { N: string }
+type Item = Record<string, AttributeValue>
+type Operation = 'PutItem' | 'GetItem' | 'DeleteItem'
+
+type Reply = { readonly ok: true; readonly item: unknown } | { readonly ok: false; readonly item: unknown }
+
+/** A DynamoDB error reply on the fetch transport: the service's error code and message, never the request. */
+export class DynamoDbRequestError extends Error {
+  /** The error type, e.g. `ResourceNotFoundException`, `ProvisionedThroughputExceededException`. */
+  readonly code: string
+  readonly status: number
+  constructor(operation: Operation, code: string, status: number, message: string | undefined) {
+    super(`DynamoDB ${operation} failed: ${code} (HTTP ${status})${message ? `: ${message.slice(0, 300)}` : ''}`)
+    this.name = 'DynamoDbRequestError'
+    this.code = code
+    this.status = status
+  }
+}
+
+const CONDITION_FAILED = 'ConditionalCheckFailedException'
+
+function envVar(name: string): string | undefined {
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name]
+  return value === '' ? undefined : value
+}
+
+type Sdk = typeof import('@aws-sdk/client-dynamodb')
+let sdk: Promise<Sdk> | undefined
+
+/** One request, on either transport: the item it returned, or the item a failed condition returned. */
+type Transport = (operation: Operation, input: Record<string, unknown>) => Promise<Reply>
+
+function sdkTransport(client: DynamoDbClientLike): Transport {
+  const commands = {
+    PutItem: (m: Sdk, input: object) => new m.PutItemCommand(input as never),
+    GetItem: (m: Sdk, input: object) => new m.GetItemCommand(input as never),
+    DeleteItem: (m: Sdk, input: object) => new m.DeleteItemCommand(input as never),
+  }
+  return async (operation, input) => {
+    sdk ??= import('@aws-sdk/client-dynamodb')
+    let m: Sdk
+    try {
+      m = await sdk
+    } catch (error) {
+      sdk = undefined
+      throw new Error('dynamoDbStore: a client was given but @aws-sdk/client-dynamodb cannot be imported', { cause: error })
+    }
+    try {
+      const output = (await client.send(commands[operation](m, input) as never)) as { Item?: unknown }
+      return { ok: true, item: output?.Item }
+    } catch (error) {
+      if ((error as { name?: unknown }).name === CONDITION_FAILED) return { ok: false, item: (error as { Item?: unknown }).Item }
+      throw error
+    }
+  }
+}
+
+function fetchTransport(options: DynamoDbStoreOptions): Transport {
+  const timeout = options.requestTimeout ?? 5000
+  let client: { aws: AwsClient; url: string } | undefined
+  // Read the environment on first use, not at import or definition time.
+  const connect = () => {
+    const region = options.region ?? envVar('AWS_REGION') ?? envVar('AWS_DEFAULT_REGION')
+    const endpoint = options.endpoint ?? envVar('AWS_ENDPOINT_URL_DYNAMODB') ?? envVar('AWS_ENDPOINT_URL')
+    if (region === undefined) throw new ConfigurationError('dynamoDbStore: no region (set the region option or AWS_REGION)')
+    const credentials = options.credentials ?? {
+      accessKeyId: envVar('AWS_ACCESS_KEY_ID'),
+      secretAccessKey: envVar('AWS_SECRET_ACCESS_KEY'),
+      sessionToken: envVar('AWS_SESSION_TOKEN'),
+    }
+    if (!credentials.accessKeyId || !credentials.secretAccessKey) {
+      throw new ConfigurationError('dynamoDbStore: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option)')
+    }
+    const aws = new AwsClient({
+      accessKeyId: credentials.accessKeyId,
+      secretAccessKey: credentials.secretAccessKey,
+      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
+      service: 'dynamodb',
+      region,
+      retries: 0,
+    })
+    const base = endpoint ?? `https://dynamodb.${region}.amazonaws.com`
+    return { aws, url: base.endsWith('/') ? base : `${base}/` }
+  }
+  return async (operation, input) => {
+    client ??= connect()
+    const response = await client.aws.fetch(client.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      body: JSON.stringify(input),
+      signal: AbortSignal.timeout(timeout),
+    })
+    const text = await response.text()
+    let body: { Item?: unknown; __type?: unknown; message?: unknown; Message?: unknown } | undefined
+    try {
+      body = JSON.parse(text) as typeof body
+    } catch {
+      // No cause: a proxy's error page is noise, and a reply may echo the item.
+      throw new DynamoDbRequestError(operation, 'NotJson', response.status, 'the reply is not JSON')
+    }
+    if (response.ok) return { ok: true, item: body?.Item }
+    const type = typeof body?.__type === 'string' ? body.__type.slice(body.__type.lastIndexOf('#') + 1) : 'UnknownError'
+    if (type === CONDITION_FAILED) return { ok: false, item: body?.Item }
+    const message = body?.message ?? body?.Message
+    throw new DynamoDbRequestError(operation, type, response.status, typeof message === 'string' ? message : undefined)
+  }
+}
+
+/**
+ * Creates a DynamoDB store.
+ *
+ * @example
+ * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+ * import { dynamoDbStore } from 'faasade/idempotency/dynamodb'
+ *
+ * // over fetch (no SDK loaded), credentials from the environment:
+ * const store = dynamoDbStore({ table: 'idempotency' })
+ * // or through your SDK client:
+ * const viaSdk = dynamoDbStore({ table: 'idempotency', client: new DynamoDBClient({}) })
+ * ```
+ */
+export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
+  if (options === undefined) throw new ConfigurationError('dynamoDbStore: options with a table are required')
+  checkOptions('dynamoDbStore', options, ['table', 'client', 'keyAttribute', 'region', 'endpoint', 'credentials', 'requestTimeout'])
+  const { table, client } = options
+  if (typeof table !== 'string' || table.length < 3) throw new ConfigurationError('dynamoDbStore: table must be a table name (3 characters or more)')
+  const keyAttribute = options.keyAttribute ?? 'id'
+  if (typeof keyAttribute !== 'string' || keyAttribute === '') throw new ConfigurationError('dynamoDbStore: keyAttribute must be a non-empty string')
+  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.send !== 'function')) {
+    throw new ConfigurationError('dynamoDbStore: client must be a DynamoDBClient (an object with send)')
+  }
+  if (client !== undefined) {
+    for (const option of ['region', 'endpoint', 'credentials', 'requestTimeout'] as const) {
+      if (options[option] !== undefined) throw new ConfigurationError(`dynamoDbStore: ${option} is for the fetch transport; configure your client instead`)
+    }
+  }
+  const { requestTimeout } = options
+  if (requestTimeout !== undefined && !(typeof requestTimeout === 'number' && Number.isFinite(requestTimeout) && requestTimeout > 0)) {
+    throw new ConfigurationError('dynamoDbStore: requestTimeout must be a positive number of milliseconds')
+  }
+  const { credentials } = options
+  if (credentials !== undefined && (typeof credentials?.accessKeyId !== 'string' || typeof credentials.secretAccessKey !== 'string')) {
+    throw new ConfigurationError('dynamoDbStore: credentials must be { accessKeyId, secretAccessKey, sessionToken? }')
+  }
+
+  const name = 'dynamodb'
+  const transport = client === undefined ? fetchTransport(options) : sdkTransport(client)
+  const names = { '#k': keyAttribute, '#e': 'expiresAt', '#o': 'owner', '#s': 'status' }
+
+  const send = async (operation: StoreOperation, call: Operation, key: string, input: Record<string, unknown>): Promise<Reply> => {
+    try {
+      return await transport(call, { TableName: table, ...input })
+    } catch (error) {
+      throw storeFailure(name, operation, key, error)
+    }
+  }
+
+  const toItem = (record: IdempotencyRecord): Item => {
+    const item: Item = {
+      [keyAttribute]: { S: record.key },
+      status: { S: record.status },
+      expiresAt: { N: String(record.expiresAt) },
+      ttl: { N: String(Math.ceil(record.expiresAt / 1000)) },
+      payloadHash: { S: record.payloadHash },
+      owner: { S: record.owner },
+    }
+    if (record.result !== undefined) item.result = { S: record.result }
+    return item
+  }
+
+  const fromItem = (operation: StoreOperation, key: string, item: unknown): IdempotencyRecord | undefined => {
+    if (item === undefined || item === null) return undefined
+    const attributes = item as Record<string, { S?: unknown; N?: unknown } | undefined>
+    return toRecord(name, operation, key, {
+      status: attributes.status?.S,
+      expiresAt: attributes.expiresAt?.N,
+      payloadHash: attributes.payloadHash?.S,
+      owner: attributes.owner?.S,
+      result: attributes.result?.S,
+    })
+  }
+
+  return {
+    name,
+    maxRecordBytes: DYNAMODB_MAX_ITEM_BYTES,
+    async claim(record, now): Promise<ClaimResult> {
+      const reply = await send('claim', 'PutItem', record.key, {
+        Item: toItem(record),
+        ConditionExpression: 'attribute_not_exists(#k) OR #e <= :now',
+        ExpressionAttributeNames: { '#k': names['#k'], '#e': names['#e'] },
+        ExpressionAttributeValues: { ':now': { N: String(now) } },
+        ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      })
+      if (reply.ok) return { claimed: true }
+      return { claimed: false, existing: fromItem('claim', record.key, reply.item) }
+    },
+    async complete(record) {
+      // A failed condition: the claim is no longer this owner's. Nothing to do.
+      await send('complete', 'PutItem', record.key, {
+        Item: toItem(record),
+        ConditionExpression: '#o = :owner AND #s = :inprogress',
+        ExpressionAttributeNames: { '#o': names['#o'], '#s': names['#s'] },
+        ExpressionAttributeValues: { ':owner': { S: record.owner }, ':inprogress': { S: 'INPROGRESS' } },
+      })
+    },
+    async get(key) {
+      const reply = await send('get', 'GetItem', key, { Key: { [keyAttribute]: { S: key } }, ConsistentRead: true })
+      return fromItem('get', key, reply.item)
+    },
+    async release(key, owner) {
+      await send('release', 'DeleteItem', key, {
+        Key: { [keyAttribute]: { S: key } },
+        ConditionExpression: '#o = :owner',
+        ExpressionAttributeNames: { '#o': names['#o'] },
+        ExpressionAttributeValues: { ':owner': { S: owner } },
+      })
+    },
+  }
+}
