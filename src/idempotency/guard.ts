@@ -74,6 +74,11 @@ export function recordBytes(record: IdempotencyRecord): number {
 const CLAIM_ATTEMPTS = 3
 
 export interface Guard {
+  /**
+   * The live COMPLETED record in the local cache, with no round trip and no
+   * await; throws `IdempotencyKeyReusedError` for a different payload.
+   */
+  cached(key: string, payloadHash: string): IdempotencyRecord | undefined
   /** Claims the key, or says why not (a replay, or one of the family's errors). */
   begin(key: string, payloadHash: string, deadline: number, log: Logger): Promise<Entry>
   /** Records the result of a successful run. Never throws for a store fault: it logs. */
@@ -111,20 +116,28 @@ export function createGuard(config: GuardConfig): Guard {
     }
   }
 
+  const cached = (key: string, payloadHash: string): IdempotencyRecord | undefined => {
+    const t = now()
+    const record = cache?.get(key, t)
+    if (record === undefined) return undefined
+    if (decide(record, t, payloadHash) === 'reused') throw new IdempotencyKeyReusedError(key)
+    return record
+  }
+
   return {
+    cached,
+
     async begin(key, payloadHash, deadline, log) {
-      const cached = cache?.get(key, now())
-      if (cached) {
-        if (decide(cached, now(), payloadHash) === 'reused') throw new IdempotencyKeyReusedError(key)
-        return { kind: 'replay', record: cached }
-      }
+      const hit = cached(key, payloadHash)
+      if (hit) return { kind: 'replay', record: hit }
       let found: IdempotencyRecord | undefined
       for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
         const at = now()
-        const claim: Claim = { key, owner: crypto.randomUUID(), payloadHash, expiresAt: Math.min(at + config.lease, deadline) }
+        // The record doubles as this delivery's claim.
+        const claim: IdempotencyRecord = { key, status: 'INPROGRESS', expiresAt: Math.min(at + config.lease, deadline), payloadHash, owner: crypto.randomUUID() }
         let result: ClaimResult
         try {
-          result = await store.claim({ ...claim, status: 'INPROGRESS' }, at)
+          result = await store.claim(claim, at)
         } catch (error) {
           return fault('claim', key, error, log)
         }

@@ -15,9 +15,10 @@ import { checkOptions } from '../middleware.js'
 export interface MemoryStoreOptions {
   /**
    * Records held at most. When full, a claim first drops dead records, then
-   * the oldest COMPLETED ones (a later duplicate of those runs again). Live
-   * claims are never dropped: with every slot a live claim, `claim` rejects,
-   * which the middleware treats as a store fault.
+   * the oldest COMPLETED ones until a tenth of the room is free (a later
+   * duplicate of those runs again). Live claims are never dropped: with every
+   * slot a live claim, `claim` rejects, which the middleware treats as a
+   * store fault.
    * @defaultValue 10000
    */
   maxEntries?: number
@@ -55,11 +56,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // Insertion order is age order: a claim re-inserts its key.
   const records = new Map<string, IdempotencyRecord>()
 
+  // When full, make room for a tenth at once: one scan pays for many claims,
+  // rather than a scan for every claim of a full store.
   const makeRoom = (now: number) => {
     if (records.size < maxEntries) return
+    const target = maxEntries - Math.max(1, Math.floor(maxEntries / 10))
     for (const [key, record] of records) if (record.expiresAt <= now) records.delete(key)
     for (const [key, record] of records) {
-      if (records.size < maxEntries) return
+      if (records.size <= target) break
       if (record.status === 'COMPLETED') records.delete(key)
     }
     if (records.size >= maxEntries) throw new Error(`memoryStore is full: ${maxEntries} live claims`)

@@ -9,6 +9,7 @@ import type { CloudEvent } from '../event.js'
 import { checkOptions, defineMiddleware, type Middleware } from '../middleware.js'
 import { IdempotencyResultError, IdempotencyStoreError } from './errors.js'
 import { createGuard } from './guard.js'
+import type { IdempotencyRecord } from './store.js'
 import { keyText, sourceAndId, storeKey, type KeyFunction } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
 import { canonicalJson, payloadHash } from './payload-hash.js'
@@ -97,16 +98,10 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
       const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey
       const hash = typeof pendingHash === 'string' ? pendingHash : await pendingHash
 
+      const cached = guard.cached(key, hash)
+      if (cached) return replay(cached, config.store.name)
       const entry = await guard.begin(key, hash, ctx.deadline, ctx.log)
-      if (entry.kind === 'replay') {
-        const stored = entry.record.result
-        if (stored === undefined) return undefined
-        try {
-          return JSON.parse(stored) as unknown
-        } catch (error) {
-          throw new IdempotencyStoreError(config.store.name, 'get', key, { cause: error, detail: 'The stored result is not JSON' })
-        }
-      }
+      if (entry.kind === 'replay') return replay(entry.record, config.store.name)
       const claim = entry.claim
       if (claim === undefined) return next()
 
@@ -134,6 +129,16 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
       return result
     },
   })
+}
+
+/** The stored result, as the JSON round trip of the original. */
+function replay(record: IdempotencyRecord, store: string): unknown {
+  if (record.result === undefined) return undefined
+  try {
+    return JSON.parse(record.result) as unknown
+  } catch (error) {
+    throw new IdempotencyStoreError(store, 'get', record.key, { cause: error, detail: 'The stored result is not JSON' })
+  }
 }
 
 function payloadText<Data>(pick: (event: CloudEvent<Data>) => unknown, event: CloudEvent<Data>): string {

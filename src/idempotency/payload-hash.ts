@@ -2,24 +2,28 @@
  * Canonical JSON and hashing: what makes "the same data" mean the same bytes
  * whatever the key order, and what turns keys into short, store-safe strings.
  *
- * SHA-256 comes from Web Crypto (`crypto.subtle`), which Node 20, Workers and
- * every other runtime faasade runs on provide without an import.
+ * SHA-256 is computed here in JavaScript for short inputs (keys, most
+ * payloads) and by Web Crypto (`crypto.subtle`) for long ones: no import,
+ * the same on Node 20, Workers and every other runtime faasade runs on.
  */
+
+/** Deeper than this is refused: real event data is not, and a cycle always is. */
+const MAX_DEPTH = 512
 
 /**
  * Canonical JSON text of a value: object keys sorted, `undefined` members
  * left out, as `JSON.stringify` would (a `toJSON` is honoured, so a Date is
  * its ISO string). Total where hashing needs it to be: bigints, byte arrays,
  * Maps and Sets get a tagged form (`{"$bytes":…}`, `{"$map":…}`) rather than
- * an error or a silent `{}`, so they hash by their content. A cycle is the
- * one thing it refuses (a `TypeError`).
+ * an error or a silent `{}`, so they hash by their content. A cycle (or
+ * nesting deeper than 512 levels) is the one thing it refuses, with a
+ * `TypeError`.
  */
 export function canonicalJson(value: unknown): string {
-  return write(value, new Set()) ?? 'null'
+  return write(value, 0) ?? 'null'
 }
 
-function write(value: unknown, seen: Set<object>): string | undefined {
-  if (value === null) return 'null'
+function write(value: unknown, depth: number): string | undefined {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value)
@@ -28,40 +32,48 @@ function write(value: unknown, seen: Set<object>): string | undefined {
     case 'boolean':
       return value ? 'true' : 'false'
     case 'bigint':
-      return JSON.stringify({ $bigint: value.toString() })
+      return `{"$bigint":"${value.toString()}"}`
     case 'undefined':
     case 'function':
     case 'symbol':
       return undefined
   }
+  if (value === null) return 'null'
+  if (depth >= MAX_DEPTH) throw new TypeError(`canonicalJson: the value contains a cycle or is nested deeper than ${MAX_DEPTH} levels`)
   const object = value as object
-  // Before `toJSON`: a Node Buffer has one, and bytes are bytes whatever holds them.
-  if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return JSON.stringify({ $bytes: base64(bytesOf(object)) })
-  if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
-    return write((object as { toJSON(): unknown }).toJSON(), seen)
+  if (Array.isArray(object)) {
+    let out = '['
+    for (let i = 0; i < object.length; i++) out += (i === 0 ? '' : ',') + (write(object[i], depth + 1) ?? 'null')
+    return out + ']'
   }
-  if (seen.has(object)) throw new TypeError('canonicalJson: the value contains a cycle')
-  seen.add(object)
-  try {
-    if (Array.isArray(object)) return `[${object.map((item) => write(item, seen) ?? 'null').join(',')}]`
+  const proto = Object.getPrototypeOf(object) as object | null
+  if (proto !== Object.prototype && proto !== null) {
+    // Before `toJSON`: a Node Buffer has one, and bytes are bytes whatever holds them.
+    if (ArrayBuffer.isView(object) || object instanceof ArrayBuffer) return `{"$bytes":"${base64(bytesOf(object))}"}`
+    if (typeof (object as { toJSON?: unknown }).toJSON === 'function') return write((object as { toJSON(): unknown }).toJSON(), depth + 1)
     if (object instanceof Map) {
-      const entries = [...object.entries()].map(([k, v]) => `[${write(k, seen) ?? 'null'},${write(v, seen) ?? 'null'}]`).sort()
+      const entries = [...object.entries()].map(([k, v]) => `[${write(k, depth + 1) ?? 'null'},${write(v, depth + 1) ?? 'null'}]`).sort()
       return `{"$map":[${entries.join(',')}]}`
     }
     if (object instanceof Set) {
-      const items = [...object].map((item) => write(item, seen) ?? 'null').sort()
+      const items = [...object].map((item) => write(item, depth + 1) ?? 'null').sort()
       return `{"$set":[${items.join(',')}]}`
     }
-    const record = object as Record<string, unknown>
-    const parts: string[] = []
-    for (const key of Object.keys(record).sort()) {
-      const text = write(record[key], seen)
-      if (text !== undefined) parts.push(`${JSON.stringify(key)}:${text}`)
-    }
-    return `{${parts.join(',')}}`
-  } finally {
-    seen.delete(object)
+  } else if (typeof (object as { toJSON?: unknown }).toJSON === 'function') {
+    return write((object as { toJSON(): unknown }).toJSON(), depth + 1)
   }
+  const record = object as Record<string, unknown>
+  const keys = Object.keys(record)
+  if (keys.length > 1) keys.sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const text = write(record[key], depth + 1)
+    if (text === undefined) continue
+    out += `${first ? '' : ','}${JSON.stringify(key)}:${text}`
+    first = false
+  }
+  return out + '}'
 }
 
 function bytesOf(value: ArrayBuffer | ArrayBufferView): Uint8Array {
@@ -126,24 +138,15 @@ export function sha256Inline(bytes: Uint8Array): Uint8Array {
 
 function digestScratch(scratch: Uint8Array, n: number): string {
   const words = compress(scratch, n)
-  let out = ''
-  // 256 bits as base64url: 42 groups of 6 bits and a last one of 4.
-  let carry = 0
-  let bits = 0
+  // The digest's bytes go over the start of the scratch (its input is spent).
   for (let i = 0; i < 8; i++) {
     const v = words[i]!
-    for (let shift = 24; shift >= 0; shift -= 8) {
-      carry = (carry << 8) | ((v >>> shift) & 255)
-      bits += 8
-      while (bits >= 6) {
-        bits -= 6
-        out += URL_ALPHABET[(carry >>> bits) & 63]!
-      }
-      carry &= (1 << bits) - 1
-    }
+    scratch[i * 4] = v >>> 24
+    scratch[i * 4 + 1] = v >>> 16
+    scratch[i * 4 + 2] = v >>> 8
+    scratch[i * 4 + 3] = v
   }
-  if (bits > 0) out += URL_ALPHABET[(carry << (6 - bits)) & 63]!
-  return out
+  return base64url(scratch.subarray(0, 32))
 }
 
 function paddedLength(n: number): number {
@@ -154,6 +157,7 @@ function paddedLength(n: number): number {
 const INITIAL = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19] as const
 let ROUND: Int32Array | undefined
 let SCHEDULE: Int32Array | undefined
+let DIGEST: Int32Array | undefined
 
 function roundConstants(): Int32Array {
   return new Int32Array([
@@ -171,8 +175,10 @@ function roundConstants(): Int32Array {
 /**
  * SHA-256 (FIPS 180-4) in 32-bit integer arithmetic over the first `n` bytes
  * of `block`, which has room for the padding; the padding is written here.
+ * The eight words of the digest come back in a shared array, valid until the
+ * next call.
  */
-function compress(block: Uint8Array, n: number): number[] {
+function compress(block: Uint8Array, n: number): Int32Array {
   const k = (ROUND ??= roundConstants())
   const w = (SCHEDULE ??= new Int32Array(64))
   // Padding: a 1 bit, zeros, then the length in bits as a 64-bit big-endian number.
@@ -239,7 +245,16 @@ function compress(block: Uint8Array, n: number): number[] {
     h6 = (h6 + g) | 0
     h7 = (h7 + h) | 0
   }
-  return [h0, h1, h2, h3, h4, h5, h6, h7]
+  const out = (DIGEST ??= new Int32Array(8))
+  out[0] = h0
+  out[1] = h1
+  out[2] = h2
+  out[3] = h3
+  out[4] = h4
+  out[5] = h5
+  out[6] = h6
+  out[7] = h7
+  return out
 }
 
 /** The hash stored with a record: of the canonical JSON of what the payload option picks. */

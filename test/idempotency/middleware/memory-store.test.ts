@@ -65,6 +65,18 @@ describe('memoryStore', () => {
     expect(store.size).toBe(3)
   })
 
+  it('makes room for a tenth at once when full, so a full store does not scan on every claim', async () => {
+    const store = memoryStore({ maxEntries: 100 })
+    for (let i = 0; i < 100; i++) {
+      await store.claim(claim(`k${i}`, 'a', 1_000), 0)
+      await store.complete(done(claim(`k${i}`, 'a', 0), 1_000))
+    }
+    await store.claim(claim('one-more', 'a', 1_000), 0)
+    expect(store.size).toBe(91)
+    expect(await store.get('k0')).toBeUndefined()
+    expect(await store.get('k10')).toBeDefined()
+  })
+
   it('advertises maxRecordBytes only when given, and checks its options', () => {
     expect(memoryStore().maxRecordBytes).toBeUndefined()
     expect(memoryStore({ maxRecordBytes: 400 * 1024 }).maxRecordBytes).toBe(409_600)
