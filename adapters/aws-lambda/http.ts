@@ -1,0 +1,167 @@
+/**
+ * HTTP between Lambda's JSON shapes and plain requests and replies. A
+ * request that carries a CloudEvent is served from these plain values; only
+ * an HTTP app (Hono) gets a web `Request`, because Node 20 pays about 25 ms
+ * the first time one is built (DESIGN.md).
+ */
+import { ValidationError } from '../../src/errors.js'
+import type { HttpReply } from '../../src/http/message.js'
+import type { AlbResult, ApiGatewayV1Result, ApiGatewayV2Result } from './lambda-types.js'
+import type { HttpReplyParts, LambdaHttpRequest } from './mapper.js'
+
+type Single = Record<string, string | undefined | null> | null | undefined
+type Multi = Record<string, readonly (string | null | undefined)[] | undefined | null> | null | undefined
+
+/**
+ * Lower-case header names; repeated headers joined with `, ` (RFC 9110),
+ * cookies with `; ` (RFC 6265). Multi-value headers win when the event has them.
+ */
+export function readHeaders(single: Single, multi: Multi, cookies?: readonly string[]): Record<string, string> {
+  const headers: Record<string, string> = {}
+  const add = (name: string, value: string) => {
+    const key = name.toLowerCase()
+    const previous = headers[key]
+    headers[key] = previous === undefined ? value : `${previous}${key === 'cookie' ? '; ' : ', '}${value}`
+  }
+  if (isRecord(multi)) {
+    for (const name in multi) {
+      const values = multi[name]
+      if (Array.isArray(values)) for (const value of values) if (typeof value === 'string') add(name, value)
+    }
+  } else if (isRecord(single)) {
+    for (const name in single) {
+      const value = single[name]
+      if (typeof value === 'string') add(name, value)
+    }
+  }
+  if (cookies && cookies.length > 0) add('cookie', cookies.join('; '))
+  return headers
+}
+
+/**
+ * A query string from parameters. API Gateway hands them decoded, so they are
+ * encoded again; a load balancer hands them as the client sent them (`raw`).
+ */
+export function readQuery(single: Single, multi: Multi, raw = false): string {
+  const encode = raw ? (s: string) => s : encodeURIComponent
+  const parts: string[] = []
+  if (isRecord(multi)) {
+    for (const name in multi) {
+      const values = multi[name]
+      if (Array.isArray(values)) for (const value of values) if (typeof value === 'string') parts.push(`${encode(name)}=${encode(value)}`)
+    }
+  } else if (isRecord(single)) {
+    for (const name in single) {
+      const value = single[name]
+      if (typeof value === 'string') parts.push(`${encode(name)}=${encode(value)}`)
+    }
+  }
+  return parts.length > 0 ? `?${parts.join('&')}` : ''
+}
+
+/** The body as sent: bytes when Lambda base64-encoded it, else text. */
+export function readBody(body: unknown, isBase64Encoded: unknown): Uint8Array | string | undefined {
+  if (body === undefined || body === null) return undefined
+  if (typeof body !== 'string') throw badField('body', 'must be a string')
+  return isBase64Encoded === true ? new Uint8Array(Buffer.from(body, 'base64')) : body
+}
+
+/** A method the request can carry, or a clear 400. */
+export function readMethod(method: unknown, field: string): string {
+  if (typeof method !== 'string' || method === '') throw badField(field, 'must be a non-empty string')
+  return method.toUpperCase()
+}
+
+/** The error for a field of an HTTP event that cannot be read: a 400, never a crash. */
+export function badField(field: string, message: string): ValidationError {
+  return new ValidationError(`Malformed Lambda HTTP event: ${field} ${message}`, [{ message, path: field.split('.') }], { detail: `The HTTP event's ${field} ${message}` })
+}
+
+/** The web `Request` an HTTP app gets. Built only for an app: it is what costs (see above). */
+export function toWebRequest(request: LambdaHttpRequest): Request {
+  const host = request.headers.host ?? 'localhost'
+  const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
+  const headers = new Headers()
+  for (const name in request.headers) {
+    const value = request.headers[name]
+    if (value !== undefined) headers.append(name, value)
+  }
+  const method = request.method
+  const body = method === 'GET' || method === 'HEAD' ? undefined : request.body
+  return new Request(`${scheme}://${host}${request.url}`, { method, headers, body: body as BodyInit | undefined })
+}
+
+/** A reply of the core (a CloudEvent outcome, a problem) in Lambda's parts. */
+export function fromCoreReply(reply: HttpReply): HttpReplyParts {
+  const { body } = reply
+  if (body === undefined || typeof body === 'string') return { status: reply.status, headers: reply.headers, cookies: [], body: body ?? '', isBase64Encoded: false }
+  return { status: reply.status, headers: reply.headers, cookies: [], body: Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('base64'), isBase64Encoded: true }
+}
+
+/** An app's `Response` in Lambda's parts: text stays text, anything else is base64. */
+export async function fromResponse(response: Response): Promise<HttpReplyParts> {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  const cookies = response.headers.getSetCookie()
+  if (response.body === null) return { status: response.status, headers, cookies, body: '', isBase64Encoded: false }
+  const bytes = Buffer.from(await response.arrayBuffer())
+  const text = isTextual(headers['content-type']) && headers['content-encoding'] === undefined
+  return { status: response.status, headers, cookies, body: bytes.toString(text ? 'utf8' : 'base64'), isBase64Encoded: !text }
+}
+
+const TEXTUAL = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)\b|application\/(?:javascript|ecmascript|x-www-form-urlencoded|graphql)\b|image\/svg\+xml)/i
+
+/** Whether a body of this type is text that API Gateway can carry as it is. */
+export function isTextual(contentType: string | undefined): boolean {
+  return contentType !== undefined && TEXTUAL.test(contentType.trim())
+}
+
+/** API Gateway REST (v1): every `Set-Cookie` in `multiValueHeaders`, the rest in `headers`. */
+export function v1Reply(parts: HttpReplyParts): ApiGatewayV1Result {
+  const multiValueHeaders: Record<string, string[]> = {}
+  if (parts.cookies.length > 0) multiValueHeaders['set-cookie'] = [...parts.cookies]
+  return { statusCode: parts.status, headers: { ...parts.headers }, multiValueHeaders, body: parts.body, isBase64Encoded: parts.isBase64Encoded }
+}
+
+/** API Gateway HTTP API (v2) and Function URLs: `Set-Cookie` values go in `cookies`. */
+export function v2Reply(parts: HttpReplyParts): ApiGatewayV2Result {
+  return { statusCode: parts.status, headers: { ...parts.headers }, cookies: [...parts.cookies], body: parts.body, isBase64Encoded: parts.isBase64Encoded }
+}
+
+/**
+ * A load balancer reads `multiValueHeaders` when the target group has
+ * multi-value headers on (the request then has them too) and `headers`
+ * otherwise, where only one `Set-Cookie` fits: the first is kept.
+ */
+export function albReply(parts: HttpReplyParts, multiValue: boolean): AlbResult {
+  const base = { statusCode: parts.status, statusDescription: statusDescription(parts.status), body: parts.body, isBase64Encoded: parts.isBase64Encoded }
+  if (multiValue) {
+    const multiValueHeaders: Record<string, string[]> = {}
+    for (const name in parts.headers) multiValueHeaders[name] = [parts.headers[name]!]
+    if (parts.cookies.length > 0) multiValueHeaders['set-cookie'] = [...parts.cookies]
+    return { ...base, multiValueHeaders }
+  }
+  const headers = { ...parts.headers }
+  if (parts.cookies.length > 0) headers['set-cookie'] = parts.cookies[0]!
+  return { ...base, headers }
+}
+
+const REASONS: Record<number, string> = {
+  200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 206: 'Partial Content',
+  301: 'Moved Permanently', 302: 'Found', 303: 'See Other', 304: 'Not Modified', 307: 'Temporary Redirect', 308: 'Permanent Redirect',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable',
+  409: 'Conflict', 410: 'Gone', 413: 'Content Too Large', 415: 'Unsupported Media Type', 422: 'Unprocessable Content', 429: 'Too Many Requests',
+  500: 'Internal Server Error', 501: 'Not Implemented', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout',
+}
+
+/** `"200 OK"`, as a load balancer's `statusDescription` reads. */
+export function statusDescription(status: number): string {
+  const reason = REASONS[status]
+  return reason === undefined ? String(status) : `${status} ${reason}`
+}
+
+function isRecord<T extends object>(value: T | null | undefined): value is T {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}

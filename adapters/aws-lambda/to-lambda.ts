@@ -1,0 +1,194 @@
+/**
+ * `toLambda`: a handler, a Hono app or a service as a Lambda handler. The
+ * rules of the mapping are in `mapping.ts`; this file finds the mapper, runs
+ * the core, and waits for `waitUntil` work before it returns, because Lambda
+ * freezes the instance as soon as the handler's promise settles.
+ */
+import { runBatch, SkippedError } from '../../src/batch.js'
+import { createContext, drainWaitUntil, type Context } from '../../src/context.js'
+import { describeError, isFaasadeError, PermanentError, toFaasadeError } from '../../src/errors.js'
+import type { CloudEvent } from '../../src/event.js'
+import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
+import { problemReply } from '../../src/http/problem.js'
+import { serveCloudEvents } from '../../src/http/serve.js'
+import { createLogger, type Logger } from '../../src/logger.js'
+import type { Outcome } from '../../src/outcome.js'
+import { dispatch, toService, type Service, type Target } from '../../src/service.js'
+import { fromCoreReply, fromResponse, toWebRequest } from './http.js'
+import type { LambdaContext, LambdaRaw } from './lambda-types.js'
+import type { EventMapper, HttpMapper, HttpReplyParts, LambdaHttpRequest, LambdaMapper, NativeItem } from './mapper.js'
+import { BUILT_IN_MAPPERS } from './mapping.js'
+import { checkLambdaOptions, type LambdaOptions } from './options.js'
+
+/** `ctx.provider.name` of every invocation from Lambda. */
+export const PROVIDER_NAME = 'aws-lambda'
+
+/** A Lambda handler: what the runtime calls with each event. */
+export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown>
+
+interface Runtime {
+  readonly service: Service
+  readonly log: Logger
+  readonly failPermanent: boolean
+  readonly concurrency: number | undefined
+  readonly maxBodyBytes: number | undefined
+}
+
+/**
+ * A Lambda handler serving `target`: every trigger of `mapping.ts` (API
+ * Gateway, Function URLs, ALB, SQS, SNS, S3, EventBridge, DynamoDB Streams,
+ * Kinesis, a CloudEvent invoked directly) and those of `options.mappers`.
+ * Handlers find the native event and context in `ctx.provider.raw` (or with
+ * `lambdaRaw(ctx)`).
+ *
+ * @example
+ * ```ts
+ * // lambda.ts, deployed with the handler `lambda.handler`
+ * import { toLambda } from 'faasade/aws-lambda'
+ * import { service } from './service.js'
+ *
+ * export const handler = toLambda(service)
+ * ```
+ */
+export function toLambda(target: Target, options: LambdaOptions = {}): LambdaHandler {
+  checkLambdaOptions(options)
+  const runtime: Runtime = {
+    service: toService(target),
+    log: options.log ?? createLogger(),
+    failPermanent: options.failPermanent === true,
+    concurrency: options.concurrency,
+    maxBodyBytes: options.maxBodyBytes,
+  }
+  const mappers: readonly LambdaMapper[] = options.mappers ? [...options.mappers, ...BUILT_IN_MAPPERS] : BUILT_IN_MAPPERS
+  return (event, context) => {
+    const mapper = mappers.find((m) => m.match(event))
+    if (mapper === undefined) {
+      const error = unknownEvent(event)
+      runtime.log.error('unknown Lambda event', { error: error.message })
+      return Promise.reject(error)
+    }
+    const remaining = context?.getRemainingTimeInMillis?.()
+    const deadline = typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
+    return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
+  }
+}
+
+/** `ctx.provider.raw` of an invocation from Lambda, or `undefined` on another provider. */
+export function lambdaRaw(ctx: Pick<Context, 'provider'>): LambdaRaw | undefined {
+  return ctx.provider.name === PROVIDER_NAME ? (ctx.provider.raw as LambdaRaw) : undefined
+}
+
+async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
+  const { service, log, failPermanent } = runtime
+  const items = mapper.toEvents(event, context)
+  const contexts: Context[] = []
+  const outcomes = await runBatch(
+    items,
+    (item) => {
+      if (isFaasadeError(item.event)) throw item.event
+      const ctx = contextFor(runtime, item.event, { event, context, record: item.record }, deadline, item.attempt)
+      contexts.push(ctx)
+      return dispatch(service, item.event, ctx)
+    },
+    { ordered: mapper.ordered?.(event) === true, concurrency: runtime.concurrency, stopOn: failPermanent ? 'any' : 'retry' },
+  )
+  await Promise.all(contexts.map(drainWaitUntil))
+  const settled = failPermanent ? outcomes.map(reportDrop) : outcomes
+  logFailures(log, mapper.name, outcomes, items, failPermanent)
+  return mapper.reply(settled, items, event)
+}
+
+async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
+  const { service, log } = runtime
+  let request: LambdaHttpRequest
+  try {
+    request = mapper.toRequest(event)
+  } catch (error) {
+    if (!isFaasadeError(error)) throw error
+    log.warn('malformed HTTP event', { trigger: mapper.name, ...describeError(error) })
+    return mapper.toReply(fromCoreReply(problemReply(error)), event)
+  }
+  const raw: LambdaRaw = { event, context }
+  if (cloudEventMode(request.headers) !== undefined) {
+    const contexts: Context[] = []
+    const reply = await serveCloudEvents(service, request, {
+      log,
+      maxBodyBytes: runtime.maxBodyBytes,
+      concurrency: runtime.concurrency,
+      context: (ce) => {
+        const ctx = contextFor(runtime, ce, raw, deadline)
+        contexts.push(ctx)
+        return ctx
+      },
+    })
+    await Promise.all(contexts.map(drainWaitUntil))
+    return mapper.toReply(fromCoreReply(reply), event)
+  }
+  if (service.http === undefined) return mapper.toReply(fromCoreReply(problemReply(notACloudEvent())), event)
+  // Hono's `c.executionCtx.waitUntil`: collected, and awaited before the reply leaves.
+  const pending: Promise<unknown>[] = []
+  const executionContext = {
+    waitUntil: (promise: Promise<unknown>) => void pending.push(promise.catch((error: unknown) => log.error('waitUntil task failed', { error }))),
+    passThroughOnException: () => {},
+    props: {},
+  }
+  let parts: HttpReplyParts
+  try {
+    parts = await fromResponse(await service.http.fetch(toWebRequest(request), raw, executionContext))
+  } catch (error) {
+    log.error('HTTP app failed', { trigger: mapper.name, ...describeError(toFaasadeError(error)) })
+    parts = fromCoreReply(problemReply(error))
+  }
+  await Promise.all(pending)
+  return mapper.toReply(parts, event)
+}
+
+function contextFor(runtime: Runtime, event: CloudEvent, raw: LambdaRaw, deadline: number, attempt?: number): Context {
+  return createContext({
+    provider: { name: PROVIDER_NAME, raw },
+    deadline,
+    attempt,
+    log: runtime.log.child({ eventId: event.id, eventType: event.type }),
+  })
+}
+
+/** With `failPermanent`, a dropped record is reported like one to redeliver, so it reaches the DLQ. */
+function reportDrop(outcome: Outcome): Outcome {
+  return outcome.kind === 'drop' ? { kind: 'retry', error: outcome.error, retryAfterMs: undefined } : outcome
+}
+
+// One line a failed record (what happens to it next is in the fields), and
+// one for the records an ordered batch did not run.
+function logFailures(log: Logger, trigger: string, outcomes: readonly Outcome[], items: readonly NativeItem[], failPermanent: boolean): void {
+  let skipped = 0
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind === 'ok') return
+    if (outcome.error instanceof SkippedError) {
+      skipped++
+      return
+    }
+    const item = items[i]
+    const event = item && !isFaasadeError(item.event) ? item.event : undefined
+    const fields = { trigger, itemId: item?.id, eventId: event?.id, eventType: event?.type, outcome: outcome.kind, ...describeError(outcome.error) }
+    if (outcome.kind === 'retry') log.error('record failed, will be retried', fields)
+    else if (failPermanent) log.error('record failed permanently, reported failed for the dead-letter queue', fields)
+    else log.warn('record dropped, will not be retried', fields)
+  })
+  if (skipped > 0) log.warn('ordered batch stopped at a failure: later records not run, reported for retry', { trigger, skipped })
+}
+
+/** The error for an event no mapper matches: it names the top-level keys, never a value. */
+export function unknownEvent(event: unknown): PermanentError {
+  const what = describeShape(event)
+  return new PermanentError(`No mapper matches this Lambda event: ${what}`, { detail: `Unknown event shape: ${what}` })
+}
+
+function describeShape(event: unknown): string {
+  if (event === null) return 'null'
+  if (Array.isArray(event)) return `an array of ${event.length} items`
+  if (typeof event !== 'object') return `a ${typeof event}`
+  const keys = Object.keys(event)
+  if (keys.length === 0) return 'an empty object'
+  const shown = keys.slice(0, 20).map((key) => JSON.stringify(key.length > 40 ? `${key.slice(0, 40)}…` : key))
+  return `an object with keys ${shown.join(', ')}${keys.length > 20 ? ` and ${keys.length - 20} more` : ''}`
+}
