@@ -76,22 +76,24 @@ export interface RedisStoreOptions {
 
 // s: status, e: expiresAt (epoch ms), h: payload hash, o: owner, r: result.
 // Numbers travel as decimal strings; Lua's doubles hold epoch ms exactly.
+// `e` keeps the instant as given; the key's own expiry is it rounded up to
+// whole ms (PEXPIREAT takes an integer), so Redis never drops it early.
 
-/** KEYS[1]; ARGV: now, expiresAt, status, payloadHash, owner. Returns nil when claimed, else the live record as HGETALL. */
+/** KEYS[1]; ARGV: now, expiresAt, status, payloadHash, owner, expiresAt in whole ms. Returns nil when claimed, else the live record as HGETALL. */
 const CLAIM = `local e = redis.call('HGET', KEYS[1], 'e')
 if e and tonumber(e) > tonumber(ARGV[1]) then return redis.call('HGETALL', KEYS[1]) end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 's', ARGV[3], 'e', ARGV[2], 'h', ARGV[4], 'o', ARGV[5])
-redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[6])
 return false`
 
-/** KEYS[1]; ARGV: owner, expiresAt, status, payloadHash, hasResult ('1'/'0'), result. Returns 1 if replaced. */
+/** KEYS[1]; ARGV: owner, expiresAt, status, payloadHash, expiresAt in whole ms, hasResult ('1'/'0'), result. Returns 1 if replaced. */
 const COMPLETE = `local held = redis.call('HMGET', KEYS[1], 'o', 's')
 if held[1] ~= ARGV[1] or held[2] ~= 'INPROGRESS' then return 0 end
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 's', ARGV[3], 'e', ARGV[2], 'h', ARGV[4], 'o', ARGV[1])
-if ARGV[5] == '1' then redis.call('HSET', KEYS[1], 'r', ARGV[6]) end
-redis.call('PEXPIREAT', KEYS[1], ARGV[2])
+if ARGV[6] == '1' then redis.call('HSET', KEYS[1], 'r', ARGV[7]) end
+redis.call('PEXPIREAT', KEYS[1], ARGV[5])
 return 1`
 
 /** KEYS[1]; ARGV: owner. Returns the number of keys deleted. */
@@ -199,7 +201,14 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
   return {
     name,
     async claim(record, now): Promise<ClaimResult> {
-      const reply = await run('claim', CLAIM, record.key, [String(now), String(record.expiresAt), record.status, record.payloadHash, record.owner])
+      const reply = await run('claim', CLAIM, record.key, [
+        String(now),
+        String(record.expiresAt),
+        record.status,
+        record.payloadHash,
+        record.owner,
+        String(Math.ceil(record.expiresAt)),
+      ])
       if (reply === null || reply === undefined) return { claimed: true }
       return { claimed: false, existing: read('claim', record.key, reply) }
     },
@@ -210,6 +219,7 @@ export function redisStore(client: RedisClientLike, options: RedisStoreOptions =
         String(record.expiresAt),
         record.status,
         record.payloadHash,
+        String(Math.ceil(record.expiresAt)),
         hasResult ? '1' : '0',
         record.result ?? '',
       ])

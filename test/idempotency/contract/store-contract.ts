@@ -128,6 +128,13 @@ export function describeStoreContract(name: string, makeStore: () => Idempotency
         expect(await store.get(first.key)).toEqual(second)
       })
 
+      it('a fractional expiresAt is never dead early', async () => {
+        const first = inProgress(newKey('fraction'), { expiresAt: T + 1000.5 })
+        await store.claim(first, T)
+        expect((await store.claim(inProgress(first.key), T + 1000)).claimed).toBe(false)
+        expect((await store.claim(inProgress(first.key), T + 1001)).claimed).toBe(true)
+      })
+
       it('a dead COMPLETED record is claimed again, and its result does not survive', async () => {
         const claim = inProgress(newKey('ttl'))
         await store.claim(claim, T)
