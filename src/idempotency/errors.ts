@@ -32,7 +32,14 @@ function brand(error: Error): void {
   Object.defineProperty(error, BRAND, { value: true })
 }
 
-/** True for any error of this family, from this copy of faasade or another. */
+/**
+ * True for any error of this family, from this copy of faasade or another.
+ *
+ * @example
+ * ```ts
+ * if (isIdempotencyError(error)) ctx.log.warn('idempotency', { key: error.key, name: error.name })
+ * ```
+ */
 export function isIdempotencyError(error: unknown): error is IdempotencyError {
   return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true
 }

@@ -57,7 +57,18 @@ export type Entry =
  */
 export const RECORD_OVERHEAD_BYTES = 128
 
-/** The size a store is asked to hold for `record`, as compared with `maxRecordBytes`. */
+/**
+ * The size a store is asked to hold for `record`, as compared with its
+ * `maxRecordBytes`: UTF-8 bytes of the key, result, hash and owner, plus
+ * {@link RECORD_OVERHEAD_BYTES}. A store sets `maxRecordBytes` to its own
+ * limit; the middleware checks before it writes.
+ *
+ * @example
+ * ```ts
+ * const dynamo: IdempotencyStore = { name: 'dynamodb', maxRecordBytes: 400 * 1024, ... }
+ * if (recordBytes(record) > dynamo.maxRecordBytes) ...
+ * ```
+ */
 export function recordBytes(record: IdempotencyRecord): number {
   return (
     utf8Length(record.key) +

@@ -22,10 +22,23 @@ export type KeyPart = string | number | boolean | bigint | null | undefined
  * together identify it. `undefined`, `null`, `''`, an empty list, or a list
  * with such a member means the event has no key: an
  * {@link IdempotencyKeyMissingError}, never a run without idempotency.
+ *
+ * @example
+ * ```ts
+ * const byOrder: KeyFunction<{ tenant: string; orderId: string }> = (e) => [e.data?.tenant, e.data?.orderId]
+ * ```
  */
 export type KeyFunction<Data = unknown> = (event: CloudEvent<Data>) => KeyPart | readonly KeyPart[]
 
-/** The default key: the event's `source` and `id`. */
+/**
+ * The default key: the event's `source` and `id`.
+ *
+ * @example
+ * ```ts
+ * sourceAndId(event)                                          // [event.source, event.id]
+ * idempotent({ store, key: (e) => [e.source, e.id, e.subject] })  // narrower: one record a subject
+ * ```
+ */
 export const sourceAndId: KeyFunction = (event) => [event.source, event.id]
 
 function isMissing(part: KeyPart): boolean {

@@ -27,7 +27,10 @@ export interface IdempotentOptions<Data = unknown> extends CommonOptions {
    * What is hashed to tell a redelivery from a different event under the
    * same key (an `IdempotencyKeyReusedError`). `false` skips the check.
    * Computed on entry, before any inner middleware or the handler can
-   * change the event.
+   * change the event. With a `data` schema on the handler, that is the
+   * schema's output (the schema runs before any middleware), so a transform
+   * must be deterministic: one that stamps the current time makes every
+   * redelivery look like a reuse.
    * @defaultValue the event's `data`
    */
   payload?: ((event: CloudEvent<Data>) => unknown) | false
@@ -52,6 +55,10 @@ const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult']
  * A replayed result is the JSON round trip of the original: a `Date` comes
  * back as its ISO string, a `Map` as `{}`, `undefined` members vanish. The
  * first delivery returns the handler's own value.
+ *
+ * Records are namespaced by the handler's name (its `name`, else its exact
+ * `type`): handlers that share a store need distinct names, or one would
+ * replay the other's results.
  *
  * Adds nothing to the context.
  *

@@ -18,6 +18,11 @@ const MAX_DEPTH = 512
  * an error or a silent `{}`, so they hash by their content. A cycle (or
  * nesting deeper than 512 levels) is the one thing it refuses, with a
  * `TypeError`.
+ *
+ * @example
+ * ```ts
+ * canonicalJson({ b: 1, a: [true, undefined] })   // '{"a":[true,null],"b":1}'
+ * ```
  */
 export function canonicalJson(value: unknown): string {
   return write(value, 0) ?? 'null'

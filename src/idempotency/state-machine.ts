@@ -40,6 +40,11 @@ export type Verdict =
  * The decision table of a delivery that found the key held (its claim
  * failed) or found a record in the local cache. A dead or absent record is
  * claimed whatever it was for: its data no longer matters.
+ *
+ * @example
+ * ```ts
+ * DELIVERY_TABLE['INPROGRESS/same']   // 'in-progress': retry after the lease
+ * ```
  */
 export const DELIVERY_TABLE: Readonly<Record<`${Found}/${PayloadMatch}`, Verdict>> = {
   'absent/same': 'claim',
