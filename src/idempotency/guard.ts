@@ -105,12 +105,13 @@ export function createGuard(config: GuardConfig): Guard {
 
   /** Fail closed (throw) or open (run without a claim), per the policy. */
   const fault = (operation: StoreOperation, key: string, error: unknown, log: Logger): Entry => {
-    const wrapped = new IdempotencyStoreError(store.name, operation, key, { cause: error })
+    // A store may already say it in our words (with its own detail); keep that.
+    const wrapped = error instanceof IdempotencyStoreError ? error : new IdempotencyStoreError(store.name, operation, key, { cause: error })
     if (config.onStoreError === 'fail') throw wrapped
     log.error('idempotency store failed: running the handler without idempotency (onStoreError: "run")', {
       ...fields(key),
       operation,
-      error,
+      error: wrapped.cause ?? wrapped,
     })
     return { kind: 'run', claim: undefined }
   }

@@ -337,6 +337,15 @@ describe('idempotent: store faults', () => {
     }
   })
 
+  it('passes on an IdempotencyStoreError the store threw itself, not wrapped twice', async () => {
+    const own = new IdempotencyStoreError('memory', 'claim', undefined, { cause: new Error('ECONNREFUSED') })
+    const faulty = faultyStore(memoryStore())
+    faulty.failing.add('claim')
+    faulty.error = own
+    const handler = defineHandler({ use: [idempotent({ store: faulty.store })], handle: () => 1 })
+    expect(errorOf(await deliver(handler, order()))).toBe(own)
+  })
+
   it("with onStoreError: 'run', runs the handler anyway and logs an error", async () => {
     const faulty = faultyStore(memoryStore())
     faulty.failing.add('claim')
