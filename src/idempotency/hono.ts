@@ -99,8 +99,11 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
   const config = guardConfig('idempotency', options)
   const required = options.required ?? false
   if (typeof required !== 'boolean') throw new ConfigurationError('idempotency: required must be a boolean')
-  const methods = new Set((options.methods ?? ['POST', 'PATCH']).map((m) => String(m).toUpperCase()))
-  if (!Array.isArray(options.methods ?? []) || methods.size === 0) throw new ConfigurationError('idempotency: methods must be a non-empty list')
+  const methodList: unknown = options.methods ?? ['POST', 'PATCH']
+  if (!Array.isArray(methodList) || methodList.length === 0 || !methodList.every((m) => typeof m === 'string')) {
+    throw new ConfigurationError('idempotency: methods must be a non-empty list of HTTP methods')
+  }
+  const methods = new Set(methodList.map((m: string) => m.toUpperCase()))
   const scope = options.scope
   if (scope !== undefined && typeof scope !== 'function') throw new ConfigurationError('idempotency: scope must be a function of the Hono context')
   const namespace = options.name ?? 'http'
@@ -125,7 +128,9 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
       )
     }
     const url = new URL(c.req.url)
-    const body = new Uint8Array(await c.req.raw.clone().arrayBuffer())
+    // A clone leaves the body for the route, however it reads it; if an
+    // earlier middleware already read it through Hono, Hono kept a copy.
+    const body = new Uint8Array(c.req.raw.bodyUsed ? await c.req.arrayBuffer() : await c.req.raw.clone().arrayBuffer())
     const owner = scope ? ((await scope(c)) ?? '') : ''
     const [key, fingerprint] = await Promise.all([
       storeKey(namespace, canonicalJson([owner, clientKey])),

@@ -61,6 +61,21 @@ describe('idempotency() on a Hono app: replay', () => {
     expect(runs).toEqual([{ amount: 42 }])
   })
 
+  it('works behind a middleware that already read the body', async () => {
+    const hono = new Hono()
+    let runs = 0
+    hono.use('*', async (c, next) => {
+      c.set('parsed' as never, (await c.req.json()) as never)
+      await next()
+    })
+    hono.use('*', idempotency({ store: memoryStore() }))
+    hono.post('/pay', async (c) => c.json({ run: ++runs, body: await c.req.json() }))
+    const pay = (amount: number) => hono.request('/pay', { method: 'POST', headers: { 'idempotency-key': 'k' }, body: JSON.stringify({ amount }) })
+    expect(await (await pay(5)).json()).toEqual({ run: 1, body: { amount: 5 } })
+    expect(await (await pay(5)).json()).toEqual({ run: 1, body: { amount: 5 } })
+    expect((await pay(6)).status).toBe(422)
+  })
+
   it('reads the key as a Structured Field string or a bare token, the same key either way', async () => {
     const { post, runs } = app()
     await post({ amount: 5 }, '"abc-123"')
@@ -241,6 +256,7 @@ describe('idempotency() on a Hono app: problems', () => {
   it('refuses unknown or bad options at definition time', () => {
     expect(() => idempotency({ requried: true } as never)).toThrow(/did you mean "required"/)
     expect(() => idempotency({ methods: [] })).toThrow(ConfigurationError)
+    expect(() => idempotency({ methods: 'POST' as never })).toThrow(ConfigurationError)
     expect(() => idempotency({ scope: 'account' as never })).toThrow(ConfigurationError)
     expect(() => idempotency({ ttl: -5 })).toThrow(ConfigurationError)
   })
