@@ -33,6 +33,12 @@ export interface StoreContractOptions {
   skip?: string | undefined
   /** Runs of each property. @defaultValue 25 */
   numRuns?: number
+  /**
+   * Cases of {@link AWKWARD_RESULTS} a local emulator cannot hold, each with
+   * the reason (an emulator bug, never the store's): they are reported as
+   * skipped, not run.
+   */
+  emulatorCannotHold?: Record<string, string>
 }
 
 /** JSON texts a handler's result can be, each a case the stores have got wrong somewhere. */
@@ -43,10 +49,21 @@ export const AWKWARD_RESULTS: Record<string, string> = {
   'escapes: quotes, backslash, newline, tab, NUL': JSON.stringify({ s: 'a"b\\c\nd\te\u0000f' }),
   'lone surrogate (JSON.stringify escapes it)': JSON.stringify('\ud800 x \udfff'),
   'Lua/SQL/ARGV look-alikes': JSON.stringify(["'); DROP TABLE idempotency; --", "redis.call('DEL')", '%s %d ?1 $1', '__proto__']),
-  'large: 120 000 ASCII characters': JSON.stringify('x'.repeat(120_000)),
   // A surrogate pair straddles 30 000 characters (where the Azure store splits long results).
+  'a surrogate pair across character 30 000': JSON.stringify('x'.repeat(29_998) + '😀'.repeat(4)),
+  'large: 120 000 ASCII characters': JSON.stringify('x'.repeat(120_000)),
   'large: 40 000 astral characters': JSON.stringify('ab' + '😀'.repeat(20_000)),
   'large: 60 000 CJK characters': JSON.stringify('漢'.repeat(60_000)),
+}
+
+/** '' when equal, else where two texts part (a diff of 100 KB strings helps no one). */
+export function difference(got: string | undefined, want: string): string {
+  if (got === want) return ''
+  if (got === undefined) return 'got undefined'
+  let i = 0
+  while (i < got.length && i < want.length && got.charCodeAt(i) === want.charCodeAt(i)) i++
+  const code = (s: string) => (i < s.length ? `U+${s.charCodeAt(i).toString(16).padStart(4, '0')}` : 'end')
+  return `lengths ${got.length} vs ${want.length}; first difference at ${i}: got ${code(got)}, want ${code(want)}`
 }
 
 export function describeStoreContract(name: string, makeStore: () => IdempotencyStore | Promise<IdempotencyStore>, options: StoreContractOptions = {}): void {
@@ -243,15 +260,17 @@ export function describeStoreContract(name: string, makeStore: () => Idempotency
         expect(await store.get(newKey('never'))).toBeUndefined()
       })
 
-      it.each(Object.entries(AWKWARD_RESULTS))('returns a result exactly as stored: %s', async (_, result) => {
+      it.for(Object.entries(AWKWARD_RESULTS))('returns a result exactly as stored: %s', async ([label, result], ctx) => {
+        const cannot = options.emulatorCannotHold?.[label]
+        if (cannot !== undefined) return ctx.skip(cannot)
         const claim = inProgress(newKey('result'))
         await store.claim(claim, T)
         await store.complete(completed(claim, result))
         const stored = await store.get(claim.key)
-        expect(stored?.result).toBe(result)
+        expect(difference(stored?.result, result)).toBe('')
         // And the record a failed claim returns carries it too.
         const existing = await heldBy(await store.claim(inProgress(claim.key), T), claim.key)
-        expect(existing?.result).toBe(result)
+        expect(difference(existing?.result, result)).toBe('')
       })
 
       it('keeps an empty payload hash (payload: false) and odd key characters', async () => {
