@@ -45,6 +45,21 @@ const requests = [
     },
   },
   {
+    title: 'The same CloudEvent again, as a redelivery: idempotency replays the result, the handler does not run (no "charging" line)',
+    path: '/',
+    init: {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'ce-specversion': '1.0',
+        'ce-id': 'order-1001',
+        'ce-source': '/shop/checkout',
+        'ce-type': 'com.example.order.placed',
+      },
+      body: JSON.stringify({ orderId: 'A-1001', amount: 42.5 }),
+    },
+  },
+  {
     title: 'A malformed CloudEvent (no ce-source, bad amount) gets a 400 problem',
     path: '/',
     init: {

@@ -63,6 +63,20 @@ describe('faasade dev', () => {
     expect(await response.json()).toEqual({ orderId: 'B1', charged: true })
   })
 
+  it('replays a redelivered event without running the handler again (idempotency, memory store)', async () => {
+    const send = () =>
+      fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'dup-1', 'ce-source': '/curl', 'ce-type': 'com.example.order.placed' },
+        body: JSON.stringify({ orderId: 'D1', amount: 1 }),
+      })
+    const first = await send()
+    const second = await send()
+    expect(await second.json()).toEqual(await first.json())
+    await new Promise((r) => setTimeout(r, 50))
+    expect(output.join('').match(/"msg":"charging","eventId":"dup-1"/g)).toHaveLength(1)
+  })
+
   it('takes structured and batch mode', async () => {
     const structured = encodeStructured(order)
     const one = await fetch(base, { method: 'POST', headers: structured.headers, body: structured.body as string })
