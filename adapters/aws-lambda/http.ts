@@ -79,7 +79,9 @@ export function badField(field: string, message: string): ValidationError {
 
 /** The web `Request` an HTTP app gets. Built only for an app: it is what costs (see above). */
 export function toWebRequest(request: LambdaHttpRequest): Request {
-  const host = request.headers.host ?? 'localhost'
+  const named = request.headers.host ?? request.host
+  // A client chooses its Host header: one that is no host name must not fail the request.
+  const host = named !== undefined && HOST.test(named) ? named : 'localhost'
   const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
   const headers = new Headers()
   for (const name in request.headers) {
@@ -90,6 +92,8 @@ export function toWebRequest(request: LambdaHttpRequest): Request {
   const body = method === 'GET' || method === 'HEAD' ? undefined : request.body
   return new Request(`${scheme}://${host}${request.url}`, { method, headers, body: body as BodyInit | undefined })
 }
+
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 
 /** A reply of the core (a CloudEvent outcome, a problem) in Lambda's parts. */
 export function fromCoreReply(reply: HttpReply): HttpReplyParts {

@@ -55,6 +55,8 @@ export interface EventMapper<E = unknown, R = unknown> {
 export interface LambdaHttpRequest extends HttpRequest {
   /** Path and query string, as the client sent them (`/orders/1?x=2`). */
   readonly url: string
+  /** The host the request was made to, when no `host` header says (API Gateway's `requestContext.domainName`). */
+  readonly host?: string
 }
 
 /** An HTTP reply in the parts every Lambda HTTP shape is made of. */

@@ -179,6 +179,7 @@ export const apiGatewayV1: HttpMapper<ApiGatewayV1Event, ApiGatewayV1Result> = {
     url: path(event.path, 'path') + readQuery(event.queryStringParameters, event.multiValueQueryStringParameters),
     headers: readHeaders(event.headers, event.multiValueHeaders),
     body: readBody(event.body, event.isBase64Encoded),
+    host: text(event.requestContext.domainName),
   }),
   toReply: v1Reply,
 }
@@ -198,6 +199,7 @@ export const apiGatewayV2: HttpMapper<ApiGatewayV2Event, ApiGatewayV2Result> = {
       url: path(event.rawPath, 'rawPath') + (query ? `?${query}` : ''),
       headers: readHeaders(event.headers, undefined, event.cookies),
       body: readBody(event.body, event.isBase64Encoded),
+      host: text(event.requestContext.domainName),
     }
   },
   toReply: v2Reply,
