@@ -103,15 +103,22 @@ export interface RedisServer {
   readonly url: string
   /** Stops the server (SIGKILL: as if it crashed). */
   kill(): Promise<void>
-  /** Starts it again on the same port, empty. */
+  /** Starts it again on the same port (empty, unless started with `persistDir`). */
   restart(): Promise<void>
   stop(): Promise<void>
 }
 
-export async function startRedis(): Promise<RedisServer> {
+/**
+ * Starts redis-server on a free port. With `persistDir`, every write is
+ * appended and fsynced to a file there before it is acknowledged (AOF,
+ * `appendfsync always`), so a SIGKILLed server comes back with its data.
+ */
+export async function startRedis(options: { persistDir?: string } = {}): Promise<RedisServer> {
   const port = await freePort()
-  const start = () =>
-    spawnReady(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)
+  const persistence = options.persistDir
+    ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDir]
+    : ['--appendonly', 'no']
+  const start = () => spawnReady(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], /Ready to accept connections/)
   let child: ChildProcess | undefined = await start()
   return {
     port,
