@@ -1,0 +1,191 @@
+/**
+ * Outcomes in Lambda's words (DESIGN.md's table): partial batch failures for
+ * SQS, Kinesis and DynamoDB Streams (ordered sources: the failed record and
+ * every later one), a thrown error or a return for async invokes, and the
+ * `failPermanent` option. Properties over arbitrary batches and failure sets.
+ */
+import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
+import { defineHandler, TimeoutError } from 'faasade'
+import { toLambda } from 'faasade/aws-lambda'
+import { scheduledEvent, sqsFifoEvent } from './events.js'
+import { captureLog, fixture, kinesisRecord, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
+
+type Behaviour = 'ok' | 'retry' | 'throw' | 'permanent'
+const behaviour = fc.constantFrom<Behaviour>('ok', 'ok', 'retry', 'throw', 'permanent')
+const body = (b: Behaviour) => JSON.stringify(b === 'ok' ? { n: 1 } : { fail: b })
+const isRetry = (b: Behaviour) => b === 'retry' || b === 'throw'
+
+const sqsBatch = (behaviours: Behaviour[], fifo = false) => ({
+  Records: behaviours.map((b, i) => sqsRecord(`m${i}`, body(b), fifo ? { fifo: { group: 'g', sequence: String(1000 + i) } } : {})),
+})
+
+async function run(event: unknown, options: { failPermanent?: boolean; concurrency?: number; remainingMs?: number } = {}) {
+  const { handler, seen } = recordingHandler()
+  const { log, lines } = captureLog()
+  const { remainingMs, ...rest } = options
+  const reply = await toLambda(handler, { log, ...rest })(event, lambdaContext(remainingMs))
+  return { reply, seen, lines }
+}
+
+const ids = (reply: unknown) => (reply as { batchItemFailures: Array<{ itemIdentifier: string }> }).batchItemFailures.map((f) => f.itemIdentifier)
+
+describe('SQS standard queue', () => {
+  it('reports exactly the failed records (property: any size, any failure set)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(behaviour, { minLength: 1, maxLength: 25 }), fc.boolean(), async (behaviours, failPermanent) => {
+        const { reply, seen, lines } = await run(sqsBatch(behaviours), { failPermanent })
+        const failed = behaviours.flatMap((b, i) => (isRetry(b) || (failPermanent && b === 'permanent') ? [`m${i}`] : []))
+        expect(ids(reply)).toEqual(failed)
+        expect(seen).toHaveLength(behaviours.length) // every record ran
+        // One log line a failed record; a drop at warn, unless it is reported for the DLQ.
+        expect(lines.filter((l) => l.level === 'error' || l.level === 'warn')).toHaveLength(behaviours.filter((b) => b !== 'ok').length)
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('a permanent failure is logged and not redelivered; with failPermanent it goes to the DLQ', async () => {
+    const batch = sqsBatch(['ok', 'permanent', 'throw'])
+    const settled = await run(batch)
+    expect(settled.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
+    expect(settled.lines.map((l) => [l.level, l.msg, l.itemId, l.errorName ?? 'Error'])).toEqual([
+      ['warn', 'record dropped, will not be retried', 'm1', 'PermanentError'],
+      ['error', 'record failed, will be retried', 'm2', 'Error'],
+    ])
+    const dlq = await run(batch, { failPermanent: true })
+    expect(dlq.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] })
+    expect(dlq.lines[0]).toMatchObject({ level: 'error', msg: 'record failed permanently, reported failed for the dead-letter queue', itemId: 'm1' })
+  })
+
+  it('runs at most `concurrency` records at once', async () => {
+    let inFlight = 0
+    let most = 0
+    const slow = defineHandler({
+      async handle() {
+        most = Math.max(most, ++inFlight)
+        await new Promise((r) => setTimeout(r, 5))
+        inFlight--
+      },
+    })
+    await toLambda(slow, { concurrency: 3 })(sqsBatch(Array(10).fill('ok')), lambdaContext())
+    expect(most).toBe(3)
+    most = 0
+    await toLambda(slow)(sqsBatch(Array(10).fill('ok')), lambdaContext())
+    expect(most).toBe(10)
+  })
+
+  it('a deadline already passed: nothing runs and every record is retried (TimeoutError)', async () => {
+    const { reply, seen, lines } = await run(sqsBatch(['ok', 'ok']), { remainingMs: 0 })
+    expect(seen).toHaveLength(0)
+    expect(ids(reply)).toEqual(['m0', 'm1'])
+    expect(lines[0]).toMatchObject({ errorName: 'TimeoutError' })
+    expect(new TimeoutError('x').retryable).toBe(true)
+  })
+
+  it('an empty Records array is no SQS event at all', async () => {
+    // Lambda never sends one, but a mapper match needs a first record: it is an unknown shape.
+    await expect(run({ Records: [] })).rejects.toThrow('No mapper matches')
+  })
+})
+
+describe('ordered sources stop at the first failure and report it and every later record', () => {
+  it('SQS FIFO (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(behaviour, { minLength: 1, maxLength: 20 }), fc.boolean(), async (behaviours, failPermanent) => {
+        const { reply, seen, lines } = await run(sqsBatch(behaviours, true), { failPermanent })
+        const stops = (b: Behaviour) => isRetry(b) || (failPermanent && b === 'permanent')
+        const first = behaviours.findIndex(stops)
+        const failed = first < 0 ? [] : behaviours.slice(first).map((_, i) => `m${first + i}`)
+        expect(ids(reply)).toEqual(failed) // a suffix
+        expect(seen.map((s) => s.event.id)).toEqual(behaviours.slice(0, first < 0 ? undefined : first + 1).map((_, i) => `m${i}`))
+        const skipped = first < 0 ? 0 : behaviours.length - first - 1
+        const summary = lines.filter((l) => l.msg === 'ordered batch stopped at a failure: later records not run, reported for retry')
+        expect(summary).toEqual(skipped > 0 ? [expect.objectContaining({ trigger: 'sqs', skipped })] : [])
+      }),
+      { numRuns: 60 },
+    )
+  })
+
+  it('FIFO is known by a message group (AWS docs event) or a .fifo queue name', async () => {
+    const docs = sqsFifoEvent()
+    docs.Records.push({ ...docs.Records[0]!, messageId: 'second' })
+    docs.Records[0]!.body = body('retry')
+    expect(ids((await run(docs)).reply)).toEqual(['11d6ee51-4cc7-4302-9e22-7cd8afdaadf5', 'second'])
+    const byName = { Records: [sqsRecord('a', body('throw'), { queue: 'jobs.fifo' }), sqsRecord('b', body('ok'), { queue: 'jobs.fifo' })] }
+    expect(ids((await run(byName)).reply)).toEqual(['a', 'b'])
+    const standard = { Records: [sqsRecord('a', body('throw')), sqsRecord('b', body('ok'))] }
+    expect(ids((await run(standard)).reply)).toEqual(['a'])
+  })
+
+  it('Kinesis: by sequence number (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(behaviour, { minLength: 1, maxLength: 15 }), async (behaviours) => {
+        const event = { Records: behaviours.map((b, i) => kinesisRecord(`4959${i}`, body(b))) }
+        const { reply } = await run(event)
+        const first = behaviours.findIndex(isRetry)
+        expect(ids(reply)).toEqual(first < 0 ? [] : behaviours.slice(first).map((_, i) => `4959${first + i}`))
+      }),
+      { numRuns: 40 },
+    )
+  })
+
+  it('DynamoDB Streams: by sequence number', async () => {
+    const event = fixture('dynamodb--base')
+    event.Records.push({ ...structuredClone(event.Records[1]), eventID: '3', dynamodb: { ...event.Records[1].dynamodb, SequenceNumber: '333' } })
+    event.Records[1].dynamodb.fail = 'throw'
+    const { reply, seen } = await run(event)
+    expect(reply).toEqual({ batchItemFailures: [{ itemIdentifier: '222' }, { itemIdentifier: '333' }] })
+    expect(seen.map((s) => s.event.id)).toEqual(['1', '2'])
+  })
+
+  it('a dropped record does not stop the batch, unless failPermanent', async () => {
+    const event = { Records: [kinesisRecord('1', body('permanent')), kinesisRecord('2', body('ok'))] }
+    expect(await run(event)).toMatchObject({ reply: { batchItemFailures: [] } })
+    expect((await run(event, { failPermanent: true })).reply).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }, { itemIdentifier: '2' }] })
+  })
+
+  it('a record that cannot be read is a drop, and keeps its place', async () => {
+    const event = { Records: [kinesisRecord('1', body('ok')), { ...kinesisRecord('2', 'x'), kinesis: null }, kinesisRecord('3', body('throw'))] }
+    const { reply, lines } = await run(event)
+    expect(reply).toEqual({ batchItemFailures: [{ itemIdentifier: '3' }] })
+    expect(lines[0]).toMatchObject({ level: 'warn', errorName: 'InvalidEventError', errorMessage: 'Unreadable record: kinesis must be an object' })
+  })
+})
+
+describe('async invokes (SNS, S3, EventBridge)', () => {
+  const sns = (b: Behaviour) => {
+    const event = fixture('sns--base')
+    if (b !== 'ok') event.Records[0].Sns.fail = b
+    return event
+  }
+  const eventBridge = (b: Behaviour) => ({ ...scheduledEvent(), detail: b === 'ok' ? {} : { fail: b } })
+
+  for (const [name, make] of [['SNS', sns], ['EventBridge', eventBridge]] as const) {
+    it(`${name}: ok returns, a retry throws for Lambda to retry, a drop is logged and returns`, async () => {
+      expect((await run(make('ok'))).reply).toBeUndefined()
+      await expect(run(make('retry'))).rejects.toMatchObject({ name: 'RetryableError' })
+      await expect(run(make('throw'))).rejects.toMatchObject({ name: 'UnexpectedError', message: 'Internal error' })
+      const dropped = await run(make('permanent'))
+      expect(dropped.reply).toBeUndefined()
+      expect(dropped.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'record dropped, will not be retried', errorName: 'PermanentError' })])
+      await expect(run(make('permanent'), { failPermanent: true })).rejects.toMatchObject({ name: 'PermanentError' })
+    })
+  }
+
+  it('S3: one record of two failing throws, so Lambda retries the event', async () => {
+    const event = fixture('s3--base')
+    const second = structuredClone(event.Records[0])
+    second.s3.object.key = 'other'
+    event.Records.push(second)
+    let calls = 0
+    const flaky = defineHandler({
+      handle(e) {
+        calls++
+        if (e.subject === 'other') throw new Error('not yet')
+      },
+    })
+    await expect(toLambda(flaky, { log: captureLog().log })(event, lambdaContext())).rejects.toThrow('Internal error')
+    expect(calls).toBe(2)
+  })
+})
