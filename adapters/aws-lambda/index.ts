@@ -24,14 +24,15 @@ export {
   dynamodb as dynamodbMapper,
   DYNAMODB_TYPE_PREFIX,
   eventBridge as eventBridgeMapper,
-  kinesis as kinesisMapper,
+  kinesisMapper,
   KINESIS_RECORD_TYPE,
   s3 as s3Mapper,
   S3_TYPE_PREFIX,
   sns as snsMapper,
   SNS_TYPE_PREFIX,
-  sqs as sqsMapper,
+  sqsMapper,
   SQS_MESSAGE_TYPE,
+  type RecordType,
 } from './mapping.js'
 export { albReply, fromCoreReply, fromResponse, isTextual, statusDescription, toWebRequest, v1Reply, v2Reply } from './http.js'
 export type * from './lambda-types.js'

@@ -22,12 +22,12 @@
  *
  * | trigger | `id` | `source` | `type` | `subject` | `time` | `data` | extensions |
  * |---|---|---|---|---|---|---|---|
- * | SQS (standard, FIFO) | `messageId` | `eventSourceARN` (the queue ARN) | `com.amazonaws.sqs.message` | – | `attributes.SentTimestamp` | `body` (see above) | `awsreceivecount` (`ApproximateReceiveCount`), `awsmessagegroupid`, `awsdeduplicationid`, `awssequencenumber` (FIFO), `awsmessageattributes` (JSON of name → string or base64 value) |
+ * | SQS (standard, FIFO) | `messageId` | `eventSourceARN` (the queue ARN) | `com.amazonaws.sqs.message` (`sqsMapper({ type })` to choose) | – | `attributes.SentTimestamp` | `body` (see above) | `awsreceivecount` (`ApproximateReceiveCount`), `awsmessagegroupid`, `awsdeduplicationid`, `awssequencenumber` (FIFO), `awsmessageattributes` (JSON of name → string or base64 value) |
  * | SNS | `Sns.MessageId` | `EventSubscriptionArn` | `com.amazonaws.sns.` + `Sns.Type` | `Sns.Subject` | `Sns.Timestamp` | the `Sns` object | `awstopicarn`, `awsmessageattributes` |
  * | S3 | `responseElements.x-amz-request-id` + `.` + `x-amz-id-2` | `eventSource` + `.` + `awsRegion` + `.` + bucket name | `com.amazonaws.s3.` + `eventName` | `s3.object.key` | `eventTime` | the record | – |
  * | EventBridge (scheduled events too) | `id` | `source` | `detail-type` | `resources[0]` | `time` | `detail` | `awsaccount`, `awsregion` |
  * | DynamoDB Streams | `eventID` | `eventSourceARN` | `com.amazonaws.dynamodb.` + `eventName` | – | `dynamodb.ApproximateCreationDateTime` | the `dynamodb` object (DynamoDB JSON) | `awssequencenumber` |
- * | Kinesis | `eventID` | `eventSourceARN` | `com.amazonaws.kinesis.record` | – | `kinesis.approximateArrivalTimestamp` | `kinesis.data`, decoded (see above) | `awspartitionkey`, `awssequencenumber` |
+ * | Kinesis | `eventID` | `eventSourceARN` | `com.amazonaws.kinesis.record` (`kinesisMapper({ type })`) | – | `kinesis.approximateArrivalTimestamp` | `kinesis.data`, decoded (see above) | `awspartitionkey`, `awssequencenumber` |
  * | direct invoke | the event is a structured CloudEvent (it has `specversion`) ||||||
  *
  * Every `datacontenttype` is `application/json` unless said above. Times are
@@ -89,27 +89,45 @@ export const S3_TYPE_PREFIX = 'com.amazonaws.s3.'
 
 // --- Queues and streams: one CloudEvent a record, partial batch failures ------
 
-export const sqs: EventMapper<SqsEvent, BatchResponse> = {
-  kind: 'events',
-  name: 'sqs',
-  match: (event): event is SqsEvent => firstRecord(event)?.eventSource === 'aws:sqs',
-  // FIFO: a message group id on a record, or a queue whose name ends in .fifo.
-  ordered: (event) => event.Records.some((r) => typeof r?.attributes?.MessageGroupId === 'string' || text(r?.eventSourceARN)?.endsWith('.fifo') === true),
-  toEvents: (event) =>
-    event.Records.map((record, i) =>
-      item('SQS', i, record, sqsEvent, text(record?.messageId), count(record?.attributes?.ApproximateReceiveCount)),
-    ),
-  reply: batchFailures,
+/** What a record that is not a CloudEvent becomes: one `type` for all, or one chosen per record. */
+export type RecordType<R> = string | ((record: R) => string)
+
+/**
+ * The SQS mapper, with the `type` of messages that are not CloudEvents (to
+ * route plain bodies to a handler). Passed in `mappers`, it takes over from
+ * the built-in one, which is `sqsMapper()`.
+ */
+export function sqsMapper(options: { type?: RecordType<SqsRecord> } = {}): EventMapper<SqsEvent, BatchResponse> {
+  const type = options.type ?? SQS_MESSAGE_TYPE
+  return {
+    kind: 'events',
+    name: 'sqs',
+    match: (event): event is SqsEvent => firstRecord(event)?.eventSource === 'aws:sqs',
+    // FIFO: a message group id on a record, or a queue whose name ends in .fifo.
+    ordered: (event) => event.Records.some((r) => typeof r?.attributes?.MessageGroupId === 'string' || text(r?.eventSourceARN)?.endsWith('.fifo') === true),
+    toEvents: (event) =>
+      event.Records.map((record, i) =>
+        item('SQS', i, record, (r) => sqsEvent(r, type), text(record?.messageId), count(record?.attributes?.ApproximateReceiveCount)),
+      ),
+    reply: batchFailures,
+  }
 }
 
-export const kinesis: EventMapper<KinesisStreamEvent, BatchResponse> = {
-  kind: 'events',
-  name: 'kinesis',
-  match: (event): event is KinesisStreamEvent => firstRecord(event)?.eventSource === 'aws:kinesis',
-  ordered: () => true,
-  toEvents: (event) => event.Records.map((record, i) => item('Kinesis', i, record, kinesisEvent, text(record?.kinesis?.sequenceNumber))),
-  reply: batchFailures,
+/** The Kinesis mapper, with the `type` of records that are not CloudEvents; the built-in one is `kinesisMapper()`. */
+export function kinesisMapper(options: { type?: RecordType<KinesisRecord> } = {}): EventMapper<KinesisStreamEvent, BatchResponse> {
+  const type = options.type ?? KINESIS_RECORD_TYPE
+  return {
+    kind: 'events',
+    name: 'kinesis',
+    match: (event): event is KinesisStreamEvent => firstRecord(event)?.eventSource === 'aws:kinesis',
+    ordered: () => true,
+    toEvents: (event) => event.Records.map((record, i) => item('Kinesis', i, record, (r) => kinesisEvent(r, type), text(record?.kinesis?.sequenceNumber))),
+    reply: batchFailures,
+  }
 }
+
+export const sqs = sqsMapper()
+export const kinesis = kinesisMapper()
 
 export const dynamodb: EventMapper<DynamoDbStreamEvent, BatchResponse> = {
   kind: 'events',
@@ -224,7 +242,7 @@ export const BUILT_IN_MAPPERS: readonly LambdaMapper[] = [apiGatewayV2, apiGatew
 
 // --- Records to CloudEvents --------------------------------------------------
 
-function sqsEvent(record: SqsRecord): CloudEvent {
+function sqsEvent(record: SqsRecord, type: RecordType<SqsRecord>): CloudEvent {
   const body = field(record, 'body')
   const payload = fromText(body)
   if (payload.event) return payload.event
@@ -236,7 +254,7 @@ function sqsEvent(record: SqsRecord): CloudEvent {
   return createEvent({
     id: field(record, 'messageId'),
     source: field(record, 'eventSourceARN'),
-    type: SQS_MESSAGE_TYPE,
+    type: typeof type === 'function' ? type(record) : type,
     time: epochMs(attributes.SentTimestamp),
     datacontenttype: payload.contentType,
     data: payload.data,
@@ -311,7 +329,7 @@ function dynamodbEvent(record: DynamoDbRecord): CloudEvent {
   })
 }
 
-function kinesisEvent(record: KinesisRecord): CloudEvent {
+function kinesisEvent(record: KinesisRecord, type: RecordType<KinesisRecord>): CloudEvent {
   const data = object(record, 'kinesis')
   const payload = fromBytes(new Uint8Array(Buffer.from(field(data, 'data', 'kinesis.data'), 'base64')))
   if (payload.event) return payload.event
@@ -319,7 +337,7 @@ function kinesisEvent(record: KinesisRecord): CloudEvent {
   return createEvent({
     id: field(record, 'eventID'),
     source: field(record, 'eventSourceARN'),
-    type: KINESIS_RECORD_TYPE,
+    type: typeof type === 'function' ? type(record) : type,
     time: epochMs(typeof arrival === 'number' ? arrival * 1000 : undefined),
     datacontenttype: payload.contentType,
     data: payload.data,

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createEvent, defineHandler, encodeStructured, toJsonFormat, type CloudEvent } from 'faasade'
-import { KINESIS_RECORD_TYPE, lambdaRaw, SQS_MESSAGE_TYPE, toLambda, type LambdaOptions } from 'faasade/aws-lambda'
+import { KINESIS_RECORD_TYPE, kinesisMapper, lambdaRaw, SQS_MESSAGE_TYPE, sqsMapper, toLambda, type LambdaOptions } from 'faasade/aws-lambda'
 import { scheduledEvent, sqsFifoEvent } from './events.js'
 import { captureLog, fixture, kinesisRecord, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
 
@@ -143,6 +143,15 @@ describe('SQS', () => {
     ])
     expect(dropped[0]!.errorMessage).toBe('Unreadable record: eventSourceARN is missing')
     expect(dropped[1]!.errorMessage).toMatch(/^Invalid CloudEvent: (source|type) is required/)
+  })
+
+  it('sqsMapper({ type }) names the type of plain bodies, to route them; CloudEvent bodies keep theirs', async () => {
+    const ce = structured({ id: 'c', source: '/s', type: 'com.example.own' })
+    const byQueue = sqsMapper({ type: (record) => (record.eventSourceARN.endsWith(':orders') ? 'com.example.order.placed' : 'other') })
+    const { events } = await deliver({ Records: [sqsRecord('m1', '{"orderId":"A1"}'), sqsRecord('m2', 'x', { queue: 'misc' }), sqsRecord('m3', ce)] }, { mappers: [byQueue] })
+    expect(events.map((e) => e.type)).toEqual(['com.example.order.placed', 'other', 'com.example.own'])
+    const { events: k } = await deliver({ Records: [kinesisRecord('1', '{}')] }, { mappers: [kinesisMapper({ type: 'com.example.tick' })] })
+    expect(k[0]!.type).toBe('com.example.tick')
   })
 
   it('mapped events are valid CloudEvents for any body (property)', async () => {

@@ -1,0 +1,116 @@
+/**
+ * The orders example, bundled as a Lambda function ships (esbuild, one ESM
+ * file), run by the real runtime interface client (`aws-lambda-ric` 3.3)
+ * against a Runtime API on 127.0.0.1: an SQS batch with one failing record
+ * comes back as exactly that `batchItemFailures` entry, an API Gateway v2
+ * request is answered by the Hono app, and the context a handler gets carries
+ * the runtime's deadline, request id and function ARN.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import * as esbuild from 'esbuild'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createEvent, encodeBinary } from 'faasade'
+import { apiGatewayV2Event } from './events.js'
+import { sqsRecord } from './helpers.js'
+import { checkRicBuilt, RuntimeApi, startRic, type RunningFunction } from './support/runtime-api.js'
+
+const root = fileURLToPath(new URL('../../', import.meta.url))
+
+/** Resolves `faasade` and its subpaths to the sources, as the package's exports map would to dist/. */
+const faasadeSources: esbuild.Plugin = {
+  name: 'faasade-sources',
+  setup(build) {
+    build.onResolve({ filter: /^faasade(\/aws-lambda)?$/ }, (args) => ({
+      path: join(root, args.path === 'faasade' ? 'src/index.ts' : 'adapters/aws-lambda/index.ts'),
+    }))
+  },
+}
+
+let taskRoot: string
+let api: RuntimeApi
+const running: RunningFunction[] = []
+
+beforeAll(async () => {
+  checkRicBuilt()
+  taskRoot = await mkdtemp(join(tmpdir(), 'faasade-lambda-'))
+  await esbuild.build({
+    entryPoints: [join(root, 'test/aws-lambda/support/function.ts')],
+    outfile: join(taskRoot, 'index.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'silent',
+    plugins: [faasadeSources],
+  })
+  api = await RuntimeApi.start()
+})
+
+afterAll(async () => {
+  // The ric first: it segfaults if the Runtime API goes away under it.
+  await Promise.all(running.map((f) => f.stop()))
+  await api?.close()
+  if (taskRoot) await rm(taskRoot, { recursive: true, force: true })
+})
+
+// The example reads its Stripe key from the environment (fromEnv), as a deployed function's configuration sets it.
+const run = (handler: string) => {
+  const fn = startRic(api, taskRoot, handler, { STRIPE_API_KEY: 'sk_test_runtime' })
+  running.push(fn)
+  return fn
+}
+
+describe('the orders example under aws-lambda-ric', () => {
+  let fn: RunningFunction
+  beforeAll(() => {
+    fn = run('index.handler')
+  })
+  afterAll(() => fn.stop())
+
+  it('an SQS batch with one failing record: exactly that record in batchItemFailures', async () => {
+    const order = (orderId: string) => JSON.stringify({ orderId, amount: 12.5 })
+    const batch = { Records: [sqsRecord('m1', order('A1')), sqsRecord('m2', order('blocked')), sqsRecord('m3', order('A3'))] }
+    const result = await api.invoke(batch)
+    expect(result.kind).toBe('response')
+    expect(result.body).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
+    expect(result.headers['content-type']).toBe('application/json')
+    // The handler's log lines went through the runtime's console (ISO time, request id, level, message).
+    expect(fn.output()).toMatch(/\tINFO\t\{"level":"info".*"msg":"charging".*"orderId":"A1"/)
+  })
+
+  it('an API Gateway v2 request answered by the Hono app', async () => {
+    const health = { ...apiGatewayV2Event(), rawPath: '/health', rawQueryString: '', body: undefined, requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'GET', path: '/health' } } }
+    const result = await api.invoke(health)
+    expect(result).toMatchObject({ kind: 'response', body: { statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: '{"ok":true}', isBase64Encoded: false } })
+    const order = { ...health, rawPath: '/orders/A7', requestContext: { ...health.requestContext, http: { method: 'GET', path: '/orders/A7' } } }
+    expect((await api.invoke(order)).body).toMatchObject({ statusCode: 200, body: '{"orderId":"A7","status":"placed"}' })
+  })
+
+  it('a CloudEvent over API Gateway v2 reaches the event handler', async () => {
+    const encoded = encodeBinary(createEvent({ id: 'ce-1', source: '/shop', type: 'com.example.order.placed', datacontenttype: 'application/json', data: { orderId: 'B1', amount: 3 } }))
+    const result = await api.invoke({ ...apiGatewayV2Event(), headers: encoded.headers, body: encoded.body, cookies: undefined })
+    expect(result.body).toMatchObject({ statusCode: 200, body: '{"orderId":"B1","charged":true}' })
+  })
+
+  it('an event of no known shape is an invocation error naming its keys', async () => {
+    const result = await api.invoke({ awslogs: { data: 'H4sIAAAA' } })
+    expect(result.kind).toBe('error')
+    expect(result.body).toMatchObject({ errorType: 'PermanentError', errorMessage: 'No mapper matches this Lambda event: an object with keys "awslogs"' })
+  })
+})
+
+describe('the context under aws-lambda-ric', () => {
+  it('ctx.deadline comes from the runtime deadline; the request id, ARN and trace id reach the handler', async () => {
+    run('index.probe')
+    const invocation = api.invoke({ specversion: '1.0', id: 'p1', source: '/probe', type: 'com.example.probe' }, { remainingMs: 20_000, traceId: 'Root=1-5bef4de7-probe' })
+    const result = await invocation
+    expect(result).toMatchObject({ kind: 'response' })
+    const body = result.body as { remainingMs: number; requestId: string; functionArn: string; traceId: string; provider: string; attempt: null }
+    expect(body.remainingMs).toBeGreaterThan(10_000)
+    expect(body.remainingMs).toBeLessThanOrEqual(20_000)
+    expect(body).toMatchObject({ requestId: invocation.id, functionArn: 'arn:aws:lambda:us-east-2:123456789012:function:orders', traceId: 'Root=1-5bef4de7-probe', provider: 'aws-lambda', attempt: null })
+  })
+})
