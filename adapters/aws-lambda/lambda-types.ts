@@ -34,14 +34,28 @@ export interface SqsMessageAttribute {
   dataType: string
 }
 
+export interface SqsAttributes {
+  ApproximateReceiveCount: string
+  SentTimestamp: string
+  SenderId?: string
+  ApproximateFirstReceiveTimestamp?: string
+  AWSTraceHeader?: string
+  DeadLetterQueueSourceArn?: string
+  /** FIFO queues only, as the next two. */
+  SequenceNumber?: string
+  MessageGroupId?: string
+  MessageDeduplicationId?: string
+}
+
 export interface SqsRecord {
   messageId: string
   receiptHandle?: string
   body: string
-  attributes: Record<string, string | undefined>
+  attributes: SqsAttributes
   messageAttributes?: Record<string, SqsMessageAttribute>
   md5OfBody?: string
-  eventSource: 'aws:sqs'
+  /** `aws:sqs` */
+  eventSource: string
   eventSourceARN: string
   awsRegion?: string
 }
@@ -65,11 +79,11 @@ export interface SnsMessage {
   Message: string
   Timestamp: string
   MessageAttributes?: Record<string, SnsMessageAttribute>
-  [field: string]: unknown
 }
 
 export interface SnsRecord {
-  EventSource: 'aws:sns'
+  /** `aws:sns` */
+  EventSource: string
   EventVersion?: string
   EventSubscriptionArn: string
   Sns: SnsMessage
@@ -91,9 +105,7 @@ export interface S3Record {
   s3: {
     bucket: { name: string; arn?: string }
     object: { key: string; size?: number; eTag?: string; versionId?: string; sequencer?: string }
-    [field: string]: unknown
   }
-  [field: string]: unknown
 }
 
 export interface S3Event {
@@ -112,24 +124,25 @@ export interface EventBridgeEvent {
   region?: string
   resources?: string[]
   detail?: unknown
-  [field: string]: unknown
 }
 
 // --- DynamoDB Streams --------------------------------------------------------
 
+// Every field optional, as @types/aws-lambda has it; the mapper names any that is missing.
 export interface DynamoDbRecord {
-  eventID: string
-  eventName: 'INSERT' | 'MODIFY' | 'REMOVE'
+  eventID?: string
+  eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'
   eventVersion?: string
-  eventSource: 'aws:dynamodb'
-  eventSourceARN: string
+  /** `aws:dynamodb` */
+  eventSource?: string
+  eventSourceARN?: string
   awsRegion?: string
-  dynamodb: {
+  dynamodb?: {
     ApproximateCreationDateTime?: number
     Keys?: Record<string, unknown>
     NewImage?: Record<string, unknown>
     OldImage?: Record<string, unknown>
-    SequenceNumber: string
+    SequenceNumber?: string
     SizeBytes?: number
     StreamViewType?: string
   }
@@ -151,7 +164,8 @@ export interface KinesisRecord {
     data: string
     approximateArrivalTimestamp: number
   }
-  eventSource: 'aws:kinesis'
+  /** `aws:kinesis` */
+  eventSource: string
   eventVersion?: string
   eventID: string
   eventName?: string
@@ -177,7 +191,8 @@ type MultiParams = Record<string, string[] | undefined> | null
 
 /** API Gateway REST API (and HTTP API with payload format 1.0). */
 export interface ApiGatewayV1Event {
-  version?: '1.0'
+  /** `1.0` from an HTTP API, absent from a REST API */
+  version?: string
   resource?: string
   path: string
   httpMethod: string
@@ -187,14 +202,15 @@ export interface ApiGatewayV1Event {
   multiValueQueryStringParameters?: MultiParams
   pathParameters?: Params
   stageVariables?: Params
-  requestContext: Record<string, unknown>
+  requestContext: { domainName?: string }
   body?: string | null
   isBase64Encoded?: boolean
 }
 
 /** API Gateway HTTP API (payload format 2.0) and Lambda Function URLs. */
 export interface ApiGatewayV2Event {
-  version: '2.0'
+  /** `2.0` */
+  version: string
   routeKey?: string
   rawPath: string
   rawQueryString?: string
@@ -203,7 +219,7 @@ export interface ApiGatewayV2Event {
   queryStringParameters?: Params
   pathParameters?: Params
   stageVariables?: Params
-  requestContext: { http: { method: string; path?: string; protocol?: string; sourceIp?: string }; [field: string]: unknown }
+  requestContext: { domainName?: string; http: { method: string; path?: string; protocol?: string; sourceIp?: string } }
   body?: string | null
   isBase64Encoded?: boolean
 }
