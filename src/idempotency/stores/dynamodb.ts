@@ -1,22 +1,30 @@
 /**
  * `faasade/idempotency/dynamodb`: idempotency records in a DynamoDB table.
  *
- * Two transports, one wire format (DynamoDB's JSON protocol, the same
+ * Three transports, one wire format (DynamoDB's JSON protocol, the same
  * `PutItem`/`GetItem`/`DeleteItem` inputs):
  *
  * - Without `client` (the default): `POST /` with `X-Amz-Target:
- *   DynamoDB_20120810.<Operation>` over `fetch`, SigV4-signed by `aws4fetch`
- *   (3 KB gzipped), credentials and region from the environment Lambda sets
- *   (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`,
- *   `AWS_REGION`) or from options. Importing and constructing the SDK client
- *   costs about 80 ms of cold start, most of what an idempotent Lambda
- *   function spends before its first event (bench/idempotency/RESULTS.md);
- *   this costs next to nothing, and runs on Workers too. It never retries:
- *   a throttled or failed request is a store fault, and the provider's own
- *   redelivery is the retry.
+ *   DynamoDB_20120810.<Operation>`, SigV4-signed, credentials and region
+ *   from the environment Lambda sets (`AWS_ACCESS_KEY_ID`,
+ *   `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`, `AWS_REGION`) or from
+ *   options. Importing and constructing the SDK client costs about 80 ms of
+ *   cold start, most of what an idempotent Lambda function spends before its
+ *   first event; this costs next to nothing (bench/idempotency/RESULTS.md).
+ *   It never retries: a throttled or failed request is a store fault, and
+ *   the provider's redelivery is the retry.
+ *   - `'fetch'`: over `fetch`, signed by `aws4fetch` (3 KB gzipped). Workers,
+ *     Deno, Bun, browsers.
+ *   - `'node'` (the default on Node): over `node:http`/`node:https`, signed
+ *     by a small SigV4 signer of its own. On Node 20 the first `fetch` (or
+ *     `Headers`) loads undici: about 14 ms of every cold start, more than
+ *     everything else this store does on a first event.
  * - With `client` (your `DynamoDBClient` from `@aws-sdk/client-dynamodb` v3):
  *   its `send`, with its own retries and credentials; the command classes are
- *   imported from the SDK on first use.
+ *   imported from the SDK on first use. Bundling for Lambda: leave
+ *   `@aws-sdk/*` external (the runtime has it; CDK's `NodejsFunction` does so
+ *   by default), or that lazy import puts the whole SDK in your bundle even
+ *   when you use the default transport.
  *
  * Round trips: `claim` is one conditional `PutItem`
  * (`attribute_not_exists(#k) OR #expiresAt <= :now`) that asks for the
@@ -57,7 +65,9 @@ import { checkOptions } from '../../middleware.js'
 import type { StoreOperation } from '../errors.js'
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../store.js'
 import { storeFailure } from './internal/failure.js'
+import { isNode, post } from './internal/node-http.js'
 import { toRecord } from './internal/record.js'
+import { createSigner } from './internal/sigv4.js'
 
 /** Static AWS credentials. */
 export interface AwsCredentials {
@@ -77,20 +87,26 @@ export interface DynamoDbClientLike {
 export interface DynamoDbStoreOptions {
   /** The table's name (or ARN). */
   table: string
-  /** Your `DynamoDBClient` (`@aws-sdk/client-dynamodb` v3). Without one, requests go over `fetch`. */
+  /** Your `DynamoDBClient` (`@aws-sdk/client-dynamodb` v3). Without one, requests go over `transport`. */
   client?: DynamoDbClientLike
+  /**
+   * Without `client`: `'node'` (Node's `node:http`/`node:https`) or
+   * `'fetch'` (`fetch` + `aws4fetch`).
+   * @defaultValue `'node'` on Node, else `'fetch'`
+   */
+  transport?: 'node' | 'fetch'
   /** The table's partition key attribute, a string. @defaultValue `'id'` */
   keyAttribute?: string
-  /** For the fetch transport. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION` */
+  /** Without `client`. @defaultValue `AWS_REGION`, else `AWS_DEFAULT_REGION` */
   region?: string
   /**
-   * For the fetch transport: the service endpoint, e.g. a local emulator.
+   * Without `client`: the service endpoint, e.g. a local emulator.
    * @defaultValue `AWS_ENDPOINT_URL_DYNAMODB`, else `AWS_ENDPOINT_URL`, else `https://dynamodb.{region}.amazonaws.com`
    */
   endpoint?: string
-  /** For the fetch transport. @defaultValue the `AWS_*` environment variables */
+  /** Without `client`. @defaultValue the `AWS_*` environment variables */
   credentials?: AwsCredentials
-  /** For the fetch transport: how long one request may take, ms. @defaultValue 5000 */
+  /** Without `client`: how long one request may take, ms. @defaultValue 5000 */
   requestTimeout?: number
 }
 
@@ -104,7 +120,7 @@ type Operation = 'PutItem' | 'GetItem' | 'DeleteItem'
 
 type Reply = { readonly ok: true; readonly item: unknown } | { readonly ok: false; readonly item: unknown }
 
-/** A DynamoDB error reply on the fetch transport: the service's error code and message, never the request. */
+/** A DynamoDB error reply (without `client`): the service's error code and message, never the request. */
 export class DynamoDbRequestError extends Error {
   /** The error type, e.g. `ResourceNotFoundException`, `ProvisionedThroughputExceededException`. */
   readonly code: string
@@ -155,54 +171,79 @@ function sdkTransport(client: DynamoDbClientLike): Transport {
   }
 }
 
+interface Connection {
+  readonly url: URL
+  readonly region: string
+  readonly credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string | undefined }
+}
+
+/** Endpoint, region and credentials, from options or the environment, read on first use (not at import or definition time). */
+function connect(options: DynamoDbStoreOptions): Connection {
+  const region = options.region ?? envVar('AWS_REGION') ?? envVar('AWS_DEFAULT_REGION')
+  if (region === undefined) throw new ConfigurationError('dynamoDbStore: no region (set the region option or AWS_REGION)')
+  const endpoint = options.endpoint ?? envVar('AWS_ENDPOINT_URL_DYNAMODB') ?? envVar('AWS_ENDPOINT_URL') ?? `https://dynamodb.${region}.amazonaws.com`
+  const credentials = options.credentials ?? {
+    accessKeyId: envVar('AWS_ACCESS_KEY_ID'),
+    secretAccessKey: envVar('AWS_SECRET_ACCESS_KEY'),
+    sessionToken: envVar('AWS_SESSION_TOKEN'),
+  }
+  const { accessKeyId, secretAccessKey, sessionToken } = credentials
+  if (!accessKeyId || !secretAccessKey) {
+    throw new ConfigurationError('dynamoDbStore: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option)')
+  }
+  const url = new URL(endpoint)
+  if (!url.pathname.endsWith('/')) url.pathname += '/'
+  return { url, region, credentials: { accessKeyId, secretAccessKey, sessionToken: sessionToken || undefined } }
+}
+
+/** An HTTP reply to the JSON protocol: the item, the item a failed condition returned, or a typed error. */
+function readReply(operation: Operation, status: number, text: string): Reply {
+  let body: { Item?: unknown; __type?: unknown; message?: unknown; Message?: unknown } | undefined
+  try {
+    body = JSON.parse(text) as typeof body
+  } catch {
+    // No cause: a proxy's error page is noise, and a reply may echo the item.
+    throw new DynamoDbRequestError(operation, 'NotJson', status, 'the reply is not JSON')
+  }
+  if (status >= 200 && status < 300) return { ok: true, item: body?.Item }
+  const type = typeof body?.__type === 'string' ? body.__type.slice(body.__type.lastIndexOf('#') + 1) : 'UnknownError'
+  if (type === CONDITION_FAILED) return { ok: false, item: body?.Item }
+  const message = body?.message ?? body?.Message
+  throw new DynamoDbRequestError(operation, type, status, typeof message === 'string' ? message : undefined)
+}
+
+const headersFor = (operation: Operation) => ({ 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` })
+
 function fetchTransport(options: DynamoDbStoreOptions): Transport {
   const timeout = options.requestTimeout ?? 5000
   let client: { aws: AwsClient; url: string } | undefined
-  // Read the environment on first use, not at import or definition time.
-  const connect = () => {
-    const region = options.region ?? envVar('AWS_REGION') ?? envVar('AWS_DEFAULT_REGION')
-    const endpoint = options.endpoint ?? envVar('AWS_ENDPOINT_URL_DYNAMODB') ?? envVar('AWS_ENDPOINT_URL')
-    if (region === undefined) throw new ConfigurationError('dynamoDbStore: no region (set the region option or AWS_REGION)')
-    const credentials = options.credentials ?? {
-      accessKeyId: envVar('AWS_ACCESS_KEY_ID'),
-      secretAccessKey: envVar('AWS_SECRET_ACCESS_KEY'),
-      sessionToken: envVar('AWS_SESSION_TOKEN'),
-    }
-    if (!credentials.accessKeyId || !credentials.secretAccessKey) {
-      throw new ConfigurationError('dynamoDbStore: no credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the credentials option)')
-    }
-    const aws = new AwsClient({
-      accessKeyId: credentials.accessKeyId,
-      secretAccessKey: credentials.secretAccessKey,
-      ...(credentials.sessionToken ? { sessionToken: credentials.sessionToken } : {}),
-      service: 'dynamodb',
-      region,
-      retries: 0,
-    })
-    const base = endpoint ?? `https://dynamodb.${region}.amazonaws.com`
-    return { aws, url: base.endsWith('/') ? base : `${base}/` }
-  }
   return async (operation, input) => {
-    client ??= connect()
+    if (client === undefined) {
+      const { url, region, credentials } = connect(options)
+      const aws = new AwsClient({ ...credentials, service: 'dynamodb', region, retries: 0 })
+      client = { aws, url: url.href }
+    }
     const response = await client.aws.fetch(client.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': `DynamoDB_20120810.${operation}` },
+      headers: headersFor(operation),
       body: JSON.stringify(input),
       signal: AbortSignal.timeout(timeout),
     })
-    const text = await response.text()
-    let body: { Item?: unknown; __type?: unknown; message?: unknown; Message?: unknown } | undefined
-    try {
-      body = JSON.parse(text) as typeof body
-    } catch {
-      // No cause: a proxy's error page is noise, and a reply may echo the item.
-      throw new DynamoDbRequestError(operation, 'NotJson', response.status, 'the reply is not JSON')
-    }
-    if (response.ok) return { ok: true, item: body?.Item }
-    const type = typeof body?.__type === 'string' ? body.__type.slice(body.__type.lastIndexOf('#') + 1) : 'UnknownError'
-    if (type === CONDITION_FAILED) return { ok: false, item: body?.Item }
-    const message = body?.message ?? body?.Message
-    throw new DynamoDbRequestError(operation, type, response.status, typeof message === 'string' ? message : undefined)
+    return readReply(operation, response.status, await response.text())
+  }
+}
+
+function nodeTransport(options: DynamoDbStoreOptions): Transport {
+  const timeout = options.requestTimeout ?? 5000
+  const sign = createSigner()
+  let connection: Connection | undefined
+  return async (operation, input) => {
+    connection ??= connect(options)
+    const { url, region, credentials } = connection
+    const body = JSON.stringify(input)
+    const headers = await sign({ url, headers: headersFor(operation), body, service: 'dynamodb', region, credentials })
+    const reply = await post(url, headers, body, timeout)
+    return readReply(operation, reply.status, reply.text)
   }
 }
 
@@ -214,7 +255,7 @@ function fetchTransport(options: DynamoDbStoreOptions): Transport {
  * import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
  * import { dynamoDbStore } from 'faasade/idempotency/dynamodb'
  *
- * // over fetch (no SDK loaded), credentials from the environment:
+ * // no SDK loaded; credentials, region (and endpoint) from the environment:
  * const store = dynamoDbStore({ table: 'idempotency' })
  * // or through your SDK client:
  * const viaSdk = dynamoDbStore({ table: 'idempotency', client: new DynamoDBClient({}) })
@@ -222,7 +263,7 @@ function fetchTransport(options: DynamoDbStoreOptions): Transport {
  */
 export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
   if (options === undefined) throw new ConfigurationError('dynamoDbStore: options with a table are required')
-  checkOptions('dynamoDbStore', options, ['table', 'client', 'keyAttribute', 'region', 'endpoint', 'credentials', 'requestTimeout'])
+  checkOptions('dynamoDbStore', options, ['table', 'client', 'transport', 'keyAttribute', 'region', 'endpoint', 'credentials', 'requestTimeout'])
   const { table, client } = options
   if (typeof table !== 'string' || table.length < 3) throw new ConfigurationError('dynamoDbStore: table must be a table name (3 characters or more)')
   const keyAttribute = options.keyAttribute ?? 'id'
@@ -231,10 +272,12 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
     throw new ConfigurationError('dynamoDbStore: client must be a DynamoDBClient (an object with send)')
   }
   if (client !== undefined) {
-    for (const option of ['region', 'endpoint', 'credentials', 'requestTimeout'] as const) {
-      if (options[option] !== undefined) throw new ConfigurationError(`dynamoDbStore: ${option} is for the fetch transport; configure your client instead`)
+    for (const option of ['transport', 'region', 'endpoint', 'credentials', 'requestTimeout'] as const) {
+      if (options[option] !== undefined) throw new ConfigurationError(`dynamoDbStore: ${option} is for requests without a client; configure your client instead`)
     }
   }
+  const { transport = isNode() ? 'node' : 'fetch' } = options
+  if (transport !== 'node' && transport !== 'fetch') throw new ConfigurationError("dynamoDbStore: transport must be 'node' or 'fetch'")
   const { requestTimeout } = options
   if (requestTimeout !== undefined && !(typeof requestTimeout === 'number' && Number.isFinite(requestTimeout) && requestTimeout > 0)) {
     throw new ConfigurationError('dynamoDbStore: requestTimeout must be a positive number of milliseconds')
@@ -245,12 +288,12 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
   }
 
   const name = 'dynamodb'
-  const transport = client === undefined ? fetchTransport(options) : sdkTransport(client)
+  const send = client !== undefined ? sdkTransport(client) : transport === 'node' ? nodeTransport(options) : fetchTransport(options)
   const names = { '#k': keyAttribute, '#e': 'expiresAt', '#o': 'owner', '#s': 'status' }
 
-  const send = async (operation: StoreOperation, call: Operation, key: string, input: Record<string, unknown>): Promise<Reply> => {
+  const request = async (operation: StoreOperation, call: Operation, key: string, input: Record<string, unknown>): Promise<Reply> => {
     try {
-      return await transport(call, { TableName: table, ...input })
+      return await send(call, { TableName: table, ...input })
     } catch (error) {
       throw storeFailure(name, operation, key, error)
     }
@@ -285,7 +328,7 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
     name,
     maxRecordBytes: DYNAMODB_MAX_ITEM_BYTES,
     async claim(record, now): Promise<ClaimResult> {
-      const reply = await send('claim', 'PutItem', record.key, {
+      const reply = await request('claim', 'PutItem', record.key, {
         Item: toItem(record),
         ConditionExpression: 'attribute_not_exists(#k) OR #e <= :now',
         ExpressionAttributeNames: { '#k': names['#k'], '#e': names['#e'] },
@@ -297,7 +340,7 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
     },
     async complete(record) {
       // A failed condition: the claim is no longer this owner's. Nothing to do.
-      await send('complete', 'PutItem', record.key, {
+      await request('complete', 'PutItem', record.key, {
         Item: toItem(record),
         ConditionExpression: '#o = :owner AND #s = :inprogress',
         ExpressionAttributeNames: { '#o': names['#o'], '#s': names['#s'] },
@@ -305,11 +348,11 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
       })
     },
     async get(key) {
-      const reply = await send('get', 'GetItem', key, { Key: { [keyAttribute]: { S: key } }, ConsistentRead: true })
+      const reply = await request('get', 'GetItem', key, { Key: { [keyAttribute]: { S: key } }, ConsistentRead: true })
       return fromItem('get', key, reply.item)
     },
     async release(key, owner) {
-      await send('release', 'DeleteItem', key, {
+      await request('release', 'DeleteItem', key, {
         Key: { [keyAttribute]: { S: key } },
         ConditionExpression: '#o = :owner',
         ExpressionAttributeNames: { '#o': names['#o'] },

@@ -7,10 +7,12 @@
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { AwsV4Signer } from 'aws4fetch'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConfigurationError } from 'faasade'
 import { IdempotencyStoreError, type IdempotencyRecord } from 'faasade/idempotency'
 import { DynamoDbRequestError, dynamoDbStore } from 'faasade/idempotency/dynamodb'
+import { createSigner } from '../../../src/idempotency/stores/internal/sigv4.js'
 import { describeStoreContract } from '../contract/store-contract.js'
 import { DUMMY_AWS, freePort, startDynalite, type DynamoServer } from '../setup/servers.js'
 
@@ -30,7 +32,9 @@ afterAll(async () => {
   await dynamo?.stop()
 })
 
-describeStoreContract('dynamodb (fetch transport)', () => dynamoDbStore({ table: TABLE, endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DUMMY_AWS }))
+const direct = (transport: 'node' | 'fetch') => dynamoDbStore({ table: TABLE, transport, endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DUMMY_AWS })
+describeStoreContract('dynamodb (node transport, the default on Node)', () => direct('node'))
+describeStoreContract('dynamodb (fetch transport: fetch + aws4fetch)', () => direct('fetch'))
 describeStoreContract('dynamodb (SDK client)', () => dynamoDbStore({ table: TABLE, client: sdk }))
 
 const T = () => Date.now() + 60_000
@@ -85,13 +89,71 @@ describe('dynamodb store specifics', () => {
     expect(((viaSdk as Error).cause as Error).name).toBe('ResourceNotFoundException')
   })
 
-  it('a dead endpoint is a store error at once (no retries)', async () => {
+  it.each(['node', 'fetch'] as const)('%s: a dead endpoint is a store error at once (no retries)', async (transport) => {
     const port = await freePort()
-    const error = await dynamoDbStore({ table: TABLE, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: DUMMY_AWS })
+    const error = await dynamoDbStore({ table: TABLE, transport, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: DUMMY_AWS })
       .get('k')
       .catch((e: unknown) => e)
     expect(error).toBeInstanceOf(IdempotencyStoreError)
-    expect(((error as Error).cause as Error & { cause?: { code?: string } }).cause?.code).toBe('ECONNREFUSED')
+    const cause = (error as Error).cause as Error & { code?: string; cause?: { code?: string } }
+    expect(cause.code ?? cause.cause?.code).toBe('ECONNREFUSED')
+  })
+
+  it('the node transport is the default on Node', async () => {
+    const store = dynamoDbStore({ table: TABLE, endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DUMMY_AWS })
+    const claim = record(`default-${randomUUID()}`)
+    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    try {
+      expect(await store.claim(claim, Date.now())).toEqual({ claimed: true })
+      expect(fetchSpy).not.toHaveBeenCalled()
+    } finally {
+      fetchSpy.mockRestore()
+    }
+  })
+
+  it('node transport: a kept-alive connection the server dropped is retried once on a new one', async () => {
+    // Answers the first request of each connection (from dynalite) and drops the connection on the second,
+    // as a server does with a connection left idle across a Lambda freeze.
+    const served = new WeakMap<object, number>()
+    let dropped = 0
+    const flaky = createServer(async (req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1
+      served.set(req.socket, n)
+      const chunks: Buffer[] = []
+      for await (const chunk of req) chunks.push(chunk as Buffer)
+      if (n > 1) return (dropped++, req.socket.destroy())
+      const headers: Record<string, string> = {}
+      for (const [k, v] of Object.entries(req.headers)) if (typeof v === 'string' && k !== 'content-length' && k !== 'connection') headers[k] = v
+      const upstream = await fetch(`${dynamo.endpoint}/`, { method: 'POST', headers, body: Buffer.concat(chunks) })
+      res.writeHead(upstream.status, { 'content-type': 'application/x-amz-json-1.0' }).end(await upstream.text())
+    })
+    const port = await freePort()
+    await new Promise<void>((resolve) => flaky.listen(port, '127.0.0.1', resolve))
+    try {
+      const store = dynamoDbStore({ table: TABLE, transport: 'node', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: DUMMY_AWS })
+      const claim = record(`reset-${randomUUID()}`)
+      expect(await store.claim(claim, Date.now())).toEqual({ claimed: true })
+      expect(await store.get(claim.key)).toEqual(claim)
+      expect(dropped).toBe(1)
+    } finally {
+      flaky.closeAllConnections()
+      await new Promise<void>((resolve) => flaky.close(() => resolve()))
+    }
+  })
+
+  it('the node transport signs exactly as aws4fetch does (SigV4), with and without a session token', async () => {
+    const date = new Date('2026-11-24T08:09:10.123Z')
+    const url = new URL('https://dynamodb.eu-west-1.amazonaws.com/')
+    const body = JSON.stringify({ TableName: 'idempotency', Key: { id: { S: 'k 🔑' } } })
+    // aws4fetch leaves content-type unsigned (ours signs every header it is given), so compare on the rest.
+    const headers = { 'x-amz-target': 'DynamoDB_20120810.GetItem' }
+    for (const credentials of [DUMMY_AWS, { ...DUMMY_AWS, sessionToken: 'token/with+odd=chars' }]) {
+      const ours = await createSigner()({ url, headers, body, service: 'dynamodb', region: 'eu-west-1', credentials, date })
+      const reference = new AwsV4Signer({ url: url.href, method: 'POST', headers, body, service: 'dynamodb', region: 'eu-west-1', datetime: ours['x-amz-date']!, ...credentials })
+      const signed = await reference.sign()
+      expect(ours.authorization).toBe(signed.headers.get('authorization'))
+      expect(ours['x-amz-security-token']).toBe(signed.headers.get('x-amz-security-token') ?? undefined)
+    }
   })
 
   it('an item too large for DynamoDB is a store error on complete, and the claim stays', async () => {
@@ -126,7 +188,8 @@ describe('dynamodb store specifics', () => {
     expect(() => dynamoDbStore({ table: 'x' })).toThrow(/table/)
     expect(() => dynamoDbStore({ table: TABLE, tabel: 'y' } as never)).toThrow(/unknown option "tabel"/)
     expect(() => dynamoDbStore({ table: TABLE, client: {} as never })).toThrow(/client/)
-    expect(() => dynamoDbStore({ table: TABLE, client: sdk, endpoint: 'http://x' })).toThrow(/fetch transport/)
+    expect(() => dynamoDbStore({ table: TABLE, client: sdk, endpoint: 'http://x' })).toThrow(/without a client/)
+    expect(() => dynamoDbStore({ table: TABLE, transport: 'http' as never })).toThrow(/transport/)
     expect(() => dynamoDbStore({ table: TABLE, requestTimeout: -1 })).toThrow(/requestTimeout/)
     expect(() => dynamoDbStore({ table: TABLE, credentials: { accessKeyId: 'a' } as never })).toThrow(/credentials/)
   })
@@ -169,13 +232,11 @@ describe('dynamodb: the old item in a failed-condition reply', () => {
 
   afterAll(() => new Promise<void>((resolve) => proxy.close(() => resolve())))
 
-  it.each(['fetch', 'sdk'] as const)('%s: a lost claim returns the live record from the PutItem reply: one round trip', async (transport) => {
+  it.each(['node', 'fetch', 'sdk'] as const)('%s: a lost claim returns the live record from the PutItem reply: one round trip', async (transport) => {
     const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: DUMMY_AWS, maxAttempts: 1 })
     try {
       const store =
-        transport === 'fetch'
-          ? dynamoDbStore({ table: TABLE, endpoint, region: 'us-east-1', credentials: DUMMY_AWS })
-          : dynamoDbStore({ table: TABLE, client })
+        transport === 'sdk' ? dynamoDbStore({ table: TABLE, client }) : dynamoDbStore({ table: TABLE, transport, endpoint, region: 'us-east-1', credentials: DUMMY_AWS })
       const first = record(`old-item-${transport}-${randomUUID()}`)
       await store.claim(first, Date.now())
       targets.length = 0

@@ -1,0 +1,68 @@
+/**
+ * A bare HTTP POST over Node's own `node:http`/`node:https`, for stores that
+ * speak a JSON protocol on Node. `fetch` would do, but on Node 20 its first
+ * use loads undici, about 14 ms that every cold start pays (measured in
+ * bench/idempotency); `node:http` is already loaded.
+ *
+ * The modules are imported on first use, through a specifier bundlers do not
+ * follow, so that a bundle for Workers (where this never runs) holds no
+ * `node:` import.
+ */
+import type * as Http from 'node:http'
+
+/** Whether this is Node itself (not workerd's compatibility layer). */
+export function isNode(): boolean {
+  const g = globalThis as { process?: { release?: { name?: unknown } }; navigator?: { userAgent?: unknown } }
+  return g.process?.release?.name === 'node' && g.navigator?.userAgent !== 'Cloudflare-Workers'
+}
+
+// A variable, not a literal: bundlers leave `import(name)` alone.
+const load = (name: string): Promise<Pick<typeof Http, 'request'>> => import(name)
+
+export interface Reply {
+  readonly status: number
+  readonly text: string
+}
+
+const encoder = new TextEncoder()
+const decoder = new TextDecoder()
+
+function once(request: typeof Http.request, url: URL, headers: Record<string, string>, body: Uint8Array, timeoutMs: number) {
+  return new Promise<Reply>((resolve, reject) => {
+    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) } })
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)))
+    req.on('error', (error: Error & { reusedSocket?: boolean }) => {
+      error.reusedSocket = req.reusedSocket
+      reject(error)
+    })
+    req.on('response', (res) => {
+      const chunks: Uint8Array[] = []
+      res.on('data', (chunk: Uint8Array) => chunks.push(chunk))
+      res.on('error', reject)
+      res.on('end', () => {
+        const all = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
+        let at = 0
+        for (const chunk of chunks) all.set(chunk, (at += chunk.byteLength) - chunk.byteLength)
+        resolve({ status: res.statusCode ?? 0, text: decoder.decode(all) })
+      })
+    })
+    req.end(body)
+  })
+}
+
+/**
+ * POSTs `body` to `url`. A keep-alive connection the server closed while
+ * idle (after a Lambda thaw, say) fails with ECONNRESET before anything was
+ * sent; that one case is tried once more, on a new connection.
+ */
+export async function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Reply> {
+  const { request } = await load(url.protocol === 'https:' ? 'node:https' : 'node:http')
+  const bytes = encoder.encode(body)
+  try {
+    return await once(request, url, headers, bytes, timeoutMs)
+  } catch (error) {
+    const e = error as { code?: unknown; reusedSocket?: boolean }
+    if (e.code !== 'ECONNRESET' || !e.reusedSocket) throw error
+    return once(request, url, headers, bytes, timeoutMs)
+  }
+}

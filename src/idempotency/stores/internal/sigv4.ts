@@ -1,0 +1,82 @@
+/**
+ * AWS Signature Version 4 for one JSON-protocol request (`POST`, a body,
+ * `content-type` and `x-amz-target` headers), written from AWS's published
+ * algorithm ("Create a signed AWS API request"): canonical request, string
+ * to sign, a signing key derived by HMAC from the secret, date, region and
+ * service. For the Node transport, which must not touch `Headers` or
+ * `Request` (on Node 20 the first use of either loads undici: about 14 ms of
+ * cold start). Web Crypto only, so it runs anywhere.
+ *
+ * Checked against aws4fetch (the fetch transport's signer) header for
+ * header in test/idempotency/stores/dynamodb.test.ts.
+ */
+
+export interface SigningCredentials {
+  readonly accessKeyId: string
+  readonly secretAccessKey: string
+  readonly sessionToken?: string | undefined
+}
+
+export interface SignInput {
+  readonly url: URL
+  /** Lower-case names; `host` and `x-amz-date` (and the session token) are added. */
+  readonly headers: Readonly<Record<string, string>>
+  readonly body: string
+  readonly service: string
+  readonly region: string
+  readonly credentials: SigningCredentials
+  /** @defaultValue now */
+  readonly date?: Date
+}
+
+const encoder = new TextEncoder()
+
+function hex(buffer: ArrayBuffer): string {
+  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('')
+}
+
+async function sha256Hex(text: string): Promise<string> {
+  return hex(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
+}
+
+async function hmac(key: ArrayBuffer | Uint8Array<ArrayBuffer>, text: string): Promise<ArrayBuffer> {
+  const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+  return crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text))
+}
+
+/** RFC 3986 encoding of one path segment, as SigV4's canonical URI wants it. */
+function encodeSegment(segment: string): string {
+  return encodeURIComponent(decodeURIComponent(segment)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+}
+
+/**
+ * A signer that keeps the day's signing key (derived once per date, region
+ * and service, not per request).
+ */
+export function createSigner(): (input: SignInput) => Promise<Record<string, string>> {
+  let cached: { scope: string; secret: string; key: ArrayBuffer } | undefined
+
+  return async ({ url, headers, body, service, region, credentials, date = new Date() }) => {
+    const amzDate = date.toISOString().replace(/[:-]|\.\d{3}/g, '')
+    const day = amzDate.slice(0, 8)
+    const all: Record<string, string> = { ...headers, host: url.host, 'x-amz-date': amzDate }
+    if (credentials.sessionToken) all['x-amz-security-token'] = credentials.sessionToken
+    const names = Object.keys(all).sort()
+    const signedHeaders = names.join(';')
+    const canonicalHeaders = names.map((name) => `${name}:${all[name]!.trim().replace(/\s+/g, ' ')}\n`).join('')
+    const canonicalUri = url.pathname.split('/').map(encodeSegment).join('/') || '/'
+    const canonicalRequest = ['POST', canonicalUri, '', canonicalHeaders, signedHeaders, await sha256Hex(body)].join('\n')
+    const scope = `${day}/${region}/${service}/aws4_request`
+    const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(canonicalRequest)].join('\n')
+    if (cached?.scope !== scope || cached.secret !== credentials.secretAccessKey) {
+      let key = await hmac(encoder.encode(`AWS4${credentials.secretAccessKey}`), day)
+      for (const part of [region, service, 'aws4_request']) key = await hmac(key, part)
+      cached = { scope, secret: credentials.secretAccessKey, key }
+    }
+    const signature = hex(await hmac(cached.key, stringToSign))
+    return {
+      ...all,
+      authorization: `AWS4-HMAC-SHA256 Credential=${credentials.accessKeyId}/${scope}, SignedHeaders=${signedHeaders}, Signature=${signature}`,
+    }
+  }
+}
