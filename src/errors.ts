@@ -168,12 +168,12 @@ export function toFaasadeError(error: unknown): FaasadeError {
 }
 
 function renderIssue(issue: Issue): { message: string; path?: string } {
-  if (!issue.path || issue.path.length === 0) return { message: issue.message }
-  const path = issue.path
-    .map((p) => (typeof p === 'object' && p !== null ? p.key : p))
-    .map(String)
-    .join('.')
-  return { message: issue.message, path }
+  return issue.path?.length ? { message: issue.message, path: issuePath(issue) } : { message: issue.message }
+}
+
+/** An issue's path as dotted text (`items.0.id`), or `''` when it has none. */
+export function issuePath(issue: Issue): string {
+  return (issue.path ?? []).map((p) => String(typeof p === 'object' && p !== null ? p.key : p)).join('.')
 }
 
 /**

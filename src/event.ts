@@ -10,7 +10,7 @@
  * const event = createEvent({ id: '1', source: '/orders', type: 'com.example.order.placed', data: { orderId: 'A1' } })
  * ```
  */
-import { InvalidEventError, type Issue } from './errors.js'
+import { InvalidEventError, issuePath, type Issue } from './errors.js'
 
 /** Extension attribute values a CloudEvent may carry (CloudEvents 1.0 type system). */
 export type ExtensionValue = string | number | boolean
@@ -134,10 +134,13 @@ export function setAttribute(target: Record<string, unknown>, name: string, valu
   Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true })
 }
 
-/** The error for a candidate that is not a CloudEvent, naming what is wrong. */
+/**
+ * The error for a candidate that is not a CloudEvent, naming what is wrong.
+ * An issue without a path concerns the whole body.
+ */
 export function invalid(issues: Issue[]): InvalidEventError {
-  const summary = issues[0] ? describe(issues[0]) : 'invalid'
-  return new InvalidEventError(`Invalid CloudEvent: ${summary}`, issues, { detail: issues.map(describe).join('; ') })
+  const described = issues.map((issue) => `${issuePath(issue) || 'body'} ${issue.message}`)
+  return new InvalidEventError(`Invalid CloudEvent: ${described[0] ?? 'invalid'}`, issues, { detail: described.join('; ') })
 }
 
 /** True when `value` looks like a CloudEvent (all four required attributes). */
@@ -171,9 +174,4 @@ function daysInMonth(year: number, month: number): number {
 
 function at(attribute: string, message: string): Issue {
   return { message, path: [attribute] }
-}
-
-function describe(issue: Issue): string {
-  const path = issue.path?.map((p) => String(typeof p === 'object' ? p.key : p)).join('.')
-  return `${path || 'event'} ${issue.message}`
 }

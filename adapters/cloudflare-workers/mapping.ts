@@ -15,9 +15,9 @@
  * | `data`            | `message.body` (an `ArrayBuffer` or typed array as a `Uint8Array`)   |
  *
  * A body that is an object with a `specversion` member is a structured
- * CloudEvent in the JSON format, read as one over HTTP is (`null` attributes
- * absent, `data_base64` decoded to bytes). It passes through unchanged, and
- * must be valid.
+ * CloudEvent in the JSON format, read by the core's own reader
+ * (`fromJsonFormat`), exactly as one over HTTP is (`null` attributes absent,
+ * `data_base64` decoded to bytes). It passes through unchanged, and must be valid.
  *
  * **A cron trigger:**
  *
@@ -39,9 +39,8 @@
  * | retry   | `retry({ delaySeconds: ceil(retryAfterMs / 1000) })`; `retry()` (the queue's `retry_delay`) without `retryAfterMs` | throw |
  * | drop    | logged, `ack()`; with `dropPermanent: 'retry'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
  */
-import type { InvalidEventError } from '../../src/errors.js'
-import { checkEvent, createEvent, invalid, type CloudEvent } from '../../src/event.js'
-import { fromBase64 } from '../../src/http/message.js'
+import { createEvent, type CloudEvent } from '../../src/event.js'
+import { fromJsonFormat } from '../../src/http/decode.js'
 import type { Outcome } from '../../src/outcome.js'
 import type { QueueMessage, ScheduledController } from './workers-types.js'
 
@@ -92,7 +91,7 @@ export function queueSource(queue: string): string {
  */
 export function messageToEvent(message: QueueMessage, queue: string, type: QueueEventType = QUEUE_MESSAGE_TYPE): CloudEvent {
   const { body } = message
-  if (isStructuredEvent(body)) return unwrap(body)
+  if (isStructuredEvent(body)) return fromJsonFormat(body)
   return createEvent({
     id: message.id,
     source: queueSource(queue),
@@ -179,30 +178,6 @@ function isStructuredEvent(body: unknown): body is Record<string, unknown> {
   return typeof body === 'object' && body !== null && !Array.isArray(body) && !isBytes(body) && Object.hasOwn(body, 'specversion')
 }
 
-function unwrap(body: Record<string, unknown>): CloudEvent {
-  // The rules of the core's JSON-format reader (src/http/decode.ts): null
-  // attributes are absent, but a null `data` is a null payload, unless
-  // `data_base64` is there.
-  const attributes: Record<string, unknown> = {}
-  for (const name in body) if (body[name] !== null || name === 'data') attributes[name] = body[name]
-  const encoded = attributes.data_base64
-  delete attributes.data_base64
-  if (encoded !== undefined) {
-    if (attributes.data === null) delete attributes.data
-    if ('data' in attributes) throw invalidAt('data_base64', 'must not appear together with data')
-    if (typeof encoded !== 'string') throw invalidAt('data_base64', 'must be a base64 string')
-    try {
-      attributes.data = fromBase64(encoded)
-    } catch {
-      throw invalidAt('data_base64', 'is not valid base64')
-    }
-  }
-  // checkEvent, not createEvent: that one would fill in a missing specversion.
-  const issues = checkEvent(attributes)
-  if (issues.length > 0) throw invalid(issues)
-  return Object.freeze(attributes) as unknown as CloudEvent
-}
-
 function contentTypeOf(body: unknown): string | undefined {
   if (typeof body === 'string') return 'text/plain'
   if (isBytes(body)) return 'application/octet-stream'
@@ -227,8 +202,4 @@ function bytesOf(body: unknown): Uint8Array | undefined {
 
 function validDate(date: Date | undefined): Date | undefined {
   return date instanceof Date && !Number.isNaN(date.getTime()) ? date : undefined
-}
-
-function invalidAt(attribute: string, message: string): InvalidEventError {
-  return invalid([{ message, path: [attribute] }])
 }

@@ -53,7 +53,7 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
     })
   }
   const parsed = parseJson(request.body, [])
-  if (mode === 'structured') return [fromJsonFormat(parsed, [])]
+  if (mode === 'structured') return [fromJsonFormat(parsed)]
   if (!Array.isArray(parsed)) throw invalidAt([], 'must be a JSON array of events')
   return fromBatch(parsed)
 }
@@ -120,9 +120,24 @@ function isUtf8(contentType: string | undefined): boolean {
   return !charset || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii'
 }
 
-/** A JSON-format event (one member of a batch, or a structured body). */
-function fromJsonFormat(value: unknown, at: Array<string | number>): CloudEvent {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAt(at, 'must be a JSON object (one event)')
+/**
+ * Reads one event in the CloudEvents JSON format (a structured-mode body, one
+ * member of a batch, or the same object from anywhere else, such as a queue
+ * message), as json-format.md 1.0.2 says: `null` attributes are absent, but a
+ * `null` `data` is a null payload (unless `data_base64` is there), and
+ * `data_base64` becomes the bytes in `data`. The event is checked; `path`
+ * prefixes the path of each issue (a batch passes the member's index).
+ * Throws an {@link InvalidEventError} naming every bad attribute.
+ *
+ * @example
+ * ```ts
+ * import { fromJsonFormat } from 'faasade'
+ * fromJsonFormat({ specversion: '1.0', id: '1', source: '/s', type: 't', data_base64: 'AQI=' }).data
+ * // Uint8Array [1, 2]
+ * ```
+ */
+export function fromJsonFormat(value: unknown, path: ReadonlyArray<string | number> = []): CloudEvent {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAt(path, 'must be a JSON object (one event)')
   const attributes: Record<string, unknown> = {}
   for (const [name, member] of Object.entries(value)) {
     // The JSON format treats null attributes as absent, but a null `data` is
@@ -130,22 +145,26 @@ function fromJsonFormat(value: unknown, at: Array<string | number>): CloudEvent 
     if (member !== null || name === 'data') setAttribute(attributes, name, member)
   }
   if ('data_base64' in attributes) {
-    // A null data beside data_base64 is an unset member, not a second payload.
-    if (attributes.data === null) delete attributes.data
-    if ('data' in attributes) throw invalidAt([...at, 'data_base64'], 'must not appear together with data')
     const encoded = attributes.data_base64
     delete attributes.data_base64
-    if (typeof encoded !== 'string') throw invalidAt([...at, 'data_base64'], 'must be a base64 string')
-    try {
-      attributes.data = fromBase64(encoded)
-    } catch {
-      throw invalidAt([...at, 'data_base64'], 'is not valid base64')
+    // A null data beside data_base64 is an unset member, not a second payload.
+    if (attributes.data === null) delete attributes.data
+    let problem: string | undefined
+    if ('data' in attributes) problem = 'must not appear together with data'
+    else if (typeof encoded !== 'string') problem = 'must be a base64 string'
+    else {
+      try {
+        attributes.data = fromBase64(encoded)
+      } catch {
+        problem = 'is not valid base64'
+      }
     }
+    if (problem) throw invalidAt([...path, 'data_base64'], problem)
   }
-  return finish(attributes, at)
+  return finish(attributes, path)
 }
 
-function finish(attributes: Record<string, unknown>, at: Array<string | number>, found: Issue[] = []): CloudEvent {
+function finish(attributes: Record<string, unknown>, at: ReadonlyArray<string | number>, found: Issue[] = []): CloudEvent {
   // An attribute already found broken is not also reported missing.
   const broken = new Set(found.map((issue) => issue.path?.[0]))
   const issues = [...found, ...checkEvent(attributes).filter((issue) => !broken.has(issue.path?.[0]))]
@@ -153,7 +172,7 @@ function finish(attributes: Record<string, unknown>, at: Array<string | number>,
   return Object.freeze(attributes) as unknown as CloudEvent
 }
 
-function parseJson(body: HttpRequest['body'], at: Array<string | number>): unknown {
+function parseJson(body: HttpRequest['body'], at: ReadonlyArray<string | number>): unknown {
   const source = text(body, at)
   try {
     return JSON.parse(source)
@@ -162,7 +181,7 @@ function parseJson(body: HttpRequest['body'], at: Array<string | number>): unkno
   }
 }
 
-function text(body: HttpRequest['body'], at: Array<string | number>): string {
+function text(body: HttpRequest['body'], at: ReadonlyArray<string | number>): string {
   try {
     return bodyText(body)
   } catch {
@@ -170,8 +189,6 @@ function text(body: HttpRequest['body'], at: Array<string | number>): string {
   }
 }
 
-function invalidAt(path: Array<string | number>, message: string): InvalidEventError {
-  const issue: Issue = { message, path }
-  const where = path.length > 0 ? path.join('.') : 'body'
-  return new InvalidEventError(`Invalid CloudEvent: ${where} ${message}`, [issue], { detail: `${where} ${message}` })
+function invalidAt(path: ReadonlyArray<string | number>, message: string): InvalidEventError {
+  return invalid([{ message, path }])
 }
