@@ -19,12 +19,12 @@
  *     by a small SigV4 signer of its own. On Node 20 the first `fetch` (or
  *     `Headers`) loads undici: about 14 ms of every cold start, more than
  *     everything else this store does on a first event.
- * - With `client` (your `DynamoDBClient` from `@aws-sdk/client-dynamodb` v3):
- *   its `send`, with its own retries and credentials; the command classes are
- *   imported from the SDK on first use. Bundling for Lambda: leave
- *   `@aws-sdk/*` external (the runtime has it; CDK's `NodejsFunction` does so
- *   by default), or that lazy import puts the whole SDK in your bundle even
- *   when you use the default transport.
+ * - With `client` (your SDK v3 client from `@aws-sdk/client-dynamodb`), with
+ *   its own retries and credentials: a `DynamoDBClient` gets commands through
+ *   `send`, their classes imported from the SDK on first use, by a specifier
+ *   bundlers do not follow (so no bundle of the default transports carries
+ *   the SDK; on Lambda the runtime has it); the aggregated `DynamoDB` client
+ *   is called by its methods, with nothing to import.
  *
  * Round trips: `claim` is one conditional `PutItem`
  * (`attribute_not_exists(#k) OR #expiresAt <= :now`) that asks for the
@@ -77,17 +77,20 @@ export interface AwsCredentials {
 }
 
 /**
- * The part of a `DynamoDBClient` used here, so that faasade's types do not
- * depend on the SDK's. Any v3 `DynamoDBClient` fits.
+ * An SDK v3 client, by the part used here, so that faasade's types do not
+ * depend on the SDK's: a `DynamoDBClient` (commands go through `send`; their
+ * classes are imported from the SDK on first use) or the aggregated
+ * `DynamoDB` client (its `putItem`, `getItem`, `deleteItem`: nothing to
+ * import).
  */
-export interface DynamoDbClientLike {
-  send(command: never): Promise<unknown>
-}
+export type DynamoDbClientLike =
+  | { send(command: never): Promise<unknown> }
+  | { putItem(input: never): Promise<unknown>; getItem(input: never): Promise<unknown>; deleteItem(input: never): Promise<unknown> }
 
 export interface DynamoDbStoreOptions {
   /** The table's name (or ARN). */
   table: string
-  /** Your `DynamoDBClient` (`@aws-sdk/client-dynamodb` v3). Without one, requests go over `transport`. */
+  /** Your `DynamoDBClient` or `DynamoDB` (`@aws-sdk/client-dynamodb` v3). Without one, requests go over `transport`. */
   client?: DynamoDbClientLike
   /**
    * Without `client`: `'node'` (Node's `node:http`/`node:https`) or
@@ -140,29 +143,53 @@ function envVar(name: string): string | undefined {
   return value === '' ? undefined : value
 }
 
-type Sdk = typeof import('@aws-sdk/client-dynamodb')
-let sdk: Promise<Sdk> | undefined
+interface SdkCommands {
+  PutItemCommand: new (input: never) => object
+  GetItemCommand: new (input: never) => object
+  DeleteItemCommand: new (input: never) => object
+}
+const SDK_PACKAGE = '@aws-sdk/client-dynamodb'
+let sdk: Promise<SdkCommands> | undefined
 
-/** One request, on either transport: the item it returned, or the item a failed condition returned. */
+/**
+ * Through a parameter, so that bundlers leave the import alone: a bundle for
+ * the default transports must not carry the SDK (an inlined SDK costs its
+ * parse at every cold start even when never run). On Lambda the runtime has
+ * it; elsewhere install it, or pass the aggregated `DynamoDB` client, which
+ * needs no import.
+ */
+function importOptional(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ specifier)
+}
+
+/** One request, on any transport: the item it returned, or the item a failed condition returned. */
 type Transport = (operation: Operation, input: Record<string, unknown>) => Promise<Reply>
 
+function hasMethods(client: DynamoDbClientLike): client is Extract<DynamoDbClientLike, { putItem: unknown }> {
+  const c = client as Record<string, unknown>
+  return typeof c.putItem === 'function' && typeof c.getItem === 'function' && typeof c.deleteItem === 'function'
+}
+
 function sdkTransport(client: DynamoDbClientLike): Transport {
-  const commands = {
-    PutItem: (m: Sdk, input: object) => new m.PutItemCommand(input as never),
-    GetItem: (m: Sdk, input: object) => new m.GetItemCommand(input as never),
-    DeleteItem: (m: Sdk, input: object) => new m.DeleteItemCommand(input as never),
+  const call = async (operation: Operation, input: Record<string, unknown>): Promise<unknown> => {
+    if (hasMethods(client)) {
+      const method = operation === 'PutItem' ? client.putItem : operation === 'GetItem' ? client.getItem : client.deleteItem
+      return method.call(client, input as never)
+    }
+    sdk ??= importOptional(SDK_PACKAGE).then(
+      (m) => m as SdkCommands,
+      (error: unknown) => {
+        sdk = undefined
+        throw new Error(`dynamoDbStore: cannot import ${SDK_PACKAGE} for the client's commands (install it, or pass the aggregated DynamoDB client)`, { cause: error })
+      },
+    )
+    const m = await sdk
+    const Command = operation === 'PutItem' ? m.PutItemCommand : operation === 'GetItem' ? m.GetItemCommand : m.DeleteItemCommand
+    return (client as { send(command: object): Promise<unknown> }).send(new Command(input as never))
   }
   return async (operation, input) => {
-    sdk ??= import('@aws-sdk/client-dynamodb')
-    let m: Sdk
     try {
-      m = await sdk
-    } catch (error) {
-      sdk = undefined
-      throw new Error('dynamoDbStore: a client was given but @aws-sdk/client-dynamodb cannot be imported', { cause: error })
-    }
-    try {
-      const output = (await client.send(commands[operation](m, input) as never)) as { Item?: unknown }
+      const output = (await call(operation, input)) as { Item?: unknown } | undefined
       return { ok: true, item: output?.Item }
     } catch (error) {
       if ((error as { name?: unknown }).name === CONDITION_FAILED) return { ok: false, item: (error as { Item?: unknown }).Item }
@@ -268,8 +295,8 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
   if (typeof table !== 'string' || table.length < 3) throw new ConfigurationError('dynamoDbStore: table must be a table name (3 characters or more)')
   const keyAttribute = options.keyAttribute ?? 'id'
   if (typeof keyAttribute !== 'string' || keyAttribute === '') throw new ConfigurationError('dynamoDbStore: keyAttribute must be a non-empty string')
-  if (client !== undefined && (typeof client !== 'object' || client === null || typeof client.send !== 'function')) {
-    throw new ConfigurationError('dynamoDbStore: client must be a DynamoDBClient (an object with send)')
+  if (client !== undefined && (typeof client !== 'object' || client === null || (typeof (client as { send?: unknown }).send !== 'function' && !hasMethods(client)))) {
+    throw new ConfigurationError('dynamoDbStore: client must be a DynamoDBClient or DynamoDB client from @aws-sdk/client-dynamodb v3')
   }
   if (client !== undefined) {
     for (const option of ['transport', 'region', 'endpoint', 'credentials', 'requestTimeout'] as const) {

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server } from 'node:http'
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { DynamoDB, DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { AwsV4Signer } from 'aws4fetch'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ConfigurationError } from 'faasade'
@@ -19,23 +19,27 @@ import { DUMMY_AWS, freePort, startDynalite, type DynamoServer } from '../setup/
 const TABLE = 'idempotency'
 let dynamo: DynamoServer
 let sdk: DynamoDBClient
+let aggregated: DynamoDB
 
 beforeAll(async () => {
   dynamo = await startDynalite()
   await dynamo.createTable(TABLE)
   await dynamo.createTable('custom-key', 'pk')
   sdk = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DUMMY_AWS, maxAttempts: 1 })
+  aggregated = new DynamoDB({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DUMMY_AWS, maxAttempts: 1 })
 })
 
 afterAll(async () => {
   sdk?.destroy()
+  aggregated?.destroy()
   await dynamo?.stop()
 })
 
 const direct = (transport: 'node' | 'fetch') => dynamoDbStore({ table: TABLE, transport, endpoint: dynamo.endpoint, region: 'us-east-1', credentials: DUMMY_AWS })
 describeStoreContract('dynamodb (node transport, the default on Node)', () => direct('node'))
 describeStoreContract('dynamodb (fetch transport: fetch + aws4fetch)', () => direct('fetch'))
-describeStoreContract('dynamodb (SDK client)', () => dynamoDbStore({ table: TABLE, client: sdk }))
+describeStoreContract('dynamodb (SDK DynamoDBClient)', () => dynamoDbStore({ table: TABLE, client: sdk }))
+describeStoreContract('dynamodb (SDK aggregated DynamoDB client)', () => dynamoDbStore({ table: TABLE, client: aggregated }), { numRuns: 10 })
 
 const T = () => Date.now() + 60_000
 const record = (key: string): IdempotencyRecord => ({ key, status: 'INPROGRESS', expiresAt: T(), payloadHash: 'h', owner: randomUUID() })
