@@ -38,8 +38,8 @@ export async function runBatch<T, R>(
   run: (item: T, index: number) => Promise<R> | R,
   options: BatchOptions = {},
 ): Promise<Outcome<R>[]> {
-  const outcomes: Outcome<R>[] = new Array(items.length)
   if (options.ordered) {
+    const outcomes: Outcome<R>[] = new Array(items.length)
     const stops = options.stopOn === 'any' ? (o: Outcome<R>) => o.kind !== 'ok' : (o: Outcome<R>) => o.kind === 'retry'
     let failedAt = -1
     for (let i = 0; i < items.length; i++) {
@@ -53,7 +53,22 @@ export async function runBatch<T, R>(
     }
     return outcomes
   }
-  const limit = Math.max(1, Math.floor(options.concurrency ?? 10))
+  return runConcurrently(items, run, options.concurrency)
+}
+
+/**
+ * The unordered half of {@link runBatch}: up to `concurrency` items in
+ * flight. Apart so that a path that never runs an ordered batch (HTTP, a
+ * Workers queue) does not ship the ordered one.
+ * @internal
+ */
+export async function runConcurrently<T, R>(
+  items: readonly T[],
+  run: (item: T, index: number) => Promise<R> | R,
+  concurrency?: number,
+): Promise<Outcome<R>[]> {
+  const outcomes: Outcome<R>[] = new Array(items.length)
+  const limit = Math.max(1, Math.floor(concurrency ?? 10))
   let next = 0
   const worker = async () => {
     while (next < items.length) {

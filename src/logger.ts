@@ -42,22 +42,20 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
   const min = RANK[options.level ?? envLevel()]
   const sink = options.sink ?? defaultSink
   const now = options.now ?? Date.now
-  const write = (level: LogLevel, message: string, fields?: LogFields) => {
-    if (RANK[level] < min) return
-    const line = { level, time: new Date(now()).toISOString(), msg: message, ...bindings, ...fields }
-    sink(redact(safeStringify(line)), level)
+  // A child shares its parent's level, sink and clock: only the bindings grow.
+  const make = (bound: LogFields): Logger => {
+    const logger: Partial<Logger> = { child: (fields) => make({ ...bound, ...fields }) }
+    for (const name in RANK) {
+      const level = name as LogLevel
+      logger[level] = (message, fields) => {
+        if (RANK[level] < min) return
+        const line = { level, time: new Date(now()).toISOString(), msg: message, ...bound, ...fields }
+        sink(redact(safeStringify(line)), level)
+      }
+    }
+    return logger as Logger
   }
-  return {
-    debug: (m, f) => write('debug', m, f),
-    info: (m, f) => write('info', m, f),
-    warn: (m, f) => write('warn', m, f),
-    error: (m, f) => write('error', m, f),
-    child: (fields) => createLogger({ ...options, level: levelOf(min) }, { ...bindings, ...fields }),
-  }
-}
-
-function levelOf(rank: number): LogLevel {
-  return (Object.keys(RANK) as LogLevel[]).find((l) => RANK[l] === rank) ?? 'info'
+  return make(bindings)
 }
 
 function envLevel(): LogLevel {

@@ -51,6 +51,12 @@ export function defineService(definition: ServiceDefinition): Service {
   for (const [i, h] of events.entries()) {
     if (!isHandler(h)) throw new ConfigurationError(`defineService: events[${i}] is not made by defineHandler`)
   }
+  return serviceOf(http, events)
+}
+
+// Without the checks: for `toService`, whose target is already known good,
+// so that a Worker made from a lone handler does not ship `defineService`'s.
+function serviceOf(http: HttpApp | undefined, events: readonly Handler<any, any>[]): Service {
   return Object.freeze({
     kind: 'faasade.service' as const,
     http,
@@ -67,8 +73,8 @@ export function isService(value: unknown): value is Service {
 /** A handler, app or service as a service. */
 export function toService(target: Target): Service {
   if (isService(target)) return target
-  if (isHandler(target)) return defineService({ events: [target] })
-  if (typeof (target as HttpApp | undefined)?.fetch === 'function') return defineService({ http: target as HttpApp })
+  if (isHandler(target)) return serviceOf(undefined, [target])
+  if (typeof (target as HttpApp | undefined)?.fetch === 'function') return serviceOf(target as HttpApp, [])
   throw new ConfigurationError('Expected a handler (defineHandler), a service (defineService) or an HTTP app with fetch()')
 }
 

@@ -133,14 +133,8 @@ export function controllerToEvent(controller: ScheduledController, type: Schedul
  * ```
  */
 export function queueSettlement(outcome: Outcome, dropPermanent: DropPolicy = 'ack'): QueueSettlement {
-  switch (outcome.kind) {
-    case 'ok':
-      return ACK
-    case 'retry':
-      return { action: 'retry', delaySeconds: outcome.retryAfterMs === undefined ? undefined : delaySeconds(outcome.retryAfterMs) }
-    case 'drop':
-      return dropPermanent === 'retry' ? RETRY_NOW : ACK
-  }
+  if (outcome.kind === 'retry') return { action: 'retry', delaySeconds: outcome.retryAfterMs === undefined ? undefined : delaySeconds(outcome.retryAfterMs) }
+  return outcome.kind === 'drop' && dropPermanent === 'retry' ? RETRY_NOW : ACK
 }
 
 /**

@@ -62,22 +62,16 @@ export interface WorkerScheduledOptions {
   type?: ScheduledEventType
 }
 
-const KNOWN = {
-  toWorker: ['queue', 'scheduled', 'timeoutMs', 'maxBodyBytes', 'log'],
-  queue: ['dropPermanent', 'type', 'concurrency'],
-  scheduled: ['type'],
-}
-
 /**
  * Throws a `ConfigurationError` naming the first bad option. Hand-rolled
  * rather than the core's `checkOptions`: its "did you mean" hints cost a
  * Worker 0.3 KB gzipped, and Workers pay for every byte at cold start.
  */
 export function checkWorkerOptions(options: WorkerOptions): void {
-  known('toWorker', options)
+  known('', options, ['queue', 'scheduled', 'timeoutMs', 'maxBodyBytes', 'log'])
   const { queue, scheduled, timeoutMs } = options
-  known('queue', queue)
-  known('scheduled', scheduled)
+  known('queue', queue, ['dropPermanent', 'type', 'concurrency'])
+  known('scheduled', scheduled, ['type'])
   if (queue?.dropPermanent !== undefined && queue.dropPermanent !== 'ack' && queue.dropPermanent !== 'retry') fail("queue.dropPermanent must be 'ack' or 'retry'")
   checkType('queue.type', queue?.type)
   checkType('scheduled.type', scheduled?.type)
@@ -85,11 +79,12 @@ export function checkWorkerOptions(options: WorkerOptions): void {
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || Number.isNaN(timeoutMs))) fail('timeoutMs must be a number')
 }
 
-function known(name: keyof typeof KNOWN, options: object | undefined): void {
+/** `name` is the option's own name (`''` for the options themselves), `keys` the members it knows. */
+function known(name: string, options: object | undefined, keys: readonly string[]): void {
   if (options === undefined) return
-  if (typeof options !== 'object' || options === null) fail(`${name === 'toWorker' ? 'options' : name} must be an object`)
+  if (typeof options !== 'object' || options === null) fail(`${name || 'options'} must be an object`)
   for (const key in options) {
-    if (!KNOWN[name].includes(key)) fail(`unknown option "${name === 'toWorker' ? '' : `${name}.`}${key}"; known: ${KNOWN[name].join(', ')}`)
+    if (!keys.includes(key)) fail(`unknown option "${name && `${name}.`}${key}"; known: ${keys.join(', ')}`)
   }
 }
 

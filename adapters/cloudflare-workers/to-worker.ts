@@ -2,17 +2,17 @@
  * `toWorker`: a handler, a Hono app or a service as a module Worker. The
  * rules of the mapping are in `mapping.ts`; this file only calls the runtime.
  */
-import { runBatch } from '../../src/batch.js'
+import { runConcurrently } from '../../src/batch.js'
 import { createContext, type Context } from '../../src/context.js'
 import { describeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { createFetchHandler } from '../../src/http/fetch.js'
-import { createLogger, type Logger } from '../../src/logger.js'
-import { settle, type Outcome } from '../../src/outcome.js'
+import { createLogger } from '../../src/logger.js'
+import { settle } from '../../src/outcome.js'
 import { dispatch, toService, type Target } from '../../src/service.js'
-import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement, type QueueSettlement } from './mapping.js'
+import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement } from './mapping.js'
 import { checkWorkerOptions, type WorkerOptions } from './options.js'
-import type { MessageBatch, QueueMessage, WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
+import type { WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
 
 /** `ctx.provider.name` of every invocation from Workers. */
 export const PROVIDER_NAME = 'cloudflare-workers'
@@ -61,11 +61,11 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
     })
 
   return {
-    fetch: (request, env, executionContext) => serveFetch(request, env, executionContext),
+    fetch: serveFetch,
 
     async queue(batch, env, executionContext) {
       const deadline = Date.now() + timeoutMs
-      await runBatch(
+      await runConcurrently(
         batch.messages,
         async (message) => {
           let event: CloudEvent | undefined
@@ -77,9 +77,22 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
           if (settlement.action === 'ack') message.ack()
           else if (settlement.delaySeconds === undefined) message.retry()
           else message.retry({ delaySeconds: settlement.delaySeconds })
-          if (outcome.kind !== 'ok') logQueueFailure(log, outcome, batch, message, event, settlement)
+          // One message for every failure; the fields say what happens next.
+          if (outcome.kind !== 'ok') {
+            log[outcome.kind === 'retry' ? 'error' : 'warn']('queue message failed', {
+              queue: batch.queue,
+              messageId: message.id,
+              attempts: message.attempts,
+              eventId: event?.id,
+              eventType: event?.type,
+              outcome: outcome.kind,
+              settlement: settlement.action,
+              delaySeconds: settlement.action === 'retry' ? settlement.delaySeconds : undefined,
+              ...describeError(outcome.error),
+            })
+          }
         },
-        { concurrency },
+        concurrency,
       )
     },
 
@@ -102,19 +115,4 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
 function waitUntilOf(executionContext: WorkersExecutionContext | undefined): ((promise: Promise<unknown>) => void) | undefined {
   if (typeof executionContext?.waitUntil !== 'function') return undefined
   return (promise) => executionContext.waitUntil(promise)
-}
-
-// One message for every failure; the fields say what happens next.
-function logQueueFailure(log: Logger, outcome: Exclude<Outcome, { kind: 'ok' }>, batch: MessageBatch, message: QueueMessage, event: CloudEvent | undefined, settlement: QueueSettlement): void {
-  log[outcome.kind === 'retry' ? 'error' : 'warn']('queue message failed', {
-    queue: batch.queue,
-    messageId: message.id,
-    attempts: message.attempts,
-    eventId: event?.id,
-    eventType: event?.type,
-    outcome: outcome.kind,
-    settlement: settlement.action,
-    delaySeconds: settlement.action === 'retry' ? settlement.delaySeconds : undefined,
-    ...describeError(outcome.error),
-  })
 }

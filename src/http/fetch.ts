@@ -4,14 +4,13 @@
  * handlers; every other request goes to the HTTP app.
  */
 import { createContext, type ContextInit } from '../context.js'
-import { PayloadTooLargeError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
 import { createLogger, type Logger } from '../logger.js'
 import { toService, type Target } from '../service.js'
 import { cloudEventMode, notACloudEvent } from './decode.js'
 import type { HttpReply } from './message.js'
 import { problemReply } from './problem.js'
-import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents } from './serve.js'
+import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents, tooLarge } from './serve.js'
 
 export interface FetchHandlerOptions {
   /** The provider name handlers see in `ctx.provider.name`. @defaultValue `'http'` */
@@ -50,11 +49,7 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
     }
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
     const body = Number(headers['content-length']) > limit ? undefined : await readBody(request, limit)
-    if (body === undefined) {
-      const error = new PayloadTooLargeError(`Request body exceeds ${limit} bytes`, { detail: `The body exceeds the limit of ${limit} bytes` })
-      log.warn('request rejected', { status: 413, error: error.message })
-      return toResponse(problemReply(error))
-    }
+    if (body === undefined) return toResponse(tooLarge(limit, log))
     const facts = options.context?.(request, env, executionContext) ?? {}
     const reply = await serveCloudEvents(
       service,

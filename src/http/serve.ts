@@ -3,7 +3,7 @@
  * outcome in HTTP (the "CloudEvent over HTTP" row of DESIGN.md's table).
  * Every adapter with an HTTP trigger calls this; none decides statuses itself.
  */
-import { runBatch } from '../batch.js'
+import { runConcurrently } from '../batch.js'
 import type { Context } from '../context.js'
 import { describeError, InvalidEventError, PayloadTooLargeError, toFaasadeError, UnexpectedError } from '../errors.js'
 import { createEvent, isCloudEvent, type CloudEvent } from '../event.js'
@@ -32,11 +32,7 @@ export interface ServeOptions {
 /** Handles a request already known to carry CloudEvents (see `cloudEventMode`). */
 export async function serveCloudEvents(service: Service, request: HttpRequest, options: ServeOptions): Promise<HttpReply> {
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  if (bodySize(request.body) > limit) {
-    const error = new PayloadTooLargeError(`Request body exceeds ${limit} bytes`, { detail: `The body exceeds the limit of ${limit} bytes` })
-    options.log.warn('request rejected', { status: 413, error: error.message })
-    return problemReply(error)
-  }
+  if (bodySize(request.body) > limit) return tooLarge(limit, options.log)
   let events: CloudEvent[]
   try {
     events = decodeCloudEvents(request)
@@ -45,9 +41,7 @@ export async function serveCloudEvents(service: Service, request: HttpRequest, o
     return problemReply(error)
   }
   const batch = cloudEventMode(request.headers) === 'batch'
-  const outcomes = await runBatch(events, (event, i) => dispatch(service, event, options.context(event, i)), {
-    concurrency: options.concurrency,
-  })
+  const outcomes = await runConcurrently(events, (event, i) => dispatch(service, event, options.context(event, i)), options.concurrency)
   outcomes.forEach((outcome, i) => logOutcome(outcome, events[i]!, options.log))
   try {
     return batch ? batchReply(events, outcomes) : singleReply(outcomes[0]!)
@@ -58,6 +52,13 @@ export async function serveCloudEvents(service: Service, request: HttpRequest, o
     options.log.error('reply could not be encoded', describeError(failure))
     return problemReply(failure)
   }
+}
+
+/** The 413 for a body over `limit`, logged. @internal */
+export function tooLarge(limit: number, log: Logger): HttpReply {
+  const error = new PayloadTooLargeError(`Request body exceeds ${limit} bytes`, { detail: `The body exceeds the limit of ${limit} bytes` })
+  log.warn('request rejected', { status: 413, error: error.message })
+  return problemReply(error)
 }
 
 /** One event: its result, or its problem. */
