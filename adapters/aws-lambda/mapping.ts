@@ -49,7 +49,7 @@
  * | drop | logged, not in failures (`failPermanent: true`: in failures, to reach the DLQ) | logged, return (`failPermanent`: throw) | return the problem document (`failPermanent`: throw) |
  */
 import { InvalidEventError, isFaasadeError, type FaasadeError } from '../../src/errors.js'
-import { createEvent, isCloudEvent, type CloudEvent, type CloudEventInit } from '../../src/event.js'
+import { checkEvent, invalid, isCloudEvent, type CloudEvent } from '../../src/event.js'
 import { decodeCloudEvents } from '../../src/http/decode.js'
 import { toJsonFormat } from '../../src/http/encode.js'
 import type { Outcome } from '../../src/outcome.js'
@@ -251,7 +251,7 @@ function sqsEvent(record: SqsRecord, type: RecordType<SqsRecord>): CloudEvent {
   const unwrapped = inner === undefined ? undefined : fromText(inner).event
   if (unwrapped) return unwrapped
   const attributes: Record<string, unknown> = isObject(record.attributes) ? record.attributes : {}
-  return createEvent({
+  return build({
     id: field(record, 'messageId'),
     source: field(record, 'eventSourceARN'),
     type: typeof type === 'function' ? type(record) : type,
@@ -272,7 +272,7 @@ function snsEvent(record: SnsRecord): CloudEvent {
     const unwrapped = fromText(message.Message).event
     if (unwrapped) return unwrapped
   }
-  return createEvent({
+  return build({
     id: field(message, 'MessageId', 'Sns.MessageId'),
     source: field(record, 'EventSubscriptionArn'),
     type: SNS_TYPE_PREFIX + field(message, 'Type', 'Sns.Type'),
@@ -289,7 +289,7 @@ function s3Event(record: S3Record): CloudEvent {
   const detail = object(record, 's3')
   const bucket = object(detail, 'bucket', 's3.bucket')
   const response = object(record, 'responseElements')
-  return createEvent({
+  return build({
     id: `${field(response, 'x-amz-request-id', 'responseElements.x-amz-request-id')}.${field(response, 'x-amz-id-2', 'responseElements.x-amz-id-2')}`,
     source: `${field(record, 'eventSource')}.${field(record, 'awsRegion')}.${field(bucket, 'name', 's3.bucket.name')}`,
     type: S3_TYPE_PREFIX + field(record, 'eventName'),
@@ -303,7 +303,7 @@ function s3Event(record: S3Record): CloudEvent {
 function eventBridgeEvent(event: EventBridgeEvent): CloudEvent {
   if (isStructured(event.detail)) return unwrap(JSON.stringify(event.detail))
   const resource = Array.isArray(event.resources) ? text(event.resources[0]) : undefined
-  return createEvent({
+  return build({
     id: field(event, 'id'),
     source: field(event, 'source'),
     type: field(event, 'detail-type'),
@@ -318,7 +318,7 @@ function eventBridgeEvent(event: EventBridgeEvent): CloudEvent {
 
 function dynamodbEvent(record: DynamoDbRecord): CloudEvent {
   const change = object(record, 'dynamodb')
-  return createEvent({
+  return build({
     id: field(record, 'eventID'),
     source: field(record, 'eventSourceARN'),
     type: DYNAMODB_TYPE_PREFIX + field(record, 'eventName'),
@@ -334,7 +334,7 @@ function kinesisEvent(record: KinesisRecord, type: RecordType<KinesisRecord>): C
   const payload = fromBytes(new Uint8Array(Buffer.from(field(data, 'data', 'kinesis.data'), 'base64')))
   if (payload.event) return payload.event
   const arrival = data.approximateArrivalTimestamp
-  return createEvent({
+  return build({
     id: field(record, 'eventID'),
     source: field(record, 'eventSourceARN'),
     type: typeof type === 'function' ? type(record) : type,
@@ -398,8 +398,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true })
 /** A JSON object or array, or `NOT_JSON`: other JSON values (`"x"`, `12`) are read as the text they also are. */
 function parseJson(text: string | undefined): unknown {
   if (text === undefined) return NOT_JSON
-  const start = text.search(/\S/)
-  if (start < 0 || !looksLikeJson(text.charCodeAt(start))) return NOT_JSON
+  let start = 0
+  while (start < text.length && isSpace(text.charCodeAt(start))) start++
+  if (!looksLikeJson(text.charCodeAt(start))) return NOT_JSON
   try {
     return JSON.parse(text)
   } catch {
@@ -413,8 +414,13 @@ function looksLikeJson(code: number | undefined): boolean {
 
 function firstNonSpace(bytes: Uint8Array): number {
   let i = 0
-  while (i < bytes.length && (bytes[i] === 0x20 || bytes[i] === 0x09 || bytes[i] === 0x0a || bytes[i] === 0x0d)) i++
+  while (i < bytes.length && isSpace(bytes[i])) i++
   return i
+}
+
+/** JSON's whitespace (RFC 8259): space, tab, line feed, carriage return. */
+function isSpace(code: number | undefined): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d
 }
 
 function utf8(bytes: Uint8Array): string | undefined {
@@ -507,10 +513,33 @@ function count(value: unknown): number | undefined {
 }
 
 /** Epoch milliseconds (a number, or a string of digits as SQS sends them) as a `Date`. */
-function epochMs(value: unknown): CloudEventInit['time'] {
+function epochMs(value: unknown): Date | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN
   const date = new Date(Math.round(n))
   return Number.isNaN(date.getTime()) ? undefined : date
+}
+
+/**
+ * A CloudEvent from attributes named in this file (no key ever comes from
+ * the payload), checked by the core's rules (`checkEvent`), and frozen. A
+ * `Date` time is written as RFC 3339 after the check: `toISOString` cannot
+ * write an invalid one, and the check of a timestamp is the dearest part of
+ * it. Every other value is checked, a time read from the payload too.
+ * Attributes left `undefined` are absent.
+ */
+function build(attributes: { time?: Date | string; [name: string]: unknown }): CloudEvent {
+  const event: Record<string, unknown> = { specversion: '1.0' }
+  let date: Date | undefined
+  for (const name in attributes) {
+    const value = attributes[name]
+    if (value === undefined) continue
+    if (value instanceof Date) date = value
+    else event[name] = value
+  }
+  const issues = checkEvent(event)
+  if (issues.length > 0) throw invalid(issues)
+  if (date !== undefined) event.time = date.toISOString()
+  return Object.freeze(event) as CloudEvent
 }
 
 function path(value: unknown, name: string): string {

@@ -11,7 +11,7 @@ import type { CloudEvent } from '../../src/event.js'
 import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
 import { problemReply } from '../../src/http/problem.js'
 import { serveCloudEvents } from '../../src/http/serve.js'
-import { createLogger, type Logger } from '../../src/logger.js'
+import { createLogger, type LogFields, type Logger } from '../../src/logger.js'
 import type { Outcome } from '../../src/outcome.js'
 import { dispatch, toService, type Service, type Target } from '../../src/service.js'
 import { fromCoreReply, fromResponse, toWebRequest } from './http.js'
@@ -144,12 +144,47 @@ async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, c
 }
 
 function contextFor(runtime: Runtime, event: CloudEvent, raw: LambdaRaw, deadline: number, attempt?: number): Context {
-  return createContext({
-    provider: { name: PROVIDER_NAME, raw },
-    deadline,
-    attempt,
-    log: runtime.log.child({ eventId: event.id, eventType: event.type }),
-  })
+  return createContext({ provider: { name: PROVIDER_NAME, raw }, deadline, attempt, log: new EventLogger(runtime.log, event) })
+}
+
+/**
+ * The logger of one event: lines carry its id and type. The child logger is
+ * made on the first line, because most records log nothing, and making one
+ * for each record of a batch costs more than the rest of its mapping.
+ */
+class EventLogger implements Logger {
+  #parent: Logger
+  #event: CloudEvent
+  #log: Logger | undefined
+
+  constructor(parent: Logger, event: CloudEvent) {
+    this.#parent = parent
+    this.#event = event
+  }
+
+  #child(): Logger {
+    return (this.#log ??= this.#parent.child({ eventId: this.#event.id, eventType: this.#event.type }))
+  }
+
+  debug(message: string, fields?: LogFields): void {
+    this.#child().debug(message, fields)
+  }
+
+  info(message: string, fields?: LogFields): void {
+    this.#child().info(message, fields)
+  }
+
+  warn(message: string, fields?: LogFields): void {
+    this.#child().warn(message, fields)
+  }
+
+  error(message: string, fields?: LogFields): void {
+    this.#child().error(message, fields)
+  }
+
+  child(fields: LogFields): Logger {
+    return this.#child().child(fields)
+  }
 }
 
 /** With `failPermanent`, a dropped record is reported like one to redeliver, so it reaches the DLQ. */
