@@ -46,19 +46,20 @@ export interface CloudEventInit<T = unknown> {
   [extension: string]: unknown
 }
 
-const CONTEXT_ATTRIBUTES = new Set([
-  'specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema',
-])
+// The context attributes (spec.md 3.1), with the JSON format's data members;
+// every other member is an extension. The first three named after
+// specversion are required, the next three optional (strings all).
+const NOT_EXTENSIONS = ['specversion', 'id', 'source', 'type', 'subject', 'datacontenttype', 'dataschema', 'time', 'data', 'data_base64']
 const EXTENSION_NAME = /^[a-z0-9]+$/
 // CloudEvents type system: Integer is signed 32-bit.
 const INT32_MIN = -(2 ** 31)
 const INT32_MAX = 2 ** 31 - 1
 // With the u flag, a surrogate range matches only surrogates that are not part of a pair.
 const UNPAIRED_SURROGATE = /[\ud800-\udfff]/u
-// RFC 3339 date-time, as the CloudEvents `Timestamp` type requires. The
-// fields are range-checked by hand: `Date.parse` rolls 2018-02-30 over into
-// March, takes hour 24, and refuses the leap second 23:59:60 that RFC 3339 allows.
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/
+// RFC 3339 date-time, as the CloudEvents `Timestamp` type requires, each
+// field in its range (leap second 23:59:60 included). The day is checked
+// against its month by hand: `Date.parse` rolls 2018-02-30 over into March.
+const RFC3339 = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/
 
 /** True when `name` is a spec-valid extension attribute name. */
 export function isExtensionName(name: string): boolean {
@@ -71,40 +72,39 @@ export function isExtensionName(name: string): boolean {
  */
 export function checkEvent(candidate: Record<string, unknown>): Issue[] {
   const issues: Issue[] = []
+  const add = (name: string, message: string) => {
+    issues.push({ message, path: [name] })
+  }
+  // An unpaired surrogate has no UTF-8 encoding: no JSON text, header or log
+  // line can carry it, so it is refused here rather than mangled later.
+  const checkString = (name: string, value: string) => {
+    if (UNPAIRED_SURROGATE.test(value)) add(name, 'must not contain an unpaired surrogate')
+  }
   const version = candidate.specversion
-  if (version === undefined) issues.push(at('specversion', 'is required'))
-  else if (version !== '1.0') issues.push(at('specversion', `must be "1.0", got ${JSON.stringify(String(version)).slice(0, 20)}`))
-  for (const name of ['id', 'source', 'type'] as const) {
+  if (version === undefined) add('specversion', 'is required')
+  else if (version !== '1.0') add('specversion', `must be "1.0", got ${JSON.stringify(String(version)).slice(0, 20)}`)
+  for (let i = 1; i < 7; i++) {
+    const name = NOT_EXTENSIONS[i]!
     const value = candidate[name]
-    if (value === undefined) issues.push(at(name, 'is required'))
-    else if (typeof value !== 'string' || value.length === 0) issues.push(at(name, 'must be a non-empty string'))
-    else checkString(name, value, issues)
+    const required = i < 4
+    if (value === undefined) {
+      if (required) add(name, 'is required')
+    } else if (typeof value !== 'string') add(name, required ? 'must be a non-empty string' : 'must be a string')
+    // Lenient where real senders are: Azure Event Grid sends `subject: ""` and
+    // Eventarc a dataschema without a scheme, both against the letter of the spec.
+    else if (value === '' && name !== 'subject') add(name, required ? 'must be a non-empty string' : 'must not be empty')
+    else checkString(name, value)
   }
-  // Lenient where real senders are: Azure Event Grid sends `subject: ""` and
-  // Eventarc a dataschema without a scheme, both against the letter of the spec.
-  for (const name of ['subject', 'datacontenttype', 'dataschema'] as const) {
-    const value = candidate[name]
-    if (value === undefined) continue
-    if (typeof value !== 'string') issues.push(at(name, 'must be a string'))
-    else if (value.length === 0 && name !== 'subject') issues.push(at(name, 'must not be empty'))
-    else checkString(name, value, issues)
-  }
-  if (candidate.time !== undefined && !isTimestamp(candidate.time)) issues.push(at('time', 'must be an RFC 3339 timestamp'))
+  if (candidate.time !== undefined && !isTimestamp(candidate.time)) add('time', 'must be an RFC 3339 timestamp')
   for (const [name, value] of Object.entries(candidate)) {
-    if (CONTEXT_ATTRIBUTES.has(name) || name === 'data' || name === 'data_base64') continue
-    if (!isExtensionName(name)) issues.push(at(name, 'is not a valid extension attribute name (lower-case letters and digits only)'))
-    else if (typeof value === 'string') checkString(name, value, issues)
+    if (NOT_EXTENSIONS.includes(name)) continue
+    if (!isExtensionName(name)) add(name, 'is not a valid extension attribute name (lower-case letters and digits only)')
+    else if (typeof value === 'string') checkString(name, value)
     else if (typeof value === 'number' && Number.isInteger(value)) {
-      if (value < INT32_MIN || value > INT32_MAX) issues.push(at(name, 'must be an integer in the signed 32-bit range'))
-    } else if (typeof value !== 'boolean') issues.push(at(name, 'must be a string, a boolean or an integer'))
+      if (value < INT32_MIN || value > INT32_MAX) add(name, 'must be an integer in the signed 32-bit range')
+    } else if (typeof value !== 'boolean') add(name, 'must be a string, a boolean or an integer')
   }
   return issues
-}
-
-// An unpaired surrogate has no UTF-8 encoding: no JSON text, header or log
-// line can carry it, so it is refused here rather than mangled later.
-function checkString(name: string, value: string, issues: Issue[]): void {
-  if (UNPAIRED_SURROGATE.test(value)) issues.push(at(name, 'must not contain an unpaired surrogate'))
 }
 
 /**
@@ -160,18 +160,11 @@ export function withData<T>(event: CloudEvent, data: T): CloudEvent<T> {
 }
 
 function isTimestamp(value: unknown): boolean {
-  const match = typeof value === 'string' ? RFC3339.exec(value) : null
+  const match = typeof value === 'string' && RFC3339.exec(value)
   if (!match) return false
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, offsetHour = 0, offsetMinute = 0] = match.slice(1).map((field) => Number(field ?? 0))
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false
-  return hour <= 23 && minute <= 59 && second <= 60 && offsetHour <= 23 && offsetMinute <= 59
-}
-
-function daysInMonth(year: number, month: number): number {
-  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28
-  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31
-}
-
-function at(attribute: string, message: string): Issue {
-  return { message, path: [attribute] }
+  // Day 0 of the next month is the last of this one (setUTCFullYear, unlike
+  // Date.UTC, takes years 0 to 99 as they are).
+  const last = new Date(0)
+  last.setUTCFullYear(Number(match[1]), Number(match[2]), 0)
+  return Number(match[3]) <= last.getUTCDate()
 }

@@ -73,13 +73,8 @@ function safeStringify(value: unknown): string {
   const seen = new WeakSet<object>()
   return JSON.stringify(value, (_key, v: unknown) => {
     if (typeof v === 'bigint') return v.toString()
-    if (v instanceof Error) {
-      const out: Record<string, unknown> = { name: v.name, message: v.message }
-      if (v.stack) out.stack = v.stack
-      if ('status' in v) out.status = (v as { status: unknown }).status
-      if (v.cause !== undefined) out.cause = v.cause
-      return out
-    }
+    // Members left undefined are left out of the line, as JSON does.
+    if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack || undefined, status: (v as { status?: unknown }).status, cause: v.cause }
     if (typeof v === 'object' && v !== null) {
       if (seen.has(v)) return '[circular]'
       seen.add(v)

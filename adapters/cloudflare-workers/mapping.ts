@@ -91,14 +91,15 @@ export function queueSource(queue: string): string {
  */
 export function messageToEvent(message: QueueMessage, queue: string, type: QueueEventType = QUEUE_MESSAGE_TYPE): CloudEvent {
   const { body } = message
-  if (isStructuredEvent(body)) return fromJsonFormat(body)
+  const bytes = bytesOf(body)
+  if (!bytes && isStructuredEvent(body)) return fromJsonFormat(body)
   return createEvent({
     id: message.id,
     source: queueSource(queue),
     type: typeof type === 'function' ? type(message, queue) : type,
     time: validDate(message.timestamp),
-    datacontenttype: contentTypeOf(body),
-    data: bytesOf(body) ?? body,
+    datacontenttype: bytes ? 'application/octet-stream' : contentTypeOf(body),
+    data: bytes ?? body,
   })
 }
 
@@ -169,25 +170,19 @@ const ACK: QueueSettlement = Object.freeze({ action: 'ack' })
 const RETRY_NOW: QueueSettlement = Object.freeze({ action: 'retry', delaySeconds: undefined })
 
 function isStructuredEvent(body: unknown): body is Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && !isBytes(body) && Object.hasOwn(body, 'specversion')
+  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'specversion')
 }
 
+/** The media type of a body that is not bytes. */
 function contentTypeOf(body: unknown): string | undefined {
   if (typeof body === 'string') return 'text/plain'
-  if (isBytes(body)) return 'application/octet-stream'
   if (body === null || typeof body === 'number' || typeof body === 'boolean' || Array.isArray(body)) return 'application/json'
-  if (typeof body === 'object' && body !== null) {
-    const proto = Object.getPrototypeOf(body)
-    // A Date, Map or other structured-clone value (the `v8` content type) has no JSON form to name.
-    if (proto === Object.prototype || proto === null) return 'application/json'
-  }
-  return undefined
+  // A Date, Map or other structured-clone value (the `v8` content type) has no JSON form to name.
+  const proto = typeof body === 'object' ? Object.getPrototypeOf(body) : undefined
+  return proto === Object.prototype || proto === null ? 'application/json' : undefined
 }
 
-function isBytes(body: unknown): body is ArrayBuffer | ArrayBufferView {
-  return body instanceof ArrayBuffer || ArrayBuffer.isView(body)
-}
-
+/** A body of bytes (an `ArrayBuffer` or a view of one) as a `Uint8Array`. */
 function bytesOf(body: unknown): Uint8Array | undefined {
   if (body instanceof ArrayBuffer) return new Uint8Array(body)
   if (ArrayBuffer.isView(body)) return body instanceof Uint8Array ? body : new Uint8Array(body.buffer, body.byteOffset, body.byteLength)

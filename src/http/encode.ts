@@ -15,21 +15,16 @@ export function encodeBinary(event: CloudEvent): Encoded {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined) continue
     headers[`ce-${name}`] = encodeHeaderValue(String(value))
   }
-  const { data } = event
+  const { data, datacontenttype: type } = event
   if (data === undefined) {
-    if (event.datacontenttype) headers['content-type'] = event.datacontenttype
+    if (type) headers['content-type'] = type
     return { headers }
   }
-  if (data instanceof Uint8Array) {
-    headers['content-type'] = event.datacontenttype ?? 'application/octet-stream'
-    return { headers, body: data }
-  }
-  if (typeof data === 'string' && event.datacontenttype !== undefined && !isJsonMediaType(event.datacontenttype)) {
-    headers['content-type'] = event.datacontenttype
-    return { headers, body: data }
-  }
-  headers['content-type'] = event.datacontenttype ?? 'application/json'
-  return { headers, body: JSON.stringify(data) }
+  // Bytes, and text in a media type that is not JSON, go as they are; any other data as JSON.
+  const bytes = data instanceof Uint8Array
+  const asIs = bytes || (typeof data === 'string' && type !== undefined && !isJsonMediaType(type))
+  headers['content-type'] = type ?? (bytes ? 'application/octet-stream' : 'application/json')
+  return { headers, body: asIs ? (data as Uint8Array | string) : JSON.stringify(data) }
 }
 
 /** Structured mode: the whole event as one `application/cloudevents+json` body. */

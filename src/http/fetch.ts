@@ -39,10 +39,8 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
   const limit = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
   const log = options.log ?? createLogger()
   return async (request, env, executionContext) => {
-    const headers: Record<string, string> = {}
-    request.headers.forEach((value, name) => {
-      headers[name] = value
-    })
+    // Names come lower-cased from Headers (a repeated header as one value).
+    const headers: Record<string, string> = Object.fromEntries(request.headers as unknown as Iterable<[string, string]>)
     if (cloudEventMode(headers) === undefined) {
       if (service.http) return service.http.fetch(request, env, executionContext)
       return toResponse(problemReply(notACloudEvent()))
@@ -83,14 +81,7 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | u
     }
     chunks.push(read.value)
   }
-  if (chunks.length === 1) return chunks[0]
-  const body = new Uint8Array(size)
-  let offset = 0
-  for (const chunk of chunks) {
-    body.set(chunk, offset)
-    offset += chunk.byteLength
-  }
-  return body
+  return chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer())
 }
 
 /** A plain reply as a web `Response`. */

@@ -96,19 +96,13 @@ export function batchReply(events: readonly CloudEvent[], outcomes: readonly Out
     if (result instanceof Uint8Array) return { id, source, outcome: 'ok', result_base64: toBase64(result) }
     return { id, source, outcome: 'ok', result: isCloudEvent(result) ? toJsonFormat(validEvent(result)) : result }
   })
-  const retry = outcomes.filter((o) => o.kind === 'retry')
+  const retries = outcomes.filter((o): o is Extract<Outcome, { kind: 'retry' }> => o.kind === 'retry')
   const drop = outcomes.find((o) => o.kind === 'drop')
   const headers: Record<string, string> = { 'content-type': 'application/json' }
-  let status = 200
-  if (retry.length > 0) {
-    status = 503
-    const waits = retry.map((o) => (o.kind === 'retry' ? o.retryAfterMs : undefined))
-    if (waits.every((w) => w !== undefined)) {
-      status = 429
-      headers['retry-after'] = String(Math.max(...(waits as number[]).map(retryAfterSeconds)))
-    }
-  } else if (drop) {
-    status = drop.error.status
+  let status = retries.length > 0 ? 503 : (drop?.error.status ?? 200)
+  if (retries.length > 0 && retries.every((o) => o.retryAfterMs !== undefined)) {
+    status = 429
+    headers['retry-after'] = String(Math.max(...retries.map((o) => retryAfterSeconds(o.retryAfterMs!))))
   }
   return { status, headers, body: JSON.stringify(items) }
 }
