@@ -14,6 +14,7 @@
  */
 export { toLambda, lambdaRaw, unknownEvent, PROVIDER_NAME, type LambdaHandler } from './to-lambda.js'
 export type { LambdaOptions } from './options.js'
+export { toLambdaStream, type ResponseStream, type StreamingHandler } from './stream.js'
 export { defineMapper, type EventMapper, type HttpMapper, type HttpReplyParts, type LambdaHttpRequest, type LambdaMapper, type NativeItem } from './mapper.js'
 export {
   alb as albMapper,

@@ -9,6 +9,7 @@ import { createContext, drainWaitUntil, type Context } from '../../src/context.j
 import { describeError, isFaasadeError, PermanentError, toFaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
+import type { HttpReply } from '../../src/http/message.js'
 import { problemReply } from '../../src/http/problem.js'
 import { serveCloudEvents } from '../../src/http/serve.js'
 import { createLogger, type LogFields, type Logger } from '../../src/logger.js'
@@ -26,12 +27,15 @@ export const PROVIDER_NAME = 'aws-lambda'
 /** A Lambda handler: what the runtime calls with each event. */
 export type LambdaHandler = (event: unknown, context: LambdaContext) => Promise<unknown>
 
-interface Runtime {
+/** What every invocation of one `toLambda` function shares. */
+export interface Runtime {
   readonly service: Service
   readonly log: Logger
   readonly failPermanent: boolean
   readonly concurrency: number | undefined
   readonly maxBodyBytes: number | undefined
+  /** The user's mappers, then the built-in ones. */
+  readonly mappers: readonly LambdaMapper[]
 }
 
 /**
@@ -51,15 +55,25 @@ interface Runtime {
  * ```
  */
 export function toLambda(target: Target, options: LambdaOptions = {}): LambdaHandler {
+  return handlerFor(createRuntime(target, options))
+}
+
+/** Checks the options once, when the function module loads. */
+export function createRuntime(target: Target, options: LambdaOptions): Runtime {
   checkLambdaOptions(options)
-  const runtime: Runtime = {
+  return {
     service: toService(target),
     log: options.log ?? createLogger(),
     failPermanent: options.failPermanent === true,
     concurrency: options.concurrency,
     maxBodyBytes: options.maxBodyBytes,
+    mappers: options.mappers ? [...options.mappers, ...BUILT_IN_MAPPERS] : BUILT_IN_MAPPERS,
   }
-  const mappers: readonly LambdaMapper[] = options.mappers ? [...options.mappers, ...BUILT_IN_MAPPERS] : BUILT_IN_MAPPERS
+}
+
+/** The Lambda handler of a runtime: find the mapper, then serve events or HTTP. */
+export function handlerFor(runtime: Runtime): LambdaHandler {
+  const { mappers } = runtime
   return (event, context) => {
     const mapper = mappers.find((m) => m.match(event))
     if (mapper === undefined) {
@@ -99,16 +113,41 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
 }
 
 async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
-  const { service, log } = runtime
-  let request: LambdaHttpRequest
+  const request = readRequest(runtime, mapper, event)
+  if (!('url' in request)) return mapper.toReply(fromCoreReply(request), event)
+  const answer = await answerHttp(runtime, mapper.name, request, { event, context }, deadline)
+  if ('reply' in answer) return mapper.toReply(fromCoreReply(answer.reply), event)
+  let parts: HttpReplyParts
   try {
-    request = mapper.toRequest(event)
+    parts = await fromResponse(answer.response)
+  } catch (error) {
+    parts = fromCoreReply(appFailed(runtime, mapper.name, error))
+  }
+  await Promise.all(answer.pending)
+  return mapper.toReply(parts, event)
+}
+
+/** The request an HTTP event carries, or the 400 for one that cannot be read. */
+export function readRequest(runtime: Runtime, mapper: HttpMapper, event: unknown): LambdaHttpRequest | HttpReply {
+  try {
+    return mapper.toRequest(event)
   } catch (error) {
     if (!isFaasadeError(error)) throw error
-    log.warn('malformed HTTP event', { trigger: mapper.name, ...describeError(error) })
-    return mapper.toReply(fromCoreReply(problemReply(error)), event)
+    runtime.log.warn('malformed HTTP event', { trigger: mapper.name, ...describeError(error) })
+    return problemReply(error)
   }
-  const raw: LambdaRaw = { event, context }
+}
+
+/** How a request was answered: a plain reply, or the app's `Response` and the `waitUntil` work it left. */
+export type HttpAnswer = { readonly reply: HttpReply } | { readonly response: Response; readonly pending: readonly Promise<unknown>[] }
+
+/**
+ * Answers a request: CloudEvents go to the event handlers (no web `Request`
+ * is built), anything else to the HTTP app. The app's `Response` is returned
+ * as it is, so that its body can be buffered or streamed.
+ */
+export async function answerHttp(runtime: Runtime, trigger: string, request: LambdaHttpRequest, raw: LambdaRaw, deadline: number): Promise<HttpAnswer> {
+  const { service, log } = runtime
   if (cloudEventMode(request.headers) !== undefined) {
     const contexts: Context[] = []
     const reply = await serveCloudEvents(service, request, {
@@ -122,25 +161,28 @@ async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, c
       },
     })
     await Promise.all(contexts.map(drainWaitUntil))
-    return mapper.toReply(fromCoreReply(reply), event)
+    return { reply }
   }
-  if (service.http === undefined) return mapper.toReply(fromCoreReply(problemReply(notACloudEvent())), event)
-  // Hono's `c.executionCtx.waitUntil`: collected, and awaited before the reply leaves.
+  if (service.http === undefined) return { reply: problemReply(notACloudEvent()) }
+  // Hono's `c.executionCtx.waitUntil`: collected, and awaited before the invocation ends.
   const pending: Promise<unknown>[] = []
   const executionContext = {
     waitUntil: (promise: Promise<unknown>) => void pending.push(promise.catch((error: unknown) => log.error('waitUntil task failed', { error }))),
     passThroughOnException: () => {},
     props: {},
   }
-  let parts: HttpReplyParts
   try {
-    parts = await fromResponse(await service.http.fetch(toWebRequest(request), raw, executionContext))
+    return { response: await service.http.fetch(toWebRequest(request), raw, executionContext), pending }
   } catch (error) {
-    log.error('HTTP app failed', { trigger: mapper.name, ...describeError(toFaasadeError(error)) })
-    parts = fromCoreReply(problemReply(error))
+    await Promise.all(pending)
+    return { reply: appFailed(runtime, trigger, error) }
   }
-  await Promise.all(pending)
-  return mapper.toReply(parts, event)
+}
+
+/** An app that threw: logged in full, answered with a problem that says nothing of it. */
+export function appFailed(runtime: Runtime, trigger: string, error: unknown): HttpReply {
+  runtime.log.error('HTTP app failed', { trigger, ...describeError(toFaasadeError(error)) })
+  return problemReply(error)
 }
 
 function contextFor(runtime: Runtime, event: CloudEvent, raw: LambdaRaw, deadline: number, attempt?: number): Context {

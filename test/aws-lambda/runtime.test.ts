@@ -56,8 +56,10 @@ afterAll(async () => {
   if (taskRoot) await rm(taskRoot, { recursive: true, force: true })
 })
 
+// One function instance at a time polls the Runtime API: starting one stops the one before.
 // The example reads its Stripe key from the environment (fromEnv), as a deployed function's configuration sets it.
-const run = (handler: string) => {
+const run = async (handler: string) => {
+  await Promise.all(running.map((f) => f.stop()))
   const fn = startRic(api, taskRoot, handler, { STRIPE_API_KEY: 'sk_test_runtime' })
   running.push(fn)
   return fn
@@ -65,10 +67,9 @@ const run = (handler: string) => {
 
 describe('the orders example under aws-lambda-ric', () => {
   let fn: RunningFunction
-  beforeAll(() => {
-    fn = run('index.handler')
+  beforeAll(async () => {
+    fn = await run('index.handler')
   })
-  afterAll(() => fn.stop())
 
   it('an SQS batch with one failing record: exactly that record in batchItemFailures', async () => {
     const order = (orderId: string) => JSON.stringify({ orderId, amount: 12.5 })
@@ -104,7 +105,7 @@ describe('the orders example under aws-lambda-ric', () => {
 
 describe('the context under aws-lambda-ric', () => {
   it('ctx.deadline comes from the runtime deadline; the request id, ARN and trace id reach the handler', async () => {
-    run('index.probe')
+    await run('index.probe')
     const invocation = api.invoke({ specversion: '1.0', id: 'p1', source: '/probe', type: 'com.example.probe' }, { remainingMs: 20_000, traceId: 'Root=1-5bef4de7-probe' })
     const result = await invocation
     expect(result).toMatchObject({ kind: 'response' })
@@ -112,5 +113,23 @@ describe('the context under aws-lambda-ric', () => {
     expect(body.remainingMs).toBeGreaterThan(10_000)
     expect(body.remainingMs).toBeLessThanOrEqual(20_000)
     expect(body).toMatchObject({ requestId: invocation.id, functionArn: 'arn:aws:lambda:us-east-2:123456789012:function:orders', traceId: 'Root=1-5bef4de7-probe', provider: 'aws-lambda', attempt: null })
+  })
+})
+
+describe('response streaming under aws-lambda-ric', () => {
+  it('toLambdaStream: the metadata prelude, then the body as the app writes it', async () => {
+    await run('index.stream')
+    const request = { ...apiGatewayV2Event(), rawPath: '/ticks', rawQueryString: '', body: undefined, cookies: undefined, requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'GET', path: '/ticks' } } }
+    const result = await api.invoke(request)
+    expect(result.kind).toBe('response')
+    expect(result.headers['lambda-runtime-function-response-mode']).toBe('streaming')
+    expect(result.headers['content-type']).toBe('application/vnd.awslambda.http-integration-response')
+    expect(result.headers['transfer-encoding']).toBe('chunked')
+    const bytes = result.body as Buffer
+    const cut = bytes.indexOf(Buffer.alloc(8))
+    expect(JSON.parse(bytes.subarray(0, cut).toString())).toEqual({ statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, cookies: ['seen=1; Path=/', 'theme=dark'] })
+    expect(bytes.subarray(cut + 8).toString()).toBe('tick 1\ntick 2\ntick 3\n')
+    // 20 ms between ticks: they left in more than one piece.
+    expect(result.chunks).toBeGreaterThan(1)
   })
 })

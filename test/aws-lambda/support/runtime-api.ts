@@ -16,8 +16,11 @@ const FUNCTION_ARN = 'arn:aws:lambda:us-east-2:123456789012:function:orders'
 export interface Invocation {
   /** `response` (the handler returned) or `error` (it threw). */
   readonly kind: 'response' | 'error'
+  /** The JSON posted; for a streamed response, the raw bytes. */
   readonly body: unknown
   readonly headers: IncomingMessage['headers']
+  /** For a streamed response: how many chunks arrived. */
+  readonly chunks?: number
 }
 
 interface Pending {
@@ -114,13 +117,16 @@ export class RuntimeApi {
     }
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
-    const text = Buffer.concat(chunks).toString('utf8')
-    const body: unknown = text === '' ? undefined : JSON.parse(text)
+    const bytes = Buffer.concat(chunks)
+    // A streamed response (Lambda-Runtime-Function-Response-Mode: streaming) is bytes, sent chunked.
+    const streamed = req.headers['lambda-runtime-function-response-mode'] === 'streaming'
+    const text = bytes.toString('utf8')
+    const body: unknown = streamed ? bytes : text === '' ? undefined : JSON.parse(text)
     const done = /^\/2018-06-01\/runtime\/invocation\/([^/]+)\/(response|error)$/.exec(url)
     if (req.method === 'POST' && done) {
       const pending = this.inFlight.get(done[1]!)
       this.inFlight.delete(done[1]!)
-      pending?.resolve({ kind: done[2] as Invocation['kind'], body, headers: req.headers })
+      pending?.resolve({ kind: done[2] as Invocation['kind'], body, headers: req.headers, ...(streamed ? { chunks: chunks.length } : {}) })
       res.writeHead(202).end('{"status":"OK"}')
       return
     }
