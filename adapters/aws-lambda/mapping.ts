@@ -102,7 +102,7 @@ export function sqsMapper(options: { type?: RecordType<SqsRecord> } = {}): Event
   return {
     kind: 'events',
     name: 'sqs',
-    match: (event): event is SqsEvent => firstRecord(event)?.eventSource === 'aws:sqs',
+    match: (event): event is SqsEvent => recordSource(event) === 'aws:sqs',
     // FIFO: a message group id on a record, or a queue whose name ends in .fifo.
     ordered: (event) => event.Records.some((r) => typeof r?.attributes?.MessageGroupId === 'string' || text(r?.eventSourceARN)?.endsWith('.fifo') === true),
     toEvents: (event) =>
@@ -119,7 +119,7 @@ export function kinesisMapper(options: { type?: RecordType<KinesisRecord> } = {}
   return {
     kind: 'events',
     name: 'kinesis',
-    match: (event): event is KinesisStreamEvent => firstRecord(event)?.eventSource === 'aws:kinesis',
+    match: (event): event is KinesisStreamEvent => recordSource(event) === 'aws:kinesis',
     ordered: () => true,
     toEvents: (event) => event.Records.map((record, i) => item('Kinesis', i, record, (r) => kinesisEvent(r, type), text(record?.kinesis?.sequenceNumber))),
     reply: batchFailures,
@@ -132,7 +132,7 @@ export const kinesis = kinesisMapper()
 export const dynamodb: EventMapper<DynamoDbStreamEvent, BatchResponse> = {
   kind: 'events',
   name: 'dynamodb',
-  match: (event): event is DynamoDbStreamEvent => firstRecord(event)?.eventSource === 'aws:dynamodb',
+  match: (event): event is DynamoDbStreamEvent => recordSource(event) === 'aws:dynamodb',
   ordered: () => true,
   toEvents: (event) => event.Records.map((record, i) => item('DynamoDB Streams', i, record, dynamodbEvent, text(record?.dynamodb?.SequenceNumber))),
   reply: batchFailures,
@@ -143,7 +143,7 @@ export const dynamodb: EventMapper<DynamoDbStreamEvent, BatchResponse> = {
 export const sns: EventMapper<SnsEvent, void> = {
   kind: 'events',
   name: 'sns',
-  match: (event): event is SnsEvent => firstRecord(event)?.EventSource === 'aws:sns',
+  match: (event): event is SnsEvent => recordSource(event) === 'aws:sns',
   toEvents: (event) => event.Records.map((record, i) => item('SNS', i, record, snsEvent, text(record?.Sns?.MessageId))),
   reply: asyncReply,
 }
@@ -151,10 +151,8 @@ export const sns: EventMapper<SnsEvent, void> = {
 export const s3: EventMapper<S3Event, void> = {
   kind: 'events',
   name: 's3',
-  match: (event): event is S3Event => {
-    const record = firstRecord(event)
-    return typeof record?.eventSource === 'string' && record.eventSource.endsWith(':s3') && isObject(record.s3)
-  },
+  // `aws:s3`, or another provider's S3-compatible notifications (the adapter document allows them).
+  match: (event): event is S3Event => recordSource(event)?.endsWith(':s3') === true && isObject(firstRecord(event)?.s3),
   toEvents: (event) => event.Records.map((record, i) => item('S3', i, record, s3Event)),
   reply: asyncReply,
 }
@@ -163,7 +161,7 @@ export const eventBridge: EventMapper<EventBridgeEvent, void> = {
   kind: 'events',
   name: 'eventbridge',
   match: (event): event is EventBridgeEvent =>
-    isObject(event) && typeof event['detail-type'] === 'string' && typeof event.source === 'string' && !('specversion' in event) && !('Records' in event),
+    shape(event) === 'eventbridge' && isObject(event) && typeof event['detail-type'] === 'string' && typeof event.source === 'string',
   toEvents: (event) => [item('EventBridge', 0, event, eventBridgeEvent, text(event.id))],
   reply: asyncReply,
 }
@@ -172,7 +170,7 @@ export const eventBridge: EventMapper<EventBridgeEvent, void> = {
 export const cloudEvent: EventMapper<Record<string, unknown>, unknown> = {
   kind: 'events',
   name: 'cloudevent',
-  match: (event): event is Record<string, unknown> => isObject(event) && Object.hasOwn(event, 'specversion'),
+  match: (event): event is Record<string, unknown> => shape(event) === 'cloudevent',
   toEvents: (event) => [item('CloudEvent', 0, event, (e) => unwrap(JSON.stringify(e)), text(event.id))],
   reply: (outcomes) => {
     const outcome = outcomes[0]
@@ -190,8 +188,7 @@ export const cloudEvent: EventMapper<Record<string, unknown>, unknown> = {
 export const apiGatewayV1: HttpMapper<ApiGatewayV1Event, ApiGatewayV1Result> = {
   kind: 'http',
   name: 'apigateway-v1',
-  match: (event): event is ApiGatewayV1Event =>
-    isObject(event) && typeof event.httpMethod === 'string' && isObject(event.requestContext) && !('elb' in event.requestContext) && !('methodArn' in event),
+  match: (event): event is ApiGatewayV1Event => httpShape(event) === 'v1',
   toRequest: (event) => ({
     method: readMethod(event.httpMethod, 'httpMethod'),
     url: path(event.path, 'path') + readQuery(event.queryStringParameters, event.multiValueQueryStringParameters),
@@ -206,8 +203,7 @@ export const apiGatewayV2: HttpMapper<ApiGatewayV2Event, ApiGatewayV2Result> = {
   kind: 'http',
   name: 'apigateway-v2',
   // Function URLs send the same payload (format 2.0) and take the same reply.
-  match: (event): event is ApiGatewayV2Event =>
-    isObject(event) && event.version === '2.0' && isObject(event.requestContext) && isObject(event.requestContext.http) && !('routeArn' in event),
+  match: (event): event is ApiGatewayV2Event => httpShape(event) === 'v2',
   toRequest: (event) => {
     const query = event.rawQueryString
     if (query !== undefined && typeof query !== 'string') throw badField('rawQueryString', 'must be a string')
@@ -226,7 +222,7 @@ export const apiGatewayV2: HttpMapper<ApiGatewayV2Event, ApiGatewayV2Result> = {
 export const alb: HttpMapper<AlbEvent, AlbResult> = {
   kind: 'http',
   name: 'alb',
-  match: (event): event is AlbEvent => isObject(event) && typeof event.httpMethod === 'string' && isObject(event.requestContext) && isObject(event.requestContext.elb),
+  match: (event): event is AlbEvent => httpShape(event) === 'alb',
   toRequest: (event) => ({
     method: readMethod(event.httpMethod, 'httpMethod'),
     // A load balancer passes the query as the client sent it: not decoded, so not encoded again.
@@ -472,6 +468,39 @@ function item<R>(trigger: string, index: number, record: R, read: (record: R) =>
     event = isFaasadeError(error) ? error : new InvalidEventError(`${trigger} record ${index} could not be read`, [], { cause: error })
   }
   return { event, id, attempt, record }
+}
+
+/**
+ * Which family an event belongs to, by keys no two families share: a
+ * CloudEvent has `specversion`; a batch or notification has `Records`; an
+ * EventBridge event has `detail-type`; anything else may be HTTP. Every
+ * built-in shape test starts here, so that no event matches two of them.
+ */
+function shape(event: unknown): 'cloudevent' | 'records' | 'eventbridge' | 'other' | undefined {
+  if (!isObject(event)) return undefined
+  if (Object.hasOwn(event, 'specversion')) return 'cloudevent'
+  if ('Records' in event) return 'records'
+  if ('detail-type' in event) return 'eventbridge'
+  return 'other'
+}
+
+/** The service a batch's first record comes from: `eventSource` (`EventSource` for SNS). */
+function recordSource(event: unknown): string | undefined {
+  const first = shape(event) === 'records' ? firstRecord(event) : undefined
+  return text(first?.eventSource) ?? text(first?.EventSource)
+}
+
+/**
+ * Which HTTP payload: format 2.0 (HTTP API, Function URLs) by its version;
+ * otherwise a load balancer's by `requestContext.elb`, else API Gateway's
+ * format 1.0. Authorizer events (`routeArn`, `methodArn`) are none of them.
+ */
+function httpShape(event: unknown): 'v1' | 'v2' | 'alb' | undefined {
+  if (shape(event) !== 'other' || !isObject(event) || !isObject(event.requestContext)) return undefined
+  if ('routeArn' in event || 'methodArn' in event) return undefined
+  if (event.version === '2.0') return isObject(event.requestContext.http) ? 'v2' : undefined
+  if (typeof event.httpMethod !== 'string') return undefined
+  return isObject(event.requestContext.elb) ? 'alb' : 'v1'
 }
 
 function firstRecord(event: unknown): Record<string, unknown> | undefined {

@@ -100,6 +100,17 @@ describe('built-in mappers exclude each other', () => {
     )
   })
 
+  it('no two mappers take a blend of known events (property)', () => {
+    const known = [...Object.values(DOC_EXAMPLES).map(([e]) => e), ...Object.keys(EXPECTED).map((name) => fixture(name))]
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...known), { minLength: 2, maxLength: 3 }), (events) => {
+        const blend = Object.assign({}, ...(events as object[]))
+        expect(matching(blend).length).toBeLessThanOrEqual(1)
+      }),
+      { numRuns: 500 },
+    )
+  })
+
   it('a mapper never throws on a value it does not recognise (property)', () => {
     const events = Object.values(DOC_EXAMPLES).map(([e]) => e)
     fc.assert(
