@@ -2,7 +2,7 @@
  * The three ways a delivery can end. Every adapter says them in its
  * provider's words (the table in DESIGN.md); none invents its own.
  */
-import { isFaasadeError, toFaasadeError, type FaasadeError } from './errors.js'
+import { toFaasadeError, type FaasadeError } from './errors.js'
 
 export type Outcome<R = unknown> =
   | { readonly kind: 'ok'; readonly result: R }
@@ -14,11 +14,7 @@ export type Outcome<R = unknown> =
 /** What a thrown value means for redelivery. */
 export function outcomeOf(thrown: unknown): Exclude<Outcome<never>, { kind: 'ok' }> {
   const error = toFaasadeError(thrown)
-  if (error.retryable) {
-    const retryAfterMs = isFaasadeError(error) ? (error as { retryAfterMs?: number }).retryAfterMs : undefined
-    return { kind: 'retry', error, retryAfterMs }
-  }
-  return { kind: 'drop', error }
+  return error.retryable ? { kind: 'retry', error, retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs } : { kind: 'drop', error }
 }
 
 /** Runs `work` and turns its result or error into an outcome. Never rejects. */

@@ -16,11 +16,9 @@ const BATCH = 'application/cloudevents-batch+json'
 /** Which mode a request carries a CloudEvent in, or `undefined` for plain HTTP. */
 export function cloudEventMode(headers: HttpRequest['headers']): CloudEventMode | undefined {
   const type = mediaType(headers['content-type'])
-  if (type === STRUCTURED) return 'structured'
-  if (type === BATCH) return 'batch'
   // Another event format (application/cloudevents+avro, …) is still a
   // structured CloudEvent: it gets a clear 415, not the HTTP app.
-  if (type?.startsWith('application/cloudevents')) return 'structured'
+  if (type?.startsWith('application/cloudevents')) return type === BATCH ? 'batch' : 'structured'
   for (const name in headers) if (name.startsWith('ce-')) return 'binary'
   return undefined
 }
@@ -102,7 +100,7 @@ function decodeBinary(request: HttpRequest): CloudEvent {
 }
 
 function binaryData(body: HttpRequest['body'], contentType: string | undefined): unknown {
-  if (body === undefined || (typeof body === 'string' ? body.length === 0 : body.byteLength === 0)) return undefined
+  if (!body?.length) return undefined
   if (isJsonMediaType(contentType)) return parseJson(body, ['data'])
   if (mediaType(contentType)?.startsWith('text/')) {
     // Text in another charset is not ours to transcode: the handler gets the bytes as sent.

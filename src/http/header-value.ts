@@ -4,18 +4,12 @@
  * percent-encoded as UTF-8. The `cloudevents` SDK skips this; we must not.
  */
 
-const MUST_ENCODE = /[^\x21-\x7e]|["%]/u
+// With the u flag a surrogate pair is one match, encoded as its 4 UTF-8 bytes.
+const MUST_ENCODE = /[^\x21-\x7e]|["%]/gu
 
-/** Encodes an attribute value for a `ce-*` header. */
+/** Encodes an attribute value for a `ce-*` header. Throws a `URIError` on an unpaired surrogate. */
 export function encodeHeaderValue(value: string): string {
-  if (!MUST_ENCODE.test(value)) return value
-  let out = ''
-  for (const char of value) {
-    const code = char.codePointAt(0)!
-    if (code >= 0x21 && code <= 0x7e && char !== '"' && char !== '%') out += char
-    else out += encodeURIComponent(char)
-  }
-  return out
+  return value.replace(MUST_ENCODE, (char) => encodeURIComponent(char))
 }
 
 /**
@@ -30,20 +24,11 @@ export function decodeHeaderValue(value: string): string {
   return text.includes('%') ? decodeURIComponent(text) : text
 }
 
-/** RFC 7230 section 3.2.6 quoted-string: the whole value, `\` escaping the next character. */
+// RFC 7230 section 3.2.6 quoted-string, the whole value: `\` escapes the next character.
+const QUOTED = /^"((?:[^"\\]|\\[\s\S])*)"$/
+
 function unquote(value: string): string {
-  let out = ''
-  for (let i = 1; i < value.length; i++) {
-    const char = value[i]!
-    if (char === '"') {
-      if (i === value.length - 1) return out
-      break
-    }
-    if (char === '\\') {
-      i += 1
-      if (i >= value.length) break
-    }
-    out += value[i]
-  }
-  throw new SyntaxError('not a well-formed quoted string')
+  const match = QUOTED.exec(value)
+  if (!match) throw new SyntaxError('not a well-formed quoted string')
+  return match[1]!.replace(/\\([\s\S])/g, '$1')
 }

@@ -75,8 +75,8 @@ export function singleReply(outcome: Outcome): HttpReply {
 export function resultReply(result: unknown): HttpReply {
   if (result === undefined) return { status: 204, headers: {} }
   if (isCloudEvent(result)) return { status: 200, ...encodeBinary(validEvent(result)) }
-  if (result instanceof Uint8Array) return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: result }
-  return { status: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(result) }
+  const bytes = result instanceof Uint8Array
+  return { status: 200, headers: { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }, body: bytes ? result : JSON.stringify(result) }
 }
 
 /**
