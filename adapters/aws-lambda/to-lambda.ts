@@ -74,12 +74,13 @@ export function createRuntime(target: Target, options: LambdaOptions): Runtime {
 /** The Lambda handler of a runtime: find the mapper, then serve events or HTTP. */
 export function handlerFor(runtime: Runtime): LambdaHandler {
   const { mappers } = runtime
-  return (event, context) => {
+  // Async, so that a user mapper's throwing `match` rejects like every other failure.
+  return async (event, context) => {
     const mapper = mappers.find((m) => m.match(event))
     if (mapper === undefined) {
       const error = unknownEvent(event)
       runtime.log.error('unknown Lambda event', { error: error.message })
-      return Promise.reject(error)
+      throw error
     }
     const remaining = context?.getRemainingTimeInMillis?.()
     const deadline = typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
