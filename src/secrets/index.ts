@@ -1,10 +1,13 @@
 /**
- * `faasade/secrets`: the secrets middleware, the provider interface, the
+ * `faasade/secrets`: the secrets middleware (and its Hono form,
+ * `honoSecrets`), the provider interface, the
  * env provider (the default, no cloud needed) and the error classes. Cloud
  * providers are their own doors (`faasade/secrets/aws`, `/lambda-extension`,
  * `/gcp`, `/azure`), so a bundle carries only the one it uses.
  */
-export { secrets, type ProvidedValue, type SecretProviders, type Secrets, type SecretsOptions, type SecretValues } from './middleware.js'
+export { secrets, type SecretsMiddleware } from './middleware.js'
+export type { ProvidedValue, SecretProviders, Secrets, SecretsOptions, SecretValues } from './loader.js'
+export { honoSecrets, type HonoSecretsOptions, type SecretsEnv } from './hono.js'
 export { Secret } from './secret-value.js'
 export { fromEnv } from './env.js'
 export {

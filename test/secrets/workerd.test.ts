@@ -2,7 +2,8 @@
 // Worker's env binding through the documented ctx.provider contract, and the
 // AWS fetch transport (aws4fetch over the Workers fetch) reaches a local
 // Secrets Manager endpoint. The Worker is the middleware bundled by esbuild
-// for a neutral platform, as a Workers build would.
+// for a neutral platform, as a Workers build would; its Hono app takes the
+// same secrets through honoSecrets(secrets({...})) (c.env as the bindings).
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
@@ -16,25 +17,35 @@ let server: LocalServer
 let mf: Miniflare
 
 const worker = `
+import { Hono } from 'hono'
 import { createContext } from './src/context.ts'
 import { createEvent as makeEvent } from './src/event.ts'
 import { defineHandler } from './src/handler.ts'
-import { secrets, fromEnv } from './src/secrets/index.ts'
+import { secrets, honoSecrets, fromEnv } from './src/secrets/index.ts'
 import { fromAwsSecretsManager } from './src/secrets/providers/aws.ts'
 
-let handler
+// One secrets() value for the event handler and the Hono app: one cache.
+let shared, handler, app
+function init(env) {
+  shared ??= secrets({
+    token: fromEnv('API_TOKEN'),
+    stripe: fromAwsSecretsManager('prod/stripe', {
+      json: true, endpoint: env.SM_ENDPOINT, region: 'us-east-1',
+      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key', sessionToken: 'workerd' },
+    }),
+  })
+  handler ??= defineHandler({
+    use: [shared],
+    handle: (_e, ctx) => ({ token: ctx.secrets.token.value, apiKey: ctx.secrets.stripe.value.apiKey, serialised: JSON.stringify(ctx) }),
+  })
+  app ??= new Hono().get('/hono', honoSecrets(shared), (c) =>
+    c.json({ token: c.var.secrets.token.value, apiKey: c.var.secrets.stripe.value.apiKey, serialised: JSON.stringify(c.var) }))
+}
+
 export default {
-  async fetch(request, env) {
-    handler ??= defineHandler({
-      use: [secrets({
-        token: fromEnv('API_TOKEN'),
-        stripe: fromAwsSecretsManager('prod/stripe', {
-          json: true, endpoint: env.SM_ENDPOINT, region: 'us-east-1',
-          credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key', sessionToken: 'workerd' },
-        }),
-      })],
-      handle: (_e, ctx) => ({ token: ctx.secrets.token.value, apiKey: ctx.secrets.stripe.value.apiKey, serialised: JSON.stringify(ctx) }),
-    })
+  async fetch(request, env, executionContext) {
+    init(env)
+    if (new URL(request.url).pathname === '/hono') return app.fetch(request, env, executionContext)
     const ctx = createContext({ provider: { name: 'cloudflare-workers', raw: { request, env } } })
     const result = await handler.run(makeEvent({ id: '1', source: '/w', type: 't' }), ctx)
     return Response.json(result)
@@ -76,6 +87,16 @@ describe('secrets in workerd', () => {
     expect(first.serialised).not.toContain('workers-binding-token-123')
     expect(first.serialised).not.toContain('sk_live_workerd_777')
     await mf.dispatchFetch('http://worker/')
+    expect(server.count('/')).toBe(1)
+  })
+
+  it('gives a Hono route the same secrets on c.var (the env binding read from c.env), from the same cache', async () => {
+    const res = await mf.dispatchFetch('http://worker/hono')
+    expect(res.status).toBe(200)
+    const body = (await res.json()) as Record<string, string>
+    expect(body.token).toBe('workers-binding-token-123')
+    expect(body.apiKey).toBe('sk_live_workerd_777')
+    expect(body.serialised).toBe('{"secrets":{"token":"[redacted]","stripe":"[redacted]"}}')
     expect(server.count('/')).toBe(1)
   })
 })
