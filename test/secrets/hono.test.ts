@@ -23,7 +23,7 @@ import { build } from 'esbuild'
 import { Hono } from 'hono'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import * as z from 'zod'
 import { clock, run } from './helpers/run.js'
 import { secretsManager, type Stored } from './helpers/secrets-manager.js'
@@ -232,6 +232,17 @@ describe('a secret that cannot be loaded', () => {
     expect(custom.status).toBe(502)
     expect(await custom.json()).toEqual({ mine: 'SecretNotFoundError', retryable: false })
     expect(await (await app.request('/rethrow')).json()).toEqual({ app: 'prod/missing' })
+  })
+
+  it('with prefetch: a failed prefetch is logged at once and again on the first request, which fetches again', async () => {
+    const { log, records } = captured()
+    const shared = secrets({ s: aws('prod/later') }, { prefetch: true, log })
+    await vi.waitFor(() => expect(records()).toContainEqual(expect.objectContaining({ level: 'error', msg: 'secret prefetch failed', secret: 's' })))
+    store.set('prod/later', { string: 'prefetch-then-fetched' })
+    const app = new Hono().get('/x', honoSecrets(shared), (c) => c.text(c.var.secrets.s.value))
+    expect(await (await app.request('/x')).text()).toBe('prefetch-then-fetched')
+    expect(records()).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'secret prefetch had failed; fetching it again', secret: 's' }))
+    expect(server.count('/')).toBe(2)
   })
 
   it('serves the last good value while a refresh fails, warning on options.log', async () => {
