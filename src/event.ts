@@ -120,9 +120,20 @@ export function createEvent<T = unknown>(init: CloudEventInit<T>): CloudEvent<T>
     if (value === undefined || (value === null && key !== 'data')) continue
     setAttribute(event, key, key === 'time' && value instanceof Date ? value.toISOString() : value)
   }
-  const issues = checkEvent(event)
-  if (issues.length > 0) throw invalid(issues)
-  return Object.freeze(event) as unknown as CloudEvent<T>
+  return toEvent(event) as CloudEvent<T>
+}
+
+/**
+ * Checks candidate attributes and freezes them as the event, or throws an
+ * {@link InvalidEventError} with every issue under `path`. Problems already
+ * `found` by a reader come first, and an attribute they name is not also
+ * reported missing.
+ * @internal
+ */
+export function toEvent(attributes: Record<string, unknown>, path: ReadonlyArray<string | number> = [], found: Issue[] = []): CloudEvent {
+  const issues = [...found, ...checkEvent(attributes).filter((issue) => !found.some((broken) => broken.path?.[0] === issue.path?.[0]))]
+  if (issues.length > 0) throw invalid(issues.map((issue) => ({ ...issue, path: [...path, ...(issue.path ?? [])] })))
+  return Object.freeze(attributes) as unknown as CloudEvent
 }
 
 /**

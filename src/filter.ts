@@ -9,12 +9,7 @@ export type Matcher = (value: string) => boolean
 /** Compiles a filter once, at definition time. */
 export function compileFilter(filter: EventFilter | undefined): Matcher {
   if (filter === undefined) return () => true
-  if (filter instanceof RegExp) return (value) => filter.test(value)
-  if (!filter.includes('*')) return (value) => value === filter
-  const pattern = new RegExp(`^${filter.split('*').map(escapeRegExp).join('.*')}$`)
-  return (value) => pattern.test(value)
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+  // `*` matches any run of characters; everything else in the string is literal.
+  const pattern = filter instanceof RegExp ? filter : filter.includes('*') ? new RegExp(`^${filter.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`) : undefined
+  return pattern ? (value) => pattern.test(value) : (value) => value === filter
 }

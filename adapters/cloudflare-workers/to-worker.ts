@@ -74,9 +74,11 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
             return dispatch(service, event, contextFor(event, { env, executionContext, batch, message }, deadline, message.attempts))
           })
           const settlement = queueSettlement(outcome, dropPermanent)
+          // Only a retry has one; undefined for an ack.
+          const { delaySeconds } = settlement as { delaySeconds?: number }
           if (settlement.action === 'ack') message.ack()
-          else if (settlement.delaySeconds === undefined) message.retry()
-          else message.retry({ delaySeconds: settlement.delaySeconds })
+          else if (delaySeconds === undefined) message.retry()
+          else message.retry({ delaySeconds })
           // One message for every failure; the fields say what happens next.
           if (outcome.kind !== 'ok') {
             log[outcome.kind === 'retry' ? 'error' : 'warn']('queue message failed', {
@@ -87,7 +89,7 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
               eventType: event?.type,
               outcome: outcome.kind,
               settlement: settlement.action,
-              delaySeconds: settlement.action === 'retry' ? settlement.delaySeconds : undefined,
+              delaySeconds,
               ...describeError(outcome.error),
             })
           }

@@ -4,7 +4,7 @@
  * is validated, and each problem names the attribute it concerns.
  */
 import { InvalidEventError, type Issue } from '../errors.js'
-import { checkEvent, invalid, setAttribute, type CloudEvent } from '../event.js'
+import { invalid, setAttribute, toEvent, type CloudEvent } from '../event.js'
 import { decodeHeaderValue } from './header-value.js'
 import { bodyBytes, bodyText, fromBase64, isJsonMediaType, mediaType, type HttpRequest } from './message.js'
 
@@ -80,23 +80,24 @@ function decodeBinary(request: HttpRequest): CloudEvent {
     const attribute = name.slice(3)
     // The content-type header is the datacontenttype in binary mode.
     if (attribute === 'datacontenttype') continue
+    let problem: string | undefined
     // Data travels in the body; a header must not pose as it (spec: no attribute is named data).
-    if (attribute === 'data' || attribute === 'data_base64') {
-      issues.push({ message: 'is not an attribute: in binary mode the data is the body', path: [attribute] })
-      continue
+    if (attribute === 'data' || attribute === 'data_base64') problem = 'is not an attribute: in binary mode the data is the body'
+    else {
+      try {
+        setAttribute(attributes, attribute, decodeHeaderValue(value))
+      } catch (error) {
+        problem = error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding'
+      }
     }
-    try {
-      setAttribute(attributes, attribute, decodeHeaderValue(value))
-    } catch (error) {
-      issues.push({ message: error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding', path: [attribute] })
-    }
+    if (problem) issues.push({ message: problem, path: [attribute] })
   }
   // An empty Content-Type says no more than a missing one.
   const contentType = request.headers['content-type'] || undefined
   if (contentType !== undefined) attributes.datacontenttype = contentType
   const data = binaryData(request.body, contentType)
   if (data !== undefined) attributes.data = data
-  return finish(attributes, [], issues)
+  return toEvent(attributes, [], issues)
 }
 
 function binaryData(body: HttpRequest['body'], contentType: string | undefined): unknown {
@@ -159,15 +160,7 @@ export function fromJsonFormat(value: unknown, path: ReadonlyArray<string | numb
     }
     if (problem) throw invalidAt([...path, 'data_base64'], problem)
   }
-  return finish(attributes, path)
-}
-
-function finish(attributes: Record<string, unknown>, at: ReadonlyArray<string | number>, found: Issue[] = []): CloudEvent {
-  // An attribute already found broken is not also reported missing.
-  const broken = new Set(found.map((issue) => issue.path?.[0]))
-  const issues = [...found, ...checkEvent(attributes).filter((issue) => !broken.has(issue.path?.[0]))]
-  if (issues.length > 0) throw invalid(issues.map((issue) => ({ ...issue, path: [...at, ...(issue.path ?? [])] })))
-  return Object.freeze(attributes) as unknown as CloudEvent
+  return toEvent(attributes, path)
 }
 
 function parseJson(body: HttpRequest['body'], at: ReadonlyArray<string | number>): unknown {

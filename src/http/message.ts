@@ -70,7 +70,5 @@ export function fromBase64(text: string): Uint8Array {
   } catch {
     throw new TypeError('not valid base64')
   }
-  const bytes = new Uint8Array(binary.length)
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i)
-  return bytes
+  return Uint8Array.from(binary, (char) => char.charCodeAt(0))
 }

@@ -91,10 +91,11 @@ export function resultReply(result: unknown): HttpReply {
 export function batchReply(events: readonly CloudEvent[], outcomes: readonly Outcome[]): HttpReply {
   const items = outcomes.map((outcome, i) => {
     const { id, source } = events[i]!
-    if (outcome.kind !== 'ok') return { id, source, outcome: outcome.kind, problem: outcome.error.toProblem() }
-    const { result } = outcome
-    if (result instanceof Uint8Array) return { id, source, outcome: 'ok', result_base64: toBase64(result) }
-    return { id, source, outcome: 'ok', result: isCloudEvent(result) ? toJsonFormat(validEvent(result)) : result }
+    const item: Record<string, unknown> = { id, source, outcome: outcome.kind }
+    if (outcome.kind !== 'ok') item.problem = outcome.error.toProblem()
+    else if (outcome.result instanceof Uint8Array) item.result_base64 = toBase64(outcome.result)
+    else item.result = isCloudEvent(outcome.result) ? toJsonFormat(validEvent(outcome.result)) : outcome.result
+    return item
   })
   const retries = outcomes.filter((o): o is Extract<Outcome, { kind: 'retry' }> => o.kind === 'retry')
   const drop = outcomes.find((o) => o.kind === 'drop')
@@ -118,7 +119,11 @@ function validEvent(event: CloudEvent): CloudEvent {
 
 function logOutcome(outcome: Outcome, event: CloudEvent, log: Logger): void {
   if (outcome.kind === 'ok') return
-  const fields = { eventId: event.id, eventType: event.type, outcome: outcome.kind, ...describeError(outcome.error) }
-  if (outcome.kind === 'retry') log.error('event failed, will be retried', fields)
-  else log.warn('event dropped, will not be retried', fields)
+  const retry = outcome.kind === 'retry'
+  log[retry ? 'error' : 'warn'](retry ? 'event failed, will be retried' : 'event dropped, will not be retried', {
+    eventId: event.id,
+    eventType: event.type,
+    outcome: outcome.kind,
+    ...describeError(outcome.error),
+  })
 }
