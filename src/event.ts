@@ -47,8 +47,8 @@ export interface CloudEventInit<T = unknown> {
 }
 
 // The context attributes (spec.md 3.1), with the JSON format's data members;
-// every other member is an extension. The first three named after
-// specversion are required, the next three optional (strings all).
+// every other member is an extension. The first four are required, the next
+// three optional strings, then `time`.
 const NOT_EXTENSIONS = ['specversion', 'id', 'source', 'type', 'subject', 'datacontenttype', 'dataschema', 'time', 'data', 'data_base64']
 const EXTENSION_NAME = /^[a-z0-9]+$/
 // CloudEvents type system: Integer is signed 32-bit.
@@ -80,22 +80,22 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
   const checkString = (name: string, value: string) => {
     if (UNPAIRED_SURROGATE.test(value)) add(name, 'must not contain an unpaired surrogate')
   }
-  const version = candidate.specversion
-  if (version === undefined) add('specversion', 'is required')
-  else if (version !== '1.0') add('specversion', `must be "1.0", got ${JSON.stringify(String(version)).slice(0, 20)}`)
-  for (let i = 1; i < 7; i++) {
+  for (let i = 0; i < 8; i++) {
     const name = NOT_EXTENSIONS[i]!
     const value = candidate[name]
     const required = i < 4
     if (value === undefined) {
       if (required) add(name, 'is required')
+    } else if (i === 0) {
+      if (value !== '1.0') add(name, `must be "1.0", got ${JSON.stringify(String(value)).slice(0, 20)}`)
+    } else if (i === 7) {
+      if (!isTimestamp(value)) add(name, 'must be an RFC 3339 timestamp')
     } else if (typeof value !== 'string') add(name, required ? 'must be a non-empty string' : 'must be a string')
     // Lenient where real senders are: Azure Event Grid sends `subject: ""` and
     // Eventarc a dataschema without a scheme, both against the letter of the spec.
     else if (value === '' && name !== 'subject') add(name, required ? 'must be a non-empty string' : 'must not be empty')
     else checkString(name, value)
   }
-  if (candidate.time !== undefined && !isTimestamp(candidate.time)) add('time', 'must be an RFC 3339 timestamp')
   for (const [name, value] of Object.entries(candidate)) {
     if (NOT_EXTENSIONS.includes(name)) continue
     if (!isExtensionName(name)) add(name, 'is not a valid extension attribute name (lower-case letters and digits only)')

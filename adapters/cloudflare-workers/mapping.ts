@@ -118,7 +118,7 @@ export function controllerToEvent(controller: ScheduledController, type: Schedul
     id: `${controller.cron}@${time ?? controller.scheduledTime}`,
     source: SCHEDULED_SOURCE,
     type: typeof type === 'function' ? type(controller) : type,
-    subject: controller.cron === '' ? undefined : controller.cron,
+    subject: controller.cron || undefined,
     time,
     datacontenttype: 'application/json',
     data: { cron: controller.cron, scheduledTime: time ?? null },

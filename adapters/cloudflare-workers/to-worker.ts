@@ -3,7 +3,7 @@
  * rules of the mapping are in `mapping.ts`; this file only calls the runtime.
  */
 import { runConcurrently } from '../../src/batch.js'
-import { createContext, type Context } from '../../src/context.js'
+import { createContext } from '../../src/context.js'
 import { describeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { createFetchHandler } from '../../src/http/fetch.js'
@@ -51,14 +51,19 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
     }),
   })
 
-  const contextFor = (event: CloudEvent, raw: WorkersRaw, deadline: number, attempt?: number): Context =>
-    createContext({
-      provider: { name: PROVIDER_NAME, raw },
-      deadline,
-      attempt,
-      waitUntil: waitUntilOf(raw.executionContext),
-      log: log.child({ eventId: event.id, eventType: event.type }),
-    })
+  // Runs the handler for a queue message's or a cron trigger's event, in a context of its own.
+  const run = (event: CloudEvent, raw: WorkersRaw, deadline: number, attempt?: number) =>
+    dispatch(
+      service,
+      event,
+      createContext({
+        provider: { name: PROVIDER_NAME, raw },
+        deadline,
+        attempt,
+        waitUntil: waitUntilOf(raw.executionContext),
+        log: log.child({ eventId: event.id, eventType: event.type }),
+      }),
+    )
 
   return {
     fetch: serveFetch,
@@ -69,10 +74,7 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
         batch.messages,
         async (message) => {
           let event: CloudEvent | undefined
-          const outcome = await settle(() => {
-            event = messageToEvent(message, batch.queue, queueType)
-            return dispatch(service, event, contextFor(event, { env, executionContext, batch, message }, deadline, message.attempts))
-          })
+          const outcome = await settle(() => run((event = messageToEvent(message, batch.queue, queueType)), { env, executionContext, batch, message }, deadline, message.attempts))
           const settlement = queueSettlement(outcome, dropPermanent)
           // Only a retry has one; undefined for an ack.
           const { delaySeconds } = settlement as { delaySeconds?: number }
@@ -100,10 +102,7 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
 
     async scheduled(controller, env, executionContext) {
       let event: CloudEvent | undefined
-      const outcome = await settle(() => {
-        event = controllerToEvent(controller, scheduledType)
-        return dispatch(service, event, contextFor(event, { env, executionContext, controller }, Date.now() + timeoutMs))
-      })
+      const outcome = await settle(() => run((event = controllerToEvent(controller, scheduledType)), { env, executionContext, controller }, Date.now() + timeoutMs))
       if (outcome.kind === 'ok') return
       const noRetry = scheduledSettlement(outcome) === 'noRetry'
       log[noRetry ? 'warn' : 'error']('cron event failed', { cron: controller.cron, eventId: event?.id, outcome: outcome.kind, retry: !noRetry, ...describeError(outcome.error) })

@@ -21,15 +21,12 @@ export interface HttpReply {
 
 /** The media type of a `content-type` value, lower-cased and without parameters. */
 export function mediaType(contentType: string | undefined): string | undefined {
-  if (contentType === undefined) return undefined
-  const semi = contentType.indexOf(';')
-  return (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() || undefined
+  return contentType?.split(';')[0]!.trim().toLowerCase() || undefined
 }
 
 /** JSON media types, as json-format.md 3.1.1 defines them: `*\/json` and `*\/*+json`. */
 export function isJsonMediaType(contentType: string | undefined): boolean {
-  const type = mediaType(contentType)
-  return type !== undefined && (type.endsWith('/json') || type.endsWith('+json'))
+  return /[/+]json$/.test(mediaType(contentType) ?? '')
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
