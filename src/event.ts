@@ -156,9 +156,8 @@ export function invalid(issues: Issue[]): InvalidEventError {
 
 /** True when `value` looks like a CloudEvent (all four required attributes). */
 export function isCloudEvent(value: unknown): value is CloudEvent {
-  if (typeof value !== 'object' || value === null) return false
-  const v = value as Record<string, unknown>
-  return v.specversion === '1.0' && typeof v.id === 'string' && typeof v.source === 'string' && typeof v.type === 'string'
+  const v = value as Record<string, unknown> | null
+  return typeof v === 'object' && v !== null && v.specversion === '1.0' && typeof v.id === 'string' && typeof v.source === 'string' && typeof v.type === 'string'
 }
 
 /**

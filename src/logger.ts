@@ -40,7 +40,7 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 /** Creates a JSON logger. */
 export function createLogger(options: LoggerOptions = {}, bindings: LogFields = {}): Logger {
   const min = RANK[options.level ?? envLevel()]
-  const sink = options.sink ?? defaultSink
+  const sink = options.sink ?? ((line) => console.log(line))
   const now = options.now ?? Date.now
   // A child shares its parent's level, sink and clock: only the bindings grow.
   const make = (bound: LogFields): Logger => {
@@ -62,10 +62,6 @@ function envLevel(): LogLevel {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
   const level = (env?.FAASADE_LOG_LEVEL ?? env?.LOG_LEVEL ?? 'info').toLowerCase()
   return level in RANK ? (level as LogLevel) : 'info'
-}
-
-function defaultSink(line: string): void {
-  console.log(line)
 }
 
 /** JSON that survives errors, bigints and cycles instead of throwing mid-log. */

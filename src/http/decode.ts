@@ -58,28 +58,26 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
 
 /** Every member of a batch, or one error naming the problems of all bad members by index. */
 function fromBatch(items: unknown[]): CloudEvent[] {
-  const events: CloudEvent[] = []
   const issues: Issue[] = []
-  items.forEach((item, i) => {
+  const events = items.map((item, i) => {
     try {
-      events.push(fromJsonFormat(item, [i]))
+      return fromJsonFormat(item, [i])
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error
       issues.push(...error.issues)
     }
   })
   if (issues.length > 0) throw invalid(issues)
-  return events
+  return events as CloudEvent[]
 }
 
 function decodeBinary(request: HttpRequest): CloudEvent {
   const attributes: Record<string, unknown> = {}
   const issues: Issue[] = []
   for (const [name, value] of Object.entries(request.headers)) {
-    if (!name.startsWith('ce-') || value === undefined) continue
     const attribute = name.slice(3)
     // The content-type header is the datacontenttype in binary mode.
-    if (attribute === 'datacontenttype') continue
+    if (!name.startsWith('ce-') || value === undefined || attribute === 'datacontenttype') continue
     let problem: string | undefined
     // Data travels in the body; a header must not pose as it (spec: no attribute is named data).
     if (attribute === 'data' || attribute === 'data_base64') problem = 'is not an attribute: in binary mode the data is the body'

@@ -34,20 +34,18 @@ const encoder = new TextEncoder()
 
 /** The body as text; throws a `TypeError` when the bytes are not UTF-8. */
 export function bodyText(body: Uint8Array | string | undefined): string {
-  if (body === undefined) return ''
+  // decode(undefined) is ''.
   return typeof body === 'string' ? body : utf8.decode(body)
 }
 
 /** The body as bytes. */
 export function bodyBytes(body: Uint8Array | string | undefined): Uint8Array {
-  if (body === undefined) return new Uint8Array(0)
-  return typeof body === 'string' ? encoder.encode(body) : body
+  return typeof body === 'string' ? encoder.encode(body) : (body ?? new Uint8Array(0))
 }
 
 /** Size of the body in bytes, without copying a byte body. */
 export function bodySize(body: Uint8Array | string | undefined): number {
-  if (body === undefined) return 0
-  return typeof body === 'string' ? encoder.encode(body).byteLength : body.byteLength
+  return typeof body === 'string' ? encoder.encode(body).byteLength : (body?.byteLength ?? 0)
 }
 
 /** Standard base64 of bytes (no Node `Buffer`: this runs on Workers too). */
