@@ -72,7 +72,7 @@ export abstract class FaasadeError extends Error {
 
 /** True for any faasade error, from this copy of the library or another. */
 export function isFaasadeError(error: unknown): error is FaasadeError {
-  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true
+  return (error as Record<symbol, unknown> | null | undefined)?.[BRAND] === true
 }
 
 /**
@@ -91,7 +91,10 @@ export class ValidationError extends FaasadeError {
   }
 
   override toProblem(): Problem {
-    return { ...super.toProblem(), issues: this.issues.map(renderIssue) }
+    return {
+      ...super.toProblem(),
+      issues: this.issues.map((issue) => (issue.path?.length ? { message: issue.message, path: issuePath(issue) } : { message: issue.message })),
+    }
   }
 }
 
@@ -165,10 +168,6 @@ export class ConfigurationError extends TypeError {
 export function toFaasadeError(error: unknown): FaasadeError {
   if (isFaasadeError(error)) return error
   return new UnexpectedError('Internal error', { cause: error })
-}
-
-function renderIssue(issue: Issue): { message: string; path?: string } {
-  return issue.path?.length ? { message: issue.message, path: issuePath(issue) } : { message: issue.message }
 }
 
 /** An issue's path as dotted text (`items.0.id`), or `''` when it has none. */

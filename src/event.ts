@@ -98,7 +98,7 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
   }
   for (const [name, value] of Object.entries(candidate)) {
     if (NOT_EXTENSIONS.includes(name)) continue
-    if (!isExtensionName(name)) add(name, 'is not a valid extension attribute name (lower-case letters and digits only)')
+    if (!EXTENSION_NAME.test(name)) add(name, 'is not a valid extension attribute name (lower-case letters and digits only)')
     else if (typeof value === 'string') checkString(name, value)
     else if (typeof value === 'number' && Number.isInteger(value)) {
       if (value < INT32_MIN || value > INT32_MAX) add(name, 'must be an integer in the signed 32-bit range')

@@ -45,10 +45,9 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
   // A child shares its parent's level, sink and clock: only the bindings grow.
   const make = (bound: LogFields): Logger => {
     const logger: Partial<Logger> = { child: (fields) => make({ ...bound, ...fields }) }
-    for (const name in RANK) {
-      const level = name as LogLevel
+    for (const [level, rank] of Object.entries(RANK) as Array<[LogLevel, number]>) {
       logger[level] = (message, fields) => {
-        if (RANK[level] < min) return
+        if (rank < min) return
         const line = { level, time: new Date(now()).toISOString(), msg: message, ...bound, ...fields }
         sink(redact(safeStringify(line)), level)
       }

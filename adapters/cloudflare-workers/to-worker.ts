@@ -38,7 +38,8 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
   const service = toService(target)
   const log = options.log ?? createLogger()
   const timeoutMs = options.timeoutMs ?? Infinity
-  const { dropPermanent = 'ack', type: queueType, concurrency = 10 } = options.queue ?? {}
+  // Unset options take the defaults of the functions they are passed to.
+  const { dropPermanent, type: queueType, concurrency } = options.queue ?? {}
   const scheduledType = options.scheduled?.type
 
   const serveFetch = createFetchHandler(service, {

@@ -53,13 +53,9 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
   const parsed = parseJson(request.body, [])
   if (mode === 'structured') return [fromJsonFormat(parsed)]
   if (!Array.isArray(parsed)) throw invalidAt([], 'must be a JSON array of events')
-  return fromBatch(parsed)
-}
-
-/** Every member of a batch, or one error naming the problems of all bad members by index. */
-function fromBatch(items: unknown[]): CloudEvent[] {
+  // Every member, or one error naming the problems of all bad members by index.
   const issues: Issue[] = []
-  const events = items.map((item, i) => {
+  const events = parsed.map((item, i) => {
     try {
       return fromJsonFormat(item, [i])
     } catch (error) {
@@ -98,23 +94,19 @@ function decodeBinary(request: HttpRequest): CloudEvent {
   return toEvent(attributes, [], issues)
 }
 
+const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i
+
 function binaryData(body: HttpRequest['body'], contentType: string | undefined): unknown {
   if (!body?.length) return undefined
   if (isJsonMediaType(contentType)) return parseJson(body, ['data'])
   if (mediaType(contentType)?.startsWith('text/')) {
+    // UTF-8, or a subset of it, by the charset parameter (absent means UTF-8 here).
     // Text in another charset is not ours to transcode: the handler gets the bytes as sent.
-    return isUtf8(contentType) ? text(body, ['data']) : bodyBytes(body)
+    const charset = CHARSET.exec(contentType!)?.[1]?.toLowerCase()
+    return !charset || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii' ? text(body, ['data']) : bodyBytes(body)
   }
   // Anything else is opaque: the handler gets the bytes as sent.
   return bodyBytes(body)
-}
-
-const CHARSET = /;\s*charset\s*=\s*"?([^";\s]+)/i
-
-/** UTF-8, or a subset of it, by the charset parameter (absent means UTF-8 here). */
-function isUtf8(contentType: string | undefined): boolean {
-  const charset = contentType && CHARSET.exec(contentType)?.[1]?.toLowerCase()
-  return !charset || charset === 'utf-8' || charset === 'utf8' || charset === 'us-ascii'
 }
 
 /**

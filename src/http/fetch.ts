@@ -86,5 +86,6 @@ async function readBody(request: Request, limit: number): Promise<Uint8Array | u
 
 /** A plain reply as a web `Response`. */
 export function toResponse(reply: HttpReply): Response {
-  return new Response((reply.body ?? null) as BodyInit | null, { status: reply.status, headers: reply.headers })
+  // The reply is its own init: `status` and `headers` are read, `body` is not a member.
+  return new Response((reply.body ?? null) as BodyInit | null, reply)
 }

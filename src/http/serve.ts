@@ -42,9 +42,19 @@ export async function serveCloudEvents(service: Service, request: HttpRequest, o
   }
   const batch = cloudEventMode(request.headers) === 'batch'
   const outcomes = await runConcurrently(events, (event, i) => dispatch(service, event, options.context(event, i)), options.concurrency)
-  outcomes.forEach((outcome, i) => logOutcome(outcome, events[i]!, options.log))
+  outcomes.forEach((outcome, i) => {
+    if (outcome.kind === 'ok') return
+    const retry = outcome.kind === 'retry'
+    options.log[retry ? 'error' : 'warn'](retry ? 'event failed, will be retried' : 'event dropped, will not be retried', {
+      eventId: events[i]!.id,
+      eventType: events[i]!.type,
+      outcome: outcome.kind,
+      ...describeError(outcome.error),
+    })
+  })
   try {
-    return batch ? batchReply(events, outcomes) : singleReply(outcomes[0]!)
+    const [outcome] = outcomes as [Outcome]
+    return batch ? batchReply(events, outcomes) : outcome.kind === 'ok' ? resultReply(outcome.result) : problemReply(outcome.error)
   } catch (error) {
     // The handlers ran, but a result cannot go on the wire (a BigInt, a cycle,
     // an invalid event): like any unexpected failure, the sender retries.
@@ -115,15 +125,4 @@ function validEvent(event: CloudEvent): CloudEvent {
   } catch (error) {
     throw new TypeError(`The handler returned an invalid CloudEvent: ${error instanceof InvalidEventError ? error.detail : String(error)}`)
   }
-}
-
-function logOutcome(outcome: Outcome, event: CloudEvent, log: Logger): void {
-  if (outcome.kind === 'ok') return
-  const retry = outcome.kind === 'retry'
-  log[retry ? 'error' : 'warn'](retry ? 'event failed, will be retried' : 'event dropped, will not be retried', {
-    eventId: event.id,
-    eventType: event.type,
-    outcome: outcome.kind,
-    ...describeError(outcome.error),
-  })
 }
