@@ -39,7 +39,11 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 /** Creates a JSON logger. */
 export function createLogger(options: LoggerOptions = {}, bindings: LogFields = {}): Logger {
-  const min = RANK[options.level ?? envLevel()]
+  // The option, else FAASADE_LOG_LEVEL or LOG_LEVEL where there is a process
+  // environment (Node; Workers have none); a level we do not know is 'info'.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
+  const wanted = options.level ?? (env?.FAASADE_LOG_LEVEL ?? env?.LOG_LEVEL ?? 'info').toLowerCase()
+  const min = RANK[wanted in RANK ? (wanted as LogLevel) : 'info']
   const sink = options.sink ?? ((line) => console.log(line))
   const now = options.now ?? Date.now
   // A child shares its parent's level, sink and clock: only the bindings grow.
@@ -55,12 +59,6 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
     return logger as Logger
   }
   return make(bindings)
-}
-
-function envLevel(): LogLevel {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-  const level = (env?.FAASADE_LOG_LEVEL ?? env?.LOG_LEVEL ?? 'info').toLowerCase()
-  return level in RANK ? (level as LogLevel) : 'info'
 }
 
 /** JSON that survives errors, bigints and cycles instead of throwing mid-log. */

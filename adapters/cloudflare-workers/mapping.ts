@@ -92,7 +92,8 @@ export function queueSource(queue: string): string {
 export function messageToEvent(message: QueueMessage, queue: string, type: QueueEventType = QUEUE_MESSAGE_TYPE): CloudEvent {
   const { body } = message
   const bytes = bytesOf(body)
-  if (!bytes && isStructuredEvent(body)) return fromJsonFormat(body)
+  // An object with a specversion member is a structured CloudEvent.
+  if (!bytes && typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'specversion')) return fromJsonFormat(body)
   return createEvent({
     id: message.id,
     source: queueSource(queue),
@@ -168,10 +169,6 @@ export function delaySeconds(retryAfterMs: number): number {
 
 const ACK: QueueSettlement = Object.freeze({ action: 'ack' })
 const RETRY_NOW: QueueSettlement = Object.freeze({ action: 'retry', delaySeconds: undefined })
-
-function isStructuredEvent(body: unknown): body is Record<string, unknown> {
-  return typeof body === 'object' && body !== null && !Array.isArray(body) && Object.hasOwn(body, 'specversion')
-}
 
 /** The media type of a body that is not bytes. */
 function contentTypeOf(body: unknown): string | undefined {
