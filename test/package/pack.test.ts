@@ -18,6 +18,7 @@ import { CJS_SCRIPT, CTS_SOURCE, ESM_SCRIPT, MTS_SOURCE, TSCONFIG } from './cons
 const root = fileURLToPath(new URL('../..', import.meta.url))
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: unknown; bin?: Record<string, string>; name: string }
 const zodVersion = (JSON.parse(readFileSync(join(root, 'node_modules/zod/package.json'), 'utf8')) as { version: string }).version
+const cloudeventsVersion = (JSON.parse(readFileSync(join(root, 'node_modules/cloudevents/package.json'), 'utf8')) as { version: string }).version
 const bin = (name: string) => join(root, 'node_modules/.bin', name)
 
 interface Run { code: number | null; stdout: string; stderr: string; command: string }
@@ -78,7 +79,7 @@ beforeAll(async () => {
   consumer = join(work, 'consumer')
   await mkdir(consumer)
   await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'faasade-consumer', version: '0.0.0', private: true }))
-  await succeed(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `zod@${zodVersion}`], consumer))
+  await succeed(run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', tarball, `zod@${zodVersion}`, `cloudevents@${cloudeventsVersion}`], consumer))
   await writeFile(join(consumer, 'consumer.mjs'), ESM_SCRIPT)
   await writeFile(join(consumer, 'consumer.cjs'), CJS_SCRIPT)
   await writeFile(join(consumer, 'consumer.mts'), MTS_SOURCE)
@@ -110,6 +111,36 @@ describe('the packed tarball', { timeout: 180_000 }, () => {
       bad: { outcome: 'drop', name: 'ValidationError', status: 400, isValidationError: true, isFaasadeError: true, paths: [['n']] },
       thrown: { outcome: 'drop', isPermanentError: true },
     })
+  })
+
+  // Every door, not only the two above: a door that takes a name from the
+  // core which the core does not export fails here (ESM at link time; for
+  // CommonJS, the names it reads off the core are compared with the core's).
+  it('loads every door with import and with require, and each finds what it takes from the core', async () => {
+    const doors = Object.keys(manifest.exports as Record<string, unknown>)
+      .filter((door) => door !== './package.json')
+      .map((door) => door.replace(/^\./, manifest.name))
+    const script = (format: 'esm' | 'cjs') =>
+      format === 'esm'
+        ? `for (const door of ${JSON.stringify(doors)}) await import(door); console.log('ok')`
+        : `for (const door of ${JSON.stringify(doors)}) require(door); console.log('ok')`
+    await writeFile(join(consumer, 'doors.mjs'), script('esm'))
+    await writeFile(join(consumer, 'doors.cjs'), script('cjs'))
+    for (const file of ['doors.mjs', 'doors.cjs']) {
+      const result = await run(process.execPath, [file], consumer)
+      expect(result.code, transcript(result)).toBe(0)
+    }
+    const dist = join(consumer, 'node_modules', manifest.name, 'dist')
+    const core = await run(process.execPath, ['-e', `console.log(JSON.stringify(Object.keys(require(${JSON.stringify(join(dist, 'index.cjs'))}))))`], consumer)
+    const exported = new Set(JSON.parse(core.stdout) as string[])
+    const { readdirSync } = await import('node:fs')
+    const taken = new Set<string>()
+    for (const file of readdirSync(dist).filter((f) => f.endsWith('.cjs') && f !== 'index.cjs')) {
+      const text = readFileSync(join(dist, file), 'utf8')
+      // esbuild reads a required module's names as `<binding>.<name>`, the binding named after it.
+      for (const match of text.matchAll(/(?<![\w"'./])faasade\d*\.([A-Za-z_$][\w$]*)/g)) taken.add(match[1]!)
+    }
+    expect([...taken].filter((name) => !exported.has(name))).toEqual([])
   })
 
   it('type-checks for .mts and .cts consumers with module nodenext (.d.ts for import, .d.cts for require)', async () => {
