@@ -71,39 +71,33 @@ export function isExtensionName(name: string): boolean {
  * problems, each with the attribute it concerns. An empty list means valid.
  */
 export function checkEvent(candidate: Record<string, unknown>): Issue[] {
+  // The named attributes in the order of the spec, then every extension in the candidate's order.
+  const names = [...NOT_EXTENSIONS.slice(0, 8), ...Object.keys(candidate).filter((name) => !NOT_EXTENSIONS.includes(name))]
   const issues: Issue[] = []
-  const add = (name: string, message: string) => {
-    issues.push({ message, path: [name] })
-  }
-  // An unpaired surrogate has no UTF-8 encoding: no JSON text, header or log
-  // line can carry it, so it is refused here rather than mangled later.
-  const checkString = (name: string, value: string) => {
-    if (UNPAIRED_SURROGATE.test(value)) add(name, 'must not contain an unpaired surrogate')
-  }
-  for (let i = 0; i < 8; i++) {
-    const name = NOT_EXTENSIONS[i]!
+  names.forEach((name, i) => {
     const value = candidate[name]
     const required = i < 4
-    if (value === undefined) {
-      if (required) add(name, 'is required')
+    let problem: string | undefined
+    if (i > 7) {
+      if (!EXTENSION_NAME.test(name)) problem = 'is not a valid extension attribute name (lower-case letters and digits only)'
+      else if (typeof value === 'number' && Number.isInteger(value)) {
+        if (value < INT32_MIN || value > INT32_MAX) problem = 'must be an integer in the signed 32-bit range'
+      } else if (typeof value !== 'string' && typeof value !== 'boolean') problem = 'must be a string, a boolean or an integer'
+    } else if (value === undefined) {
+      if (required) problem = 'is required'
     } else if (i === 0) {
-      if (value !== '1.0') add(name, `must be "1.0", got ${JSON.stringify(String(value)).slice(0, 20)}`)
+      if (value !== '1.0') problem = `must be "1.0", got ${JSON.stringify(String(value)).slice(0, 20)}`
     } else if (i === 7) {
-      if (!isTimestamp(value)) add(name, 'must be an RFC 3339 timestamp')
-    } else if (typeof value !== 'string') add(name, required ? 'must be a non-empty string' : 'must be a string')
+      if (!isTimestamp(value)) problem = 'must be an RFC 3339 timestamp'
+    } else if (typeof value !== 'string') problem = required ? 'must be a non-empty string' : 'must be a string'
     // Lenient where real senders are: Azure Event Grid sends `subject: ""` and
     // Eventarc a dataschema without a scheme, both against the letter of the spec.
-    else if (value === '' && name !== 'subject') add(name, required ? 'must be a non-empty string' : 'must not be empty')
-    else checkString(name, value)
-  }
-  for (const [name, value] of Object.entries(candidate)) {
-    if (NOT_EXTENSIONS.includes(name)) continue
-    if (!EXTENSION_NAME.test(name)) add(name, 'is not a valid extension attribute name (lower-case letters and digits only)')
-    else if (typeof value === 'string') checkString(name, value)
-    else if (typeof value === 'number' && Number.isInteger(value)) {
-      if (value < INT32_MIN || value > INT32_MAX) add(name, 'must be an integer in the signed 32-bit range')
-    } else if (typeof value !== 'boolean') add(name, 'must be a string, a boolean or an integer')
-  }
+    else if (value === '' && name !== 'subject') problem = required ? 'must be a non-empty string' : 'must not be empty'
+    // An unpaired surrogate has no UTF-8 encoding: no JSON text, header or log
+    // line can carry it, so it is refused here rather than mangled later.
+    if (!problem && typeof value === 'string' && UNPAIRED_SURROGATE.test(value)) problem = 'must not contain an unpaired surrogate'
+    if (problem) issues.push({ message: problem, path: [name] })
+  })
   return issues
 }
 
