@@ -268,7 +268,7 @@ function nodeTransport(options: DynamoDbStoreOptions): Transport {
     connection ??= connect(options)
     const { url, region, credentials } = connection
     const body = JSON.stringify(input)
-    const headers = await sign({ url, headers: headersFor(operation), body, service: 'dynamodb', region, credentials })
+    const headers = sign({ url, headers: headersFor(operation), body, service: 'dynamodb', region, credentials })
     const reply = await post(url, headers, body, timeout)
     return readReply(operation, reply.status, reply.text)
   }

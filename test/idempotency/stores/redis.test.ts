@@ -67,12 +67,12 @@ describe.skipIf(redisMissing)('redis store specifics', () => {
     expect(result).toEqual({ claimed: false, existing: first })
   })
 
-  it('scripts go by EVALSHA, and a flushed script cache is reloaded with EVAL', async () => {
+  it.each(['ioredis', 'node-redis'] as const)('%s: scripts go by EVALSHA, and a flushed script cache is reloaded with EVAL', async (which) => {
     const monitor = await io.monitor()
     const seen: string[] = []
     monitor.on('monitor', (_time: string, args: string[]) => seen.push(String(args[0]).toLowerCase()))
     try {
-      const store = redisStore(io)
+      const store = redisStore(which === 'ioredis' ? io : node)
       const key = `sha-${randomUUID()}`
       await store.claim(record(key, T()), Date.now())
       await store.claim(record(key, T()), Date.now())

@@ -24,12 +24,14 @@ export interface Reply {
   readonly text: string
 }
 
-const encoder = new TextEncoder()
-const decoder = new TextDecoder()
+let http: Promise<Pick<typeof Http, 'request'>> | undefined
+let https: Promise<Pick<typeof Http, 'request'>> | undefined
 
-function once(request: typeof Http.request, url: URL, headers: Record<string, string>, body: Uint8Array, timeoutMs: number) {
+function once(request: typeof Http.request, url: URL, headers: Promise<Record<string, string>>, body: Uint8Array, timeoutMs: number) {
   return new Promise<Reply>((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.byteLength) } })
+    // The request (and its connection) starts now; headers are set when they
+    // are ready, before anything is written: connecting overlaps signing.
+    const req = request(url, { method: 'POST' })
     req.setTimeout(timeoutMs, () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)))
     req.on('error', (error: Error & { reusedSocket?: boolean }) => {
       error.reusedSocket = req.reusedSocket
@@ -43,21 +45,30 @@ function once(request: typeof Http.request, url: URL, headers: Record<string, st
         const all = new Uint8Array(chunks.reduce((n, c) => n + c.byteLength, 0))
         let at = 0
         for (const chunk of chunks) all.set(chunk, (at += chunk.byteLength) - chunk.byteLength)
-        resolve({ status: res.statusCode ?? 0, text: decoder.decode(all) })
+        resolve({ status: res.statusCode ?? 0, text: new TextDecoder().decode(all) })
       })
     })
-    req.end(body)
+    headers.then(
+      (values) => {
+        for (const [name, value] of Object.entries(values)) req.setHeader(name, value)
+        req.setHeader('content-length', String(body.byteLength))
+        req.end(body)
+      },
+      (error: unknown) => req.destroy(error instanceof Error ? error : new Error(String(error))),
+    )
   })
 }
 
 /**
- * POSTs `body` to `url`. A keep-alive connection the server closed while
- * idle (after a Lambda thaw, say) fails with ECONNRESET before anything was
- * sent; that one case is tried once more, on a new connection.
+ * POSTs `body` to `url` with the headers `headers` resolves to (they may
+ * still be computed: the connection does not wait for them). A keep-alive
+ * connection the server closed while idle (after a Lambda thaw, say) fails
+ * with ECONNRESET before anything was sent; that one case is tried once
+ * more, on a new connection.
  */
-export async function post(url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Reply> {
-  const { request } = await load(url.protocol === 'https:' ? 'node:https' : 'node:http')
-  const bytes = encoder.encode(body)
+export async function post(url: URL, headers: Promise<Record<string, string>>, body: string, timeoutMs: number): Promise<Reply> {
+  const { request } = await (url.protocol === 'https:' ? (https ??= load('node:https')) : (http ??= load('node:http')))
+  const bytes = new TextEncoder().encode(body)
   try {
     return await once(request, url, headers, bytes, timeoutMs)
   } catch (error) {

@@ -29,19 +29,19 @@ export interface SignInput {
   readonly date?: Date
 }
 
-const encoder = new TextEncoder()
+const utf8 = (text: string) => new TextEncoder().encode(text)
 
 function hex(buffer: ArrayBuffer): string {
   return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
 async function sha256Hex(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
+  return hex(await crypto.subtle.digest('SHA-256', utf8(text)))
 }
 
 async function hmac(key: ArrayBuffer | Uint8Array<ArrayBuffer>, text: string): Promise<ArrayBuffer> {
   const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  return crypto.subtle.sign('HMAC', cryptoKey, encoder.encode(text))
+  return crypto.subtle.sign('HMAC', cryptoKey, utf8(text))
 }
 
 /** RFC 3986 encoding of one path segment, as SigV4's canonical URI wants it. */
@@ -69,7 +69,7 @@ export function createSigner(): (input: SignInput) => Promise<Record<string, str
     const scope = `${day}/${region}/${service}/aws4_request`
     const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, await sha256Hex(canonicalRequest)].join('\n')
     if (cached?.scope !== scope || cached.secret !== credentials.secretAccessKey) {
-      let key = await hmac(encoder.encode(`AWS4${credentials.secretAccessKey}`), day)
+      let key = await hmac(utf8(`AWS4${credentials.secretAccessKey}`), day)
       for (const part of [region, service, 'aws4_request']) key = await hmac(key, part)
       cached = { scope, secret: credentials.secretAccessKey, key }
     }
