@@ -57,19 +57,27 @@ class InvocationContext implements Context {
   readonly log: Logger
   readonly deadline: number
   readonly attempt: number | undefined
-  readonly provider: ProviderInfo
+  #provider: ProviderInfo
   #signal: AbortSignal | undefined
   #now: () => number
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined
   #pending: Promise<unknown>[] | undefined
 
   constructor(init: ContextInit) {
-    this.provider = init.provider
+    this.#provider = init.provider
     this.deadline = init.deadline ?? Infinity
     this.attempt = init.attempt
     this.log = init.log ?? (defaultLogger ??= createLogger())
     this.#now = init.now ?? Date.now
     this.#waitUntil = init.waitUntil
+  }
+
+  // Behind a getter, not an own property: util.inspect (a console.log of
+  // ctx) shows own properties only, and provider.raw may hold credentials
+  // (the env bindings on Workers). A Symbol.for(inspect.custom) method would
+  // do the same but keeps the class in every bundle, used or not.
+  get provider(): ProviderInfo {
+    return this.#provider
   }
 
   // Made on first use: most handlers never read it, and a timer per
@@ -106,12 +114,6 @@ class InvocationContext implements Context {
     out.deadline = Number.isFinite(this.deadline) ? new Date(this.deadline).toISOString() : null
     out.provider = { name: this.provider.name }
     return out
-  }
-
-  // util.inspect (console.log of a ctx) would otherwise print provider.raw,
-  // which on Workers holds the env bindings.
-  [Symbol.for('nodejs.util.inspect.custom')](): Record<string, unknown> {
-    return this.toJSON()
   }
 }
 

@@ -60,6 +60,6 @@ describe('context', () => {
     const { inspect } = await import('node:util')
     const ctx = createContext({ provider, attempt: 1 })
     expect(inspect(ctx, { depth: 5 })).not.toContain('native event')
-    expect(inspect(ctx)).toContain("name: 'test'")
+    expect(inspect(ctx)).toContain('attempt: 1')
   })
 })
