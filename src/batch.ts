@@ -58,9 +58,14 @@ export async function runBatch<T, R>(
 
 /**
  * The unordered half of {@link runBatch}: up to `concurrency` items in
- * flight. Apart so that a path that never runs an ordered batch (HTTP, a
- * Workers queue) does not ship the ordered one.
- * @internal
+ * flight (default 10), outcomes in input order. Apart so that a path that
+ * never runs an ordered batch (HTTP, a Workers queue) does not ship the
+ * ordered one.
+ *
+ * @example
+ * ```ts
+ * const outcomes = await runConcurrently(messages, (m) => dispatch(service, toEvent(m), ctxFor(m)), 5)
+ * ```
  */
 export async function runConcurrently<T, R>(
   items: readonly T[],

@@ -126,7 +126,7 @@ export function createEvent<T = unknown>(init: CloudEventInit<T>): CloudEvent<T>
  */
 export function toEvent(attributes: Record<string, unknown>, path: ReadonlyArray<string | number> = [], found: Issue[] = []): CloudEvent {
   const issues = [...found, ...checkEvent(attributes).filter((issue) => !found.some((broken) => broken.path?.[0] === issue.path?.[0]))]
-  if (issues.length > 0) throw invalid(issues.map((issue) => ({ ...issue, path: [...path, ...(issue.path ?? [])] })))
+  if (issues.length > 0) throw invalidEvent(issues.map((issue) => ({ ...issue, path: [...path, ...(issue.path ?? [])] })))
   return Object.freeze(attributes) as unknown as CloudEvent
 }
 
@@ -140,10 +140,17 @@ export function setAttribute(target: Record<string, unknown>, name: string, valu
 }
 
 /**
- * The error for a candidate that is not a CloudEvent, naming what is wrong.
- * An issue without a path concerns the whole body.
+ * The error for a candidate that is not a CloudEvent, naming what is wrong
+ * (for adapters: `checkEvent`'s issues in, one 400-worthy error out). An
+ * issue without a path concerns the whole body.
+ *
+ * @example
+ * ```ts
+ * const issues = checkEvent(candidate)
+ * if (issues.length > 0) throw invalidEvent(issues)
+ * ```
  */
-export function invalid(issues: Issue[]): InvalidEventError {
+export function invalidEvent(issues: Issue[]): InvalidEventError {
   const described = issues.map((issue) => `${issuePath(issue) || 'body'} ${issue.message}`)
   return new InvalidEventError(`Invalid CloudEvent: ${described[0] ?? 'invalid'}`, issues, { detail: described.join('; ') })
 }

@@ -7,7 +7,7 @@ export { defineService, dispatch, isService, toService, type HttpApp, type Servi
 export { createContext, drainWaitUntil, extendContext, type Context, type ContextInit, type ProviderInfo } from './context.js'
 export { checkOptions, defineMiddleware, type AddedBy, type HandlerInfo, type Middleware, type Next } from './middleware.js'
 export { compose, type Chain } from './compose.js'
-export { checkEvent, createEvent, isCloudEvent, isExtensionName, withData, type CloudEvent, type CloudEventInit, type ExtensionValue } from './event.js'
+export { checkEvent, createEvent, invalidEvent, isCloudEvent, isExtensionName, withData, type CloudEvent, type CloudEventInit, type ExtensionValue } from './event.js'
 export {
   ConfigurationError,
   describeError,
@@ -28,12 +28,12 @@ export {
   type RetryableErrorOptions,
 } from './errors.js'
 export { outcomeOf, settle, type Outcome } from './outcome.js'
-export { runBatch, SkippedError, type BatchOptions } from './batch.js'
+export { runBatch, runConcurrently, SkippedError, type BatchOptions } from './batch.js'
 export { compileFilter, type EventFilter } from './filter.js'
 export { isStandardSchema, validate, type SchemaOutput, type StandardSchema } from './schema.js'
 export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel, type LogSink } from './logger.js'
 export { addRedaction, redact, removeRedaction, REDACTED } from './redact.js'
-export { cloudEventMode, decodeCloudEvents, fromJsonFormat, type CloudEventMode } from './http/decode.js'
+export { cloudEventMode, decodeCloudEvents, fromJsonFormat, notACloudEvent, type CloudEventMode } from './http/decode.js'
 export { encodeBatch, encodeBinary, encodeStructured, toJsonFormat } from './http/encode.js'
 export { isJsonMediaType, mediaType, type HttpReply, type HttpRequest } from './http/message.js'
 export { problemReply, toProblem } from './http/problem.js'

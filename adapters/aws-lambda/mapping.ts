@@ -49,7 +49,7 @@
  * | drop | logged, not in failures (`failPermanent: true`: in failures, to reach the DLQ) | logged, return (`failPermanent`: throw) | return the problem document (`failPermanent`: throw) |
  */
 import { InvalidEventError, isFaasadeError, type FaasadeError } from '../../src/errors.js'
-import { checkEvent, invalid, isCloudEvent, type CloudEvent } from '../../src/event.js'
+import { checkEvent, invalidEvent, isCloudEvent, type CloudEvent } from '../../src/event.js'
 import { decodeCloudEvents } from '../../src/http/decode.js'
 import { toJsonFormat } from '../../src/http/encode.js'
 import type { Outcome } from '../../src/outcome.js'
@@ -566,7 +566,7 @@ function build(attributes: { time?: Date | string; [name: string]: unknown }): C
     else event[name] = value
   }
   const issues = checkEvent(event)
-  if (issues.length > 0) throw invalid(issues)
+  if (issues.length > 0) throw invalidEvent(issues)
   if (date !== undefined) event.time = date.toISOString()
   return Object.freeze(event) as CloudEvent
 }

@@ -4,7 +4,7 @@
  * is validated, and each problem names the attribute it concerns.
  */
 import { InvalidEventError, type Issue } from '../errors.js'
-import { invalid, setAttribute, toEvent, type CloudEvent } from '../event.js'
+import { invalidEvent, setAttribute, toEvent, type CloudEvent } from '../event.js'
 import { decodeHeaderValue } from './header-value.js'
 import { bodyBytes, bodyText, fromBase64, isJsonMediaType, mediaType, type HttpRequest } from './message.js'
 
@@ -63,7 +63,7 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
       issues.push(...error.issues)
     }
   })
-  if (issues.length > 0) throw invalid(issues)
+  if (issues.length > 0) throw invalidEvent(issues)
   return events as CloudEvent[]
 }
 
@@ -171,5 +171,5 @@ function text(body: HttpRequest['body'], at: ReadonlyArray<string | number>): st
 }
 
 function invalidAt(path: ReadonlyArray<string | number>, message: string): InvalidEventError {
-  return invalid([{ message, path }])
+  return invalidEvent([{ message, path }])
 }

@@ -20,12 +20,16 @@ export interface BuiltPackage {
 
 export async function buildPackage(): Promise<BuiltPackage> {
   const configs = typeof config === 'function' ? await config({}) : config
-  const library = (Array.isArray(configs) ? configs : [configs]).find((c: Options) => typeof c.entry === 'object' && c.entry !== null && 'cloudflare-workers' in c.entry)
-  if (!library) throw new Error('tsup.config.ts has no entry named cloudflare-workers')
+  // The library is more than one build (the core door alone, then the
+  // others, which import it as `faasade`); the CLI's build is not needed.
+  const library = (Array.isArray(configs) ? configs : [configs]).filter(
+    (c: Options) => typeof c.entry === 'object' && c.entry !== null && !Array.isArray(c.entry) && !('cli' in c.entry),
+  )
+  if (!library.some((c) => 'cloudflare-workers' in (c.entry as Record<string, string>))) throw new Error('tsup.config.ts has no entry named cloudflare-workers')
   const root = await mkdtemp(join(tmpdir(), 'faasade-workers-'))
   const distDir = join(root, 'dist')
   // Also gone if the run is cut short before afterAll.
   process.once('exit', () => rmSync(root, { recursive: true, force: true }))
-  await build({ ...library, format: ['esm'], dts: false, outDir: distDir, clean: false, silent: true, config: false })
+  for (const options of library) await build({ ...options, format: ['esm'], dts: false, outDir: distDir, clean: false, silent: true, config: false })
   return { distDir, remove: () => rm(root, { recursive: true, force: true }) }
 }
