@@ -35,7 +35,7 @@ export { createLogger, type LogFields, type Logger, type LoggerOptions, type Log
 export { addRedaction, redact, removeRedaction, REDACTED } from './redact.js'
 export { cloudEventMode, decodeCloudEvents, fromJsonFormat, notACloudEvent, type CloudEventMode } from './http/decode.js'
 export { encodeBatch, encodeBinary, encodeStructured, toJsonFormat } from './http/encode.js'
-export { isJsonMediaType, mediaType, type HttpReply, type HttpRequest } from './http/message.js'
+export { fromBase64, isJsonMediaType, mediaType, toBase64, type HttpReply, type HttpRequest } from './http/message.js'
 export { problemReply, toProblem } from './http/problem.js'
 export { batchReply, DEFAULT_MAX_BODY_BYTES, resultReply, serveCloudEvents, singleReply, type ServeOptions } from './http/serve.js'
 export { createFetchHandler, toResponse, type FetchHandler, type FetchHandlerOptions } from './http/fetch.js'

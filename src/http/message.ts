@@ -48,7 +48,14 @@ export function bodySize(body: Uint8Array | string | undefined): number {
   return typeof body === 'string' ? encoder.encode(body).byteLength : (body?.byteLength ?? 0)
 }
 
-/** Standard base64 of bytes (no Node `Buffer`: this runs on Workers too). */
+/**
+ * Standard base64 of bytes (no Node `Buffer`: this runs on Workers too).
+ *
+ * @example
+ * ```ts
+ * toBase64(new Uint8Array([104, 105]))   // 'aGk='
+ * ```
+ */
 export function toBase64(bytes: Uint8Array): string {
   let binary = ''
   for (let i = 0; i < bytes.length; i += 0x8000) {
@@ -57,7 +64,14 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary)
 }
 
-/** Bytes of standard base64; throws a `TypeError` on bad input. */
+/**
+ * Bytes of standard base64 (padding optional); throws a `TypeError` on bad input.
+ *
+ * @example
+ * ```ts
+ * fromBase64('aGk=')   // Uint8Array [104, 105]
+ * ```
+ */
 export function fromBase64(text: string): Uint8Array {
   let binary: string
   try {

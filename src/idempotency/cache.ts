@@ -10,7 +10,7 @@
  * expired, and the cache checks `expiresAt` on every read.
  */
 import type { IdempotencyRecord } from './store.js'
-import { utf8Length } from './payload-hash.js'
+import { utf8Length } from './hash.js'
 
 /** Bounds of the local cache. */
 export interface CacheOptions {

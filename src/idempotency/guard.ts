@@ -18,7 +18,7 @@ import {
   IdempotencyStoreError,
   type StoreOperation,
 } from './errors.js'
-import { utf8Length } from './payload-hash.js'
+import { utf8Length } from './hash.js'
 import { decide } from './state-machine.js'
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from './store.js'
 

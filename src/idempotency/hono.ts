@@ -17,7 +17,9 @@ import { IdempotencyInProgressError, IdempotencyKeyMissingError, IdempotencyResu
 import { createGuard } from './guard.js'
 import { storeKey } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
-import { canonicalJson, fromBase64, sha256Bytes, toBase64, utf8 } from './payload-hash.js'
+import { fromBase64, toBase64 } from '../http/message.js'
+import { canonicalJson } from './canonical-json.js'
+import { sha256Bytes, utf8 } from './hash.js'
 
 /** Options of {@link idempotency}. */
 export interface IdempotencyOptions extends CommonOptions {

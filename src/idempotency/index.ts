@@ -32,6 +32,6 @@ export {
   type StoreOperation,
 } from './errors.js'
 export { DELIVERY_TABLE, RECORD_TRANSITIONS, type Found, type PayloadMatch, type Verdict } from './state-machine.js'
-export { canonicalJson } from './payload-hash.js'
+export { canonicalJson } from './canonical-json.js'
 export { recordBytes, RECORD_OVERHEAD_BYTES } from './guard.js'
 export type { ClaimResult, IdempotencyRecord, IdempotencyStatus, IdempotencyStore } from './store.js'

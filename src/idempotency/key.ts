@@ -12,7 +12,8 @@
  */
 import type { CloudEvent } from '../event.js'
 import { IdempotencyKeyMissingError } from './errors.js'
-import { canonicalJson, sha256 } from './payload-hash.js'
+import { canonicalJson } from './canonical-json.js'
+import { sha256 } from './hash.js'
 
 /** One part of a key a key function may return. */
 export type KeyPart = string | number | boolean | bigint | null | undefined

@@ -12,7 +12,8 @@ import { createGuard } from './guard.js'
 import type { IdempotencyRecord } from './store.js'
 import { keyText, sourceAndId, storeKey, type KeyFunction } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
-import { canonicalJson, payloadHash } from './payload-hash.js'
+import { canonicalJson } from './canonical-json.js'
+import { payloadHash } from './hash.js'
 
 /** Options of {@link idempotent}. `Data` types the event the `key` and `payload` functions see. */
 export interface IdempotentOptions<Data = unknown> extends CommonOptions {
