@@ -29,12 +29,20 @@ process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL')
 })
 
-/** Copies the build to .bench-tmp/idempotency/dist, so a rebuild during the run cannot mix two builds. */
+/**
+ * Copies the build to .bench-tmp/idempotency/pkg/dist, beside a copy of
+ * package.json, so that a rebuild during the run cannot mix two builds: the
+ * doors import the core as `faasade`, which Node resolves through the
+ * nearest package.json of that name (this copy's), and everything else
+ * through the repository's node_modules.
+ */
 export function snapshotDist(distDir = join(root, 'dist')) {
   if (!existsSync(join(distDir, 'idempotency-dynamodb.js'))) throw new Error(`${distDir}/idempotency-dynamodb.js is missing: run \`npm run build\` first (\`npm run bench\` does)`)
-  const target = join(tmp, 'dist')
-  rmSync(target, { recursive: true, force: true })
-  mkdirSync(dirname(target), { recursive: true })
+  const pkg = join(tmp, 'pkg')
+  const target = join(pkg, 'dist')
+  rmSync(pkg, { recursive: true, force: true })
+  mkdirSync(pkg, { recursive: true })
+  cpSync(join(root, 'package.json'), join(pkg, 'package.json'))
   cpSync(distDir, target, { recursive: true })
   return target
 }

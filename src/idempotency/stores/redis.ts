@@ -3,22 +3,30 @@
  * client you already have: `ioredis` (5 or 6) or `redis` (node-redis 4 to 6),
  * told apart by shape. Nothing is imported from either.
  *
- * Each record is a hash (`s` status, `e` expiresAt, `h` payload hash, `o`
- * owner, `r` result) that Redis itself deletes at `expiresAt` (PEXPIREAT, the
- * record's own instant, nothing added). Every primitive is one round trip:
+ * Each record is one string value that Redis itself deletes at `expiresAt`
+ * (PXAT / PEXPIREAT: the record's own instant, nothing added). Every
+ * primitive is one round trip:
  *
- * - `claim`: one Lua script writes the record if the key is absent or its
- *   `expiresAt` is past the caller's `now`, and otherwise returns the live
- *   record, so a duplicate learns what it is in the same round trip. (A bare
- *   `SET NX PX` would need a second read for that, and could not take over a
- *   record the caller's clock says is dead before Redis's does.)
+ * - `claim`: `SET key record NX PXAT expiresAt GET` writes the record if the
+ *   key is absent and otherwise returns the record that holds it, so a
+ *   duplicate learns what it is in the same round trip, with no script.
+ *   Only when that record is dead by the caller's clock but not yet by
+ *   Redis's (clock skew, a fractional ms) does a second round trip take it
+ *   over: a Lua compare-and-set on its owner and expiry. Redis before 7.0
+ *   refuses `NX` with `GET`; there a Lua script does the same claim, found
+ *   out on the first call.
  * - `complete`, `release`: Lua compare-and-set / compare-and-delete on the
  *   owner (Redis 7.0 has no `SET … IFEQ`).
- * - `get`: `HGETALL`.
+ * - `get`: `GET`.
  *
  * Scripts go by `EVALSHA`; the first call of each on a store object is an
  * `EVAL`, which loads it, and a server that lost its script cache (restart,
  * `SCRIPT FLUSH`) gets an `EVAL` again.
+ *
+ * The value: status (`I` or `C`), the owner and the payload hash each as
+ * `<length>:<text>`, `expiresAt` and `:` between them, then `-` (no result)
+ * or `=` and the result's JSON text. The owner comes first, so the scripts
+ * check it by prefix, without parsing.
  *
  * Clocks: the claim compares the record's `expiresAt` with the `now` it is
  * given, and Redis drops the key at `expiresAt` by its own clock; with the
@@ -28,7 +36,8 @@
  * commands: ioredis `{ lazyConnect: true, maxRetriesPerRequest: 1,
  * enableOfflineQueue: false }` and `await redis.connect()`; node-redis
  * `{ disableOfflineQueue: true }` and an `on('error')` listener (without one,
- * a lost connection crashes the process).
+ * a lost connection crashes the process). Cluster clients of node-redis are
+ * not supported (ioredis's `Cluster` routes these commands itself).
  *
  * @example
  * ```ts
@@ -45,21 +54,18 @@ import { ConfigurationError } from '../../errors.js'
 import { checkOptions } from '../../middleware.js'
 import type { StoreOperation } from '../errors.js'
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../store.js'
-import { storeFailure } from './internal/failure.js'
-import { toRecord } from './internal/record.js'
+import { malformedRecord, storeFailure } from './internal/failure.js'
 
 /** The part of an `ioredis` client (or cluster) used here. */
 export interface IoRedisLike {
+  call(command: string, ...args: string[]): Promise<unknown>
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
-  hgetall(key: string): Promise<Record<string, string>>
 }
 
-/** The part of a `redis` (node-redis 4+) client (or cluster) used here. */
+/** The part of a `redis` (node-redis 4+) client used here: its raw `sendCommand`. */
 export interface NodeRedisLike {
-  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
-  evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>
-  hGetAll(key: string): Promise<unknown>
+  sendCommand(args: string[]): Promise<unknown>
 }
 
 /** A connected `ioredis` or `redis` client. */
@@ -74,62 +80,73 @@ export interface RedisStoreOptions {
   prefix?: string
 }
 
-// s: status, e: expiresAt (epoch ms), h: payload hash, o: owner, r: result.
-// Numbers travel as decimal strings; Lua's doubles hold epoch ms exactly.
-// `e` keeps the instant as given; the key's own expiry is it rounded up to
-// whole ms (PEXPIREAT takes an integer), so Redis never drops it early.
-
-/** KEYS[1]; ARGV: now, expiresAt, status, payloadHash, owner, expiresAt in whole ms. Returns nil when claimed, else the live record as HGETALL. */
-const CLAIM = `local e = redis.call('HGET', KEYS[1], 'e')
-if e then
-  if tonumber(e) > tonumber(ARGV[1]) then return redis.call('HGETALL', KEYS[1]) end
-  redis.call('DEL', KEYS[1])
-end
-redis.call('HSET', KEYS[1], 's', ARGV[3], 'e', ARGV[2], 'h', ARGV[4], 'o', ARGV[5])
-redis.call('PEXPIREAT', KEYS[1], ARGV[6])
+/** Redis before 7.0: KEYS[1]; ARGV: record, expiresAt in whole ms. Returns nil when claimed, else the value that holds the key. */
+const CLAIM = `local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.call('SET', KEYS[1], ARGV[1])
+redis.call('PEXPIREAT', KEYS[1], ARGV[2])
 return false`
 
-/** KEYS[1]; ARGV: owner, expiresAt, status, payloadHash, expiresAt in whole ms, hasResult ('1'/'0'), result. Returns 1 if replaced. */
-// An INPROGRESS record has no result field (a claim writes none), so the
-// fields are overwritten in place, the owner's unchanged.
-const COMPLETE = `local held = redis.call('HMGET', KEYS[1], 'o', 's')
-if held[1] ~= ARGV[1] or held[2] ~= 'INPROGRESS' then return 0 end
-if ARGV[6] == '1' then
-  redis.call('HSET', KEYS[1], 's', ARGV[3], 'e', ARGV[2], 'h', ARGV[4], 'r', ARGV[7])
-else
-  redis.call('HSET', KEYS[1], 's', ARGV[3], 'e', ARGV[2], 'h', ARGV[4])
-end
-redis.call('PEXPIREAT', KEYS[1], ARGV[5])
+/** KEYS[1]; ARGV: the dead record's head (status, owner, expiresAt), record, expiresAt in whole ms. Returns nil when claimed, else what holds the key now. */
+const TAKE_OVER = `local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 1, #ARGV[1]) ~= ARGV[1] then return held end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
+return false`
+
+/** KEYS[1]; ARGV: 'I' and the owner as the value starts with them, record, expiresAt in whole ms. Returns 1 if replaced. */
+const COMPLETE = `local held = redis.call('GET', KEYS[1])
+if not held or string.sub(held, 1, #ARGV[1]) ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[2])
+redis.call('PEXPIREAT', KEYS[1], ARGV[3])
 return 1`
 
-/** KEYS[1]; ARGV: owner. Returns the number of keys deleted. */
-const RELEASE = `if redis.call('HGET', KEYS[1], 'o') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+/** KEYS[1]; ARGV: the owner as the value holds it after the status. Returns the number of keys deleted. */
+const RELEASE = `local held = redis.call('GET', KEYS[1])
+if held and string.sub(held, 2, 1 + #ARGV[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`
 
-type Script = typeof CLAIM | typeof COMPLETE | typeof RELEASE
+type Script = typeof CLAIM | typeof TAKE_OVER | typeof COMPLETE | typeof RELEASE
 
-function isNodeRedis(client: RedisClientLike): client is NodeRedisLike {
-  return typeof (client as Partial<NodeRedisLike>).evalSha === 'function'
+const counted = (text: string) => `${text.length}:${text}`
+
+/** The record as Redis holds it. */
+function encode(record: IdempotencyRecord): string {
+  const status = record.status === 'COMPLETED' ? 'C' : 'I'
+  const result = record.result === undefined ? '-' : `=${record.result}`
+  return `${status}${counted(record.owner)}${record.expiresAt}:${counted(record.payloadHash)}${result}`
 }
 
-/**
- * A node-redis client's raw `sendCommand(args)`, when it has one of that
- * shape (a cluster's takes the routing key first): it skips the option
- * parsing of `evalSha`, a few µs a call, which is most of what separates one
- * EVALSHA from one SET.
- */
-function rawSender(client: NodeRedisLike): ((args: string[]) => Promise<unknown>) | undefined {
-  const c = client as NodeRedisLike & { sendCommand?: unknown; masters?: unknown }
-  if (typeof c.sendCommand !== 'function' || 'masters' in c) return undefined
-  const send = c.sendCommand as (args: string[]) => Promise<unknown>
-  return (args) => send.call(client, args)
+/** Reads a value back: the record, and its head (status, owner, expiresAt) for a compare-and-set. */
+function decode(store: string, operation: StoreOperation, key: string, value: string): { record: IdempotencyRecord; head: string } {
+  const status = value[0] === 'I' ? 'INPROGRESS' : value[0] === 'C' ? 'COMPLETED' : undefined
+  if (status === undefined) throw malformedRecord(store, operation, key, 'status')
+  let at = 1
+  const text = (field: string): string => {
+    const colon = value.indexOf(':', at)
+    const length = Number(value.slice(at, colon))
+    if (colon < 0 || !Number.isInteger(length) || length < 0 || colon + 1 + length > value.length) throw malformedRecord(store, operation, key, field)
+    at = colon + 1 + length
+    return value.slice(colon + 1, at)
+  }
+  const owner = text('owner')
+  const colon = value.indexOf(':', at)
+  const expiresAt = Number(value.slice(at, colon))
+  if (colon <= at || !Number.isFinite(expiresAt)) throw malformedRecord(store, operation, key, 'expiresAt')
+  at = colon + 1
+  const head = value.slice(0, at)
+  const payloadHash = text('payloadHash')
+  const marker = value[at]
+  if (marker !== '-' && marker !== '=') throw malformedRecord(store, operation, key, 'result')
+  if (owner === '') throw malformedRecord(store, operation, key, 'owner')
+  const record: IdempotencyRecord =
+    marker === '=' ? { key, status, expiresAt, payloadHash, owner, result: value.slice(at + 1) } : { key, status, expiresAt, payloadHash, owner }
+  return { record, head }
 }
 
-function isRedisClient(client: unknown): client is RedisClientLike {
-  if (typeof client !== 'object' || client === null) return false
-  const c = client as Record<string, unknown>
-  if (typeof c.eval !== 'function') return false
-  return (typeof c.evalSha === 'function' && typeof c.hGetAll === 'function') || (typeof c.evalsha === 'function' && typeof c.hgetall === 'function')
+function isIoRedis(client: RedisClientLike): client is IoRedisLike {
+  const c = client as Partial<IoRedisLike>
+  return typeof c.call === 'function' && typeof c.evalsha === 'function' && typeof c.eval === 'function'
 }
 
 async function sha1Hex(text: string): Promise<string> {
@@ -137,25 +154,14 @@ async function sha1Hex(text: string): Promise<string> {
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-function isNoScript(error: unknown): boolean {
-  return error instanceof Error && error.message.startsWith('NOSCRIPT')
-}
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : '')
 
-/** A field map from `HGETALL` (object or, with RESP3 type mapping, a Map) or from a script (flat array). */
-function fieldsOf(reply: unknown): Record<string, unknown> | undefined {
+/** A value as a client returns it: text, bytes, or nil. */
+function textOf(reply: unknown): string | undefined {
   if (reply === null || reply === undefined) return undefined
-  if (Array.isArray(reply)) {
-    const fields: Record<string, unknown> = {}
-    for (let i = 0; i + 1 < reply.length; i += 2) fields[String(reply[i])] = toText(reply[i + 1])
-    return fields
-  }
-  if (reply instanceof Map) return Object.fromEntries([...reply].map(([k, v]) => [String(k), toText(v)]))
-  if (typeof reply === 'object') return Object.fromEntries(Object.entries(reply).map(([k, v]) => [k, toText(v)]))
-  return undefined
-}
-
-function toText(value: unknown): unknown {
-  return value instanceof Uint8Array ? new TextDecoder().decode(value) : value
+  if (typeof reply === 'string') return reply
+  if (reply instanceof Uint8Array) return new TextDecoder().decode(reply)
+  throw new TypeError(`Redis answered a ${typeof reply} where a string was expected`)
 }
 
 /**
@@ -174,88 +180,85 @@ function toText(value: unknown): unknown {
  */
 export function redisStore(client: RedisClientLike, options: RedisStoreOptions = {}): IdempotencyStore {
   checkOptions('redisStore', options, ['prefix'])
-  if (!isRedisClient(client)) {
+  if (typeof client !== 'object' || client === null) throw new ConfigurationError('redisStore: client must be an ioredis or node-redis (redis) client')
+  const io = isIoRedis(client)
+  if (!io && typeof (client as Partial<NodeRedisLike>).sendCommand !== 'function') {
     throw new ConfigurationError('redisStore: client must be an ioredis or node-redis (redis) client')
   }
+  if (!io && 'masters' in client) throw new ConfigurationError('redisStore: node-redis cluster clients are not supported; use a client of the primary, or ioredis')
   const prefix = options.prefix ?? 'idempotency:'
   if (typeof prefix !== 'string') throw new ConfigurationError('redisStore: prefix must be a string')
   const name = 'redis'
-  const node = isNodeRedis(client)
-  const raw = node ? rawSender(client as NodeRedisLike) : undefined
   const shas = new Map<Script, string>()
+  // Redis before 7.0 refuses SET with both NX and GET: then claims go by script.
+  let setNxGet = true
 
-  const send = (script: Script, sha: string | undefined, key: string, args: string[]): Promise<unknown> => {
-    if (raw) return raw(sha === undefined ? ['EVAL', script, '1', key, ...args] : ['EVALSHA', sha, '1', key, ...args])
-    if (isNodeRedis(client)) {
-      const opts = { keys: [key], arguments: args }
-      return sha === undefined ? client.eval(script, opts) : client.evalSha(sha, opts)
-    }
-    return sha === undefined ? client.eval(script, 1, key, ...args) : client.evalsha(sha, 1, key, ...args)
+  const command = (args: string[]): Promise<unknown> =>
+    io ? (client as IoRedisLike).call(args[0]!, ...args.slice(1)) : (client as NodeRedisLike).sendCommand(args)
+
+  const evaluate = (script: Script, sha: string | undefined, key: string, args: string[]): Promise<unknown> => {
+    if (!io) return command(sha === undefined ? ['EVAL', script, '1', key, ...args] : ['EVALSHA', sha, '1', key, ...args])
+    const ioredis = client as IoRedisLike
+    return sha === undefined ? ioredis.eval(script, 1, key, ...args) : ioredis.evalsha(sha, 1, key, ...args)
   }
 
-  const run = async (operation: StoreOperation, script: Script, key: string, args: string[]): Promise<unknown> => {
+  const run = async (script: Script, key: string, args: string[]): Promise<unknown> => {
+    const sha = shas.get(script)
+    if (sha === undefined) {
+      // EVAL loads the script; from now on it goes by its hash.
+      const reply = await evaluate(script, undefined, prefix + key, args)
+      shas.set(script, await sha1Hex(script))
+      return reply
+    }
     try {
-      const sha = shas.get(script)
-      if (sha === undefined) {
-        // EVAL loads the script; from now on it goes by its hash.
-        const reply = await send(script, undefined, prefix + key, args)
-        shas.set(script, await sha1Hex(script))
-        return reply
-      }
-      try {
-        return await send(script, sha, prefix + key, args)
-      } catch (error) {
-        if (!isNoScript(error)) throw error
-        return await send(script, undefined, prefix + key, args)
-      }
+      return await evaluate(script, sha, prefix + key, args)
+    } catch (error) {
+      if (!messageOf(error).startsWith('NOSCRIPT')) throw error
+      return await evaluate(script, undefined, prefix + key, args)
+    }
+  }
+
+  const attempt = async <T>(operation: StoreOperation, key: string, work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work()
     } catch (error) {
       throw storeFailure(name, operation, key, error)
     }
   }
 
-  const read = (operation: StoreOperation, key: string, reply: unknown): IdempotencyRecord | undefined => {
-    const fields = fieldsOf(reply)
-    if (fields === undefined || Object.keys(fields).length === 0) return undefined
-    return toRecord(name, operation, key, { status: fields.s, expiresAt: fields.e, payloadHash: fields.h, owner: fields.o, result: fields.r })
-  }
-
   return {
     name,
     async claim(record, now): Promise<ClaimResult> {
-      const reply = await run('claim', CLAIM, record.key, [
-        String(now),
-        String(record.expiresAt),
-        record.status,
-        record.payloadHash,
-        record.owner,
-        String(Math.ceil(record.expiresAt)),
-      ])
-      if (reply === null || reply === undefined) return { claimed: true }
-      return { claimed: false, existing: read('claim', record.key, reply) }
+      const value = encode(record)
+      const until = String(Math.ceil(record.expiresAt))
+      const held = await attempt('claim', record.key, async () => {
+        if (setNxGet) {
+          try {
+            return textOf(await command(['SET', prefix + record.key, value, 'NX', 'PXAT', until, 'GET']))
+          } catch (error) {
+            if (!/syntax error/i.test(messageOf(error))) throw error
+            setNxGet = false
+          }
+        }
+        return textOf(await run(CLAIM, record.key, [value, until]))
+      })
+      if (held === undefined) return { claimed: true }
+      const found = decode(name, 'claim', record.key, held)
+      if (found.record.expiresAt > now) return { claimed: false, existing: found.record }
+      // Dead by the caller's clock, not yet by Redis's: take it over unless it changed meanwhile.
+      const current = await attempt('claim', record.key, async () => textOf(await run(TAKE_OVER, record.key, [found.head, value, until])))
+      return current === undefined ? { claimed: true } : { claimed: false, existing: decode(name, 'claim', record.key, current).record }
     },
     async complete(record) {
-      const hasResult = record.result !== undefined
-      await run('complete', COMPLETE, record.key, [
-        record.owner,
-        String(record.expiresAt),
-        record.status,
-        record.payloadHash,
-        String(Math.ceil(record.expiresAt)),
-        hasResult ? '1' : '0',
-        record.result ?? '',
-      ])
+      const owner = `I${counted(record.owner)}`
+      await attempt('complete', record.key, () => run(COMPLETE, record.key, [owner, encode(record), String(Math.ceil(record.expiresAt))]))
     },
     async get(key) {
-      let reply: unknown
-      try {
-        reply = raw ? await raw(['HGETALL', prefix + key]) : node ? await (client as NodeRedisLike).hGetAll(prefix + key) : await (client as IoRedisLike).hgetall(prefix + key)
-      } catch (error) {
-        throw storeFailure(name, 'get', key, error)
-      }
-      return read('get', key, reply)
+      const value = await attempt('get', key, async () => textOf(await command(['GET', prefix + key])))
+      return value === undefined ? undefined : decode(name, 'get', key, value).record
     },
     async release(key, owner) {
-      await run('release', RELEASE, key, [owner])
+      await attempt('release', key, () => run(RELEASE, key, [counted(owner)]))
     },
   }
 }
