@@ -4,11 +4,12 @@
  * use loads undici, about 14 ms that every cold start pays (measured in
  * bench/idempotency); `node:http` is already loaded.
  *
- * The modules are imported on first use, through a specifier bundlers do not
- * follow, so that a bundle for Workers (where this never runs) holds no
- * `node:` import.
+ * The modules are loaded on first use, by `process.getBuiltinModule` or an
+ * import bundlers do not follow, so that a bundle for Workers (where this
+ * never runs) holds no `node:` import.
  */
 import type * as Http from 'node:http'
+import { builtin } from './builtin.js'
 
 /** Whether this is Node itself (not workerd's compatibility layer). */
 export function isNode(): boolean {
@@ -16,8 +17,7 @@ export function isNode(): boolean {
   return g.process?.release?.name === 'node' && g.navigator?.userAgent !== 'Cloudflare-Workers'
 }
 
-// A variable, not a literal: bundlers leave `import(name)` alone.
-const load = (name: string): Promise<Pick<typeof Http, 'request'>> => import(name)
+const load = (name: string) => builtin<Pick<typeof Http, 'request'>>(name)
 
 export interface Reply {
   readonly status: number

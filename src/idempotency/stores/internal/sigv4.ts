@@ -5,11 +5,16 @@
  * to sign, a signing key derived by HMAC from the secret, date, region and
  * service. For the Node transport, which must not touch `Headers` or
  * `Request` (on Node 20 the first use of either loads undici: about 14 ms of
- * cold start). Web Crypto only, so it runs anywhere.
+ * cold start). Hashes and HMACs come from Node's crypto where
+ * `process.getBuiltinModule` reaches it (synchronous; Web Crypto's first use
+ * costs about 3 ms of cold start, and a thread-pool hop each call), else
+ * from Web Crypto.
  *
  * Checked against aws4fetch (the fetch transport's signer) header for
  * header in test/idempotency/stores/dynamodb.test.ts.
  */
+
+import { builtinSync } from './builtin.js'
 
 export interface SigningCredentials {
   readonly accessKeyId: string
@@ -31,17 +36,38 @@ export interface SignInput {
 
 const utf8 = (text: string) => new TextEncoder().encode(text)
 
-function hex(buffer: ArrayBuffer): string {
-  return Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('')
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
 }
 
-async function sha256Hex(text: string): Promise<string> {
-  return hex(await crypto.subtle.digest('SHA-256', utf8(text)))
+/** The two primitives SigV4 needs. */
+interface Primitives {
+  sha256Hex(text: string): string | Promise<string>
+  hmac(key: Uint8Array, text: string): Uint8Array | Promise<Uint8Array>
 }
 
-async function hmac(key: ArrayBuffer | Uint8Array<ArrayBuffer>, text: string): Promise<ArrayBuffer> {
-  const cryptoKey = await crypto.subtle.importKey('raw', key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
-  return crypto.subtle.sign('HMAC', cryptoKey, utf8(text))
+interface NodeCrypto {
+  createHash(algorithm: 'sha256'): { update(data: string): { digest(encoding: 'hex'): string } }
+  createHmac(algorithm: 'sha256', key: Uint8Array): { update(data: string): { digest(): Uint8Array } }
+}
+
+const webPrimitives: Primitives = {
+  async sha256Hex(text) {
+    return hex(new Uint8Array(await crypto.subtle.digest('SHA-256', utf8(text))))
+  },
+  async hmac(key, text) {
+    const cryptoKey = await crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])
+    return new Uint8Array(await crypto.subtle.sign('HMAC', cryptoKey, utf8(text)))
+  },
+}
+
+function primitives(): Primitives {
+  const node = builtinSync<NodeCrypto>('node:crypto')
+  if (!node) return webPrimitives
+  return {
+    sha256Hex: (text) => node.createHash('sha256').update(text).digest('hex'),
+    hmac: (key, text) => node.createHmac('sha256', key).update(text).digest(),
+  }
 }
 
 /** RFC 3986 encoding of one path segment, as SigV4's canonical URI wants it. */
@@ -51,12 +77,14 @@ function encodeSegment(segment: string): string {
 
 /**
  * A signer that keeps the day's signing key (derived once per date, region
- * and service, not per request).
+ * and service, not per request). `'web'` forces Web Crypto (for tests).
  */
-export function createSigner(): (input: SignInput) => Promise<Record<string, string>> {
-  let cached: { scope: string; secret: string; key: ArrayBuffer } | undefined
+export function createSigner(which: 'auto' | 'web' = 'auto'): (input: SignInput) => Promise<Record<string, string>> {
+  let cached: { scope: string; secret: string; key: Uint8Array } | undefined
+  let use: Primitives | undefined
 
   return async ({ url, headers, body, service, region, credentials, date = new Date() }) => {
+    const { sha256Hex, hmac } = (use ??= which === 'web' ? webPrimitives : primitives())
     const amzDate = date.toISOString().replace(/[:-]|\.\d{3}/g, '')
     const day = amzDate.slice(0, 8)
     const all: Record<string, string> = { ...headers, host: url.host, 'x-amz-date': amzDate }
