@@ -57,8 +57,10 @@ export const DEFAULT_LEASE_MS = 5 * 60 * 1000
 
 function positiveMs(owner: string, name: string, value: unknown, fallback: number): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new ConfigurationError(`${owner}: ${name} must be a positive, finite number of milliseconds`)
+  // Whole milliseconds: stores keep expiry times at that resolution (Redis
+  // PXAT, DynamoDB numbers, SQL), and a fraction would be rounded by some.
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new ConfigurationError(`${owner}: ${name} must be a positive whole number of milliseconds`)
   }
   return value
 }

@@ -449,6 +449,8 @@ describe('idempotent: options', () => {
       { ttl: 0 },
       { ttl: -1 },
       { ttl: Infinity },
+      { ttl: 1.5 },
+      { lease: 2500.25 },
       { lease: '5s' },
       { cache: 'yes' },
       { cache: { maxEntries: -1 } },
