@@ -27,55 +27,41 @@ server.stdout.on('data', (chunk) => {
 })
 
 const base = `http://127.0.0.1:${port}`
+
+/** A binary-mode CloudEvent request: attributes in ce-* headers, data as the JSON body. */
+const binaryEvent = (attributes, data) => ({
+  method: 'POST',
+  headers: {
+    'content-type': 'application/json',
+    'ce-specversion': '1.0',
+    ...Object.fromEntries(Object.entries(attributes).map(([name, value]) => [`ce-${name}`, value])),
+  },
+  body: JSON.stringify(data),
+})
+
+const order = { id: 'order-1001', source: '/shop/checkout', type: 'com.example.order.placed' }
+
 const requests = [
   { title: 'A plain HTTP call goes to the Hono app', path: '/health', init: { method: 'GET' } },
   {
     title: 'A binary-mode CloudEvent goes to the orderPlaced handler',
     path: '/',
-    init: {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'ce-specversion': '1.0',
-        'ce-id': 'order-1001',
-        'ce-source': '/shop/checkout',
-        'ce-type': 'com.example.order.placed',
-      },
-      body: JSON.stringify({ orderId: 'A-1001', amount: 42.5 }),
-    },
+    init: binaryEvent(order, { orderId: 'A-1001', amount: 42.5 }),
   },
   {
     title: 'The same CloudEvent again, as a redelivery: idempotency replays the result, the handler does not run (no "charging" line)',
     path: '/',
-    init: {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'ce-specversion': '1.0',
-        'ce-id': 'order-1001',
-        'ce-source': '/shop/checkout',
-        'ce-type': 'com.example.order.placed',
-      },
-      body: JSON.stringify({ orderId: 'A-1001', amount: 42.5 }),
-    },
+    init: binaryEvent(order, { orderId: 'A-1001', amount: 42.5 }),
   },
   {
     title: 'A malformed CloudEvent (no ce-source, bad amount) gets a 400 problem',
     path: '/',
-    init: {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'bad-1', 'ce-type': 'com.example.order.placed' },
-      body: JSON.stringify({ orderId: 'A-1002', amount: -1 }),
-    },
+    init: binaryEvent({ id: 'bad-1', type: order.type }, { orderId: 'A-1002', amount: -1 }),
   },
   {
     title: 'A valid event whose data fails the schema gets a 400 with the schema issues',
     path: '/',
-    init: {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'bad-2', 'ce-source': '/shop/checkout', 'ce-type': 'com.example.order.placed' },
-      body: JSON.stringify({ orderId: 'A-1003', amount: -1 }),
-    },
+    init: binaryEvent({ ...order, id: 'bad-2' }, { orderId: 'A-1003', amount: -1 }),
   },
 ]
 
