@@ -9,9 +9,10 @@ import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ConfigurationError } from 'faasade'
-import { IdempotencyStoreError, type ClaimResult, type IdempotencyRecord, type IdempotencyStore } from 'faasade/idempotency'
+import { IdempotencyStoreError, type IdempotencyRecord } from 'faasade/idempotency'
 import { d1CreateTableSql, d1Store, deleteExpired, type D1DatabaseLike } from 'faasade/idempotency/d1'
 import { describeStoreContract } from '../contract/store-contract.js'
+import { storeInWorker } from '../setup/store-in-worker.js'
 
 let mf: Miniflare
 let db: D1DatabaseLike
@@ -41,24 +42,7 @@ afterAll(async () => {
   await mf?.dispose()
 })
 
-/** The store inside the Worker, seen from Node: each call one fetch. */
-function storeInWorker(): IdempotencyStore {
-  const call = async (op: string, args: unknown[]): Promise<unknown> => {
-    const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: JSON.stringify({ op, args }) })
-    const body = (await response.json()) as { ok: boolean; result?: unknown; name?: string; message?: string; cause?: string }
-    if (!body.ok) throw new Error(`${body.name}: ${body.message} (cause: ${body.cause})`)
-    return body.result
-  }
-  return {
-    name: 'd1',
-    claim: async (record, now) => (await call('claim', [record, now])) as ClaimResult,
-    complete: async (record) => void (await call('complete', [record])),
-    get: async (key) => (await call('get', [key])) as IdempotencyRecord | undefined,
-    release: async (key, owner) => void (await call('release', [key, owner])),
-  }
-}
-
-describeStoreContract('d1 (store inside a Worker, in workerd)', storeInWorker)
+describeStoreContract('d1 (store inside a Worker, in workerd)', () => storeInWorker(() => mf, 'd1'))
 describeStoreContract('d1 (binding from mf.getD1Database, store in Node)', () => d1Store(db))
 
 describe('d1 store specifics', () => {

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from 'faasade/idempotency'
 import { describeStoreContract } from '../contract/store-contract.js'
+import { storeInWorker } from '../setup/store-in-worker.js'
 import { DUMMY_AWS, startDynalite, type DynamoServer } from '../setup/servers.js'
 
 let dynamo: DynamoServer
@@ -48,22 +48,6 @@ afterAll(async () => {
   await dynamo?.stop()
 })
 
-function storeInWorker(): IdempotencyStore {
-  const call = async (op: string, args: unknown[]): Promise<unknown> => {
-    const response = await mf.dispatchFetch('http://worker/', { method: 'POST', body: JSON.stringify({ op, args }) })
-    const body = (await response.json()) as { ok: boolean; result?: unknown; name?: string; message?: string; cause?: string }
-    if (!body.ok) throw new Error(`${body.name}: ${body.message} (cause: ${body.cause})`)
-    return body.result
-  }
-  return {
-    name: 'dynamodb',
-    claim: async (record, now) => (await call('claim', [record, now])) as ClaimResult,
-    complete: async (record) => void (await call('complete', [record])),
-    get: async (key) => (await call('get', [key])) as IdempotencyRecord | undefined,
-    release: async (key, owner) => void (await call('release', [key, owner])),
-  }
-}
-
 describe('the DynamoDB store bundled for Workers', () => {
   it('holds no AWS SDK code and no node: import, only aws4fetch', () => {
     expect(inputs.filter((path) => path.includes('node_modules/')).map((p) => p.replace(/^.*node_modules\//, ''))).toEqual(['aws4fetch/dist/aws4fetch.esm.mjs'])
@@ -71,4 +55,4 @@ describe('the DynamoDB store bundled for Workers', () => {
   })
 })
 
-describeStoreContract('dynamodb (store inside a Worker, fetch transport)', storeInWorker, { numRuns: 10 })
+describeStoreContract('dynamodb (store inside a Worker, fetch transport)', () => storeInWorker(() => mf, 'dynamodb'), { numRuns: 10 })
