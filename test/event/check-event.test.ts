@@ -155,6 +155,19 @@ describe('checkEvent properties', () => {
       }),
     )
   })
+
+  it('accepts a calendar day exactly when the proleptic Gregorian calendar has it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 9999 }), fc.integer({ min: 1, max: 12 }), fc.integer({ min: 1, max: 31 }), (year, month, day) => {
+        const date = new Date(0)
+        date.setUTCFullYear(year, month - 1, day)
+        const exists = date.getUTCDate() === day
+        const time = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}T00:00:00Z`
+        expect(checkEvent({ ...valid, time }).length === 0).toBe(exists)
+      }),
+      { numRuns: 2000 },
+    )
+  })
 })
 
 describe('createEvent', () => {
