@@ -1,25 +1,36 @@
 /**
  * SHA-256 for keys and payload hashes, from the platform: Node's `crypto`
- * (synchronous, about 1 µs for a short input) where `process.getBuiltinModule`
- * reaches it without an import that would break a Workers bundle, else Web
- * Crypto's `crypto.subtle` (Workers, browsers, older Node 20). Web Crypto's
- * digest is a thread-pool hop on Node (about 18 µs a call), which is why it
- * is only the fallback there.
+ * (synchronous) where `process.getBuiltinModule` reaches it without an import
+ * that would break a Workers bundle, else Web Crypto's `crypto.subtle`
+ * (Workers, browsers, older Node 20). Web Crypto's digest is a thread-pool
+ * hop on Node (about 18 µs a call), which is why it is only the fallback
+ * there. On Node, the one-shot `crypto.hash` (Node 20.12+) where it exists:
+ * 0.3 µs for a short text against 0.7 µs for `createHash().update().digest()`,
+ * which also leaves a native-backed object a call for the collector.
  */
 import { toBase64 } from '../http/message.js'
 
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): { update(data: string | Uint8Array): { digest(encoding: 'base64url'): string } }
+  hash?(algorithm: 'sha256', data: string | Uint8Array, encoding: 'base64url'): string
 }
 
-let nodeCrypto: NodeCrypto | null | undefined
+/** Synchronous SHA-256 as base64url, of a text (UTF-8) or bytes. */
+type SyncSha256 = (data: string | Uint8Array) => string
 
-function node(): NodeCrypto | null {
-  if (nodeCrypto === undefined) {
+let nodeSha256: SyncSha256 | null | undefined
+
+function node(): SyncSha256 | null {
+  if (nodeSha256 === undefined) {
     const load = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule
-    nodeCrypto = typeof load === 'function' ? ((load('node:crypto') as NodeCrypto | undefined) ?? null) : null
+    const crypto = typeof load === 'function' ? (load('node:crypto') as NodeCrypto | undefined) : undefined
+    if (crypto === undefined) nodeSha256 = null
+    else if (typeof crypto.hash === 'function') {
+      const hash = crypto.hash
+      nodeSha256 = (data) => hash('sha256', data, 'base64url')
+    } else nodeSha256 = (data) => crypto.createHash('sha256').update(data).digest('base64url')
   }
-  return nodeCrypto
+  return nodeSha256
 }
 
 let encoder: TextEncoder | undefined
@@ -35,14 +46,14 @@ export function utf8(text: string): Uint8Array {
  * where it does not.
  */
 export function sha256(text: string): string | Promise<string> {
-  const crypto = node()
-  return crypto ? crypto.createHash('sha256').update(text).digest('base64url') : webSha256(utf8(text))
+  const hash = node()
+  return hash ? hash(text) : webSha256(utf8(text))
 }
 
 /** SHA-256 of bytes, as base64url without padding. */
 export function sha256Bytes(bytes: Uint8Array): string | Promise<string> {
-  const crypto = node()
-  return crypto ? crypto.createHash('sha256').update(bytes).digest('base64url') : webSha256(bytes)
+  const hash = node()
+  return hash ? hash(bytes) : webSha256(bytes)
 }
 
 /** The Web Crypto path, on its own so that Node tests can check it too. */

@@ -65,7 +65,8 @@ export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>):
     ])
   }
   for (const part of parts) {
-    if (!['string', 'number', 'boolean', 'bigint'].includes(typeof part)) {
+    const type = typeof part
+    if (type !== 'string' && type !== 'number' && type !== 'boolean' && type !== 'bigint') {
       throw new IdempotencyKeyMissingError('The idempotency key function returned a value that is not a key', [
         { message: `a key part is a ${typeof part}; return strings or numbers` },
       ])
@@ -76,13 +77,26 @@ export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>):
 
 const UNSAFE = /[^A-Za-z0-9._-]+/g
 
+// A middleware nearly always serves one handler: remember its prefix rather
+// than clean the name up on every delivery.
+let lastNamespace: string | undefined
+let lastPrefix = ''
+
+function prefixOf(namespace: string): string {
+  if (namespace !== lastNamespace) {
+    lastPrefix = namespace.replace(UNSAFE, '_').slice(0, 64) || 'handler'
+    lastNamespace = namespace
+  }
+  return lastPrefix
+}
+
 /**
  * The key a store sees: `<namespace>:<sha-256 of namespace and key text>`.
  * The readable prefix is for people reading the store; the namespace also
  * goes into the hash, so two names that clean up alike still differ.
  */
 export function storeKey(namespace: string, text: string): string | Promise<string> {
-  const prefix = namespace.replace(UNSAFE, '_').slice(0, 64) || 'handler'
+  const prefix = prefixOf(namespace)
   const hash = sha256(`${namespace}\u0000${text}`)
   return typeof hash === 'string' ? `${prefix}:${hash}` : hash.then((h) => `${prefix}:${h}`)
 }

@@ -41,6 +41,23 @@ describe('canonicalJson', () => {
     }))
   })
 
+  it('writes any string, as a value or a key, as JSON.stringify does (escapes, lone surrogates)', () => {
+    fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+      expect(canonicalJson(text)).toBe(JSON.stringify(text))
+      expect(canonicalJson({ [text]: text })).toBe(JSON.stringify({ [text]: text }))
+    }), { numRuns: 500 })
+    expect(canonicalJson('a"b\\c\n\u0001\ud800\u2028')).toBe(JSON.stringify('a"b\\c\n\u0001\ud800\u2028'))
+  })
+
+  it('orders keys by UTF-16 code units, as Array.prototype.sort does, for few keys and many', () => {
+    fc.assert(fc.property(fc.uniqueArray(fc.string({ unit: 'binary', maxLength: 6 }), { maxLength: 40 }), (keys) => {
+      const object = Object.fromEntries(keys.map((k, i) => [k, i]))
+      const sorted = Object.keys(object).sort()
+      expect(Object.keys(JSON.parse(canonicalJson(object)))).toEqual(Object.keys(JSON.parse(`{${sorted.map((k) => `${JSON.stringify(k)}:0`).join(',')}}`)))
+      expect(canonicalJson(object)).toBe(`{${sorted.map((k) => `${JSON.stringify(k)}:${object[k]}`).join(',')}}`)
+    }))
+  })
+
   it('hashes bytes, bigints, Maps and Sets by content, Dates by toJSON, and refuses cycles', () => {
     expect(canonicalJson(new Uint8Array([1, 2, 3]))).toBe('{"$bytes":"AQID"}')
     expect(canonicalJson(Buffer.from([1, 2, 3]))).toBe('{"$bytes":"AQID"}')
