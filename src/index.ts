@@ -29,6 +29,7 @@ export {
 } from './errors.js'
 export { outcomeOf, settle, type Outcome } from './outcome.js'
 export { runBatch, runConcurrently, SkippedError, type BatchOptions } from './batch.js'
+export { formatTimestamp } from './time.js'
 export { compileFilter, type EventFilter } from './filter.js'
 export { isStandardSchema, validate, type SchemaOutput, type StandardSchema } from './schema.js'
 export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel, type LogSink } from './logger.js'

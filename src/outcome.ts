@@ -17,11 +17,19 @@ export function outcomeOf(thrown: unknown): Exclude<Outcome<never>, { kind: 'ok'
   return error.retryable ? { kind: 'retry', error, retryAfterMs: (error as { retryAfterMs?: number }).retryAfterMs } : { kind: 'drop', error }
 }
 
-/** Runs `work` and turns its result or error into an outcome. Never rejects. */
-export async function settle<R>(work: () => Promise<R> | R): Promise<Outcome<R>> {
+/**
+ * Runs `work` and turns its result or error into an outcome. Never rejects.
+ * Written with `then`, not `async`/`await`: it wraps every item of every
+ * batch, and an async function adds promise turns to each.
+ */
+export function settle<R>(work: () => Promise<R> | R): Promise<Outcome<R>> {
   try {
-    return { kind: 'ok', result: await work() }
+    return Promise.resolve(work()).then(ok, outcomeOf)
   } catch (error) {
-    return outcomeOf(error)
+    return Promise.resolve(outcomeOf(error))
   }
+}
+
+function ok<R>(result: R): Outcome<R> {
+  return { kind: 'ok', result }
 }

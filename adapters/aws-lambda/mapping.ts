@@ -53,6 +53,7 @@ import { checkEvent, invalidEvent, isCloudEvent, type CloudEvent } from '../../s
 import { decodeCloudEvents } from '../../src/http/decode.js'
 import { toJsonFormat } from '../../src/http/encode.js'
 import type { Outcome } from '../../src/outcome.js'
+import { formatTimestamp } from '../../src/time.js'
 import { albReply, badField, readBody, readHeaders, readMethod, readQuery, v1Reply, v2Reply } from './http.js'
 import type {
   AlbEvent,
@@ -541,33 +542,38 @@ function count(value: unknown): number | undefined {
   return Number.isInteger(n) && n >= 1 && n <= 2 ** 31 - 1 ? n : undefined
 }
 
-/** Epoch milliseconds (a number, or a string of digits as SQS sends them) as a `Date`. */
-function epochMs(value: unknown): Date | undefined {
+/** Epoch milliseconds (a number, or a string of digits as SQS sends them) as RFC 3339, else nothing. */
+function epochMs(value: unknown): Timestamp | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN
-  const date = new Date(Math.round(n))
-  return Number.isNaN(date.getTime()) ? undefined : date
+  // Rounded: stream times are seconds with a fraction, and `* 1000` is inexact.
+  const time = formatTimestamp(Math.round(n))
+  return time === undefined ? undefined : { rfc3339: time }
+}
+
+/** A time this file wrote itself (`formatTimestamp` writes only valid ones), as opposed to one read from a payload. */
+interface Timestamp {
+  readonly rfc3339: string
 }
 
 /**
  * A CloudEvent from attributes named in this file (no key ever comes from
  * the payload), checked by the core's rules (`checkEvent`), and frozen. A
- * `Date` time is written as RFC 3339 after the check: `toISOString` cannot
- * write an invalid one, and the check of a timestamp is the dearest part of
- * it. Every other value is checked, a time read from the payload too.
- * Attributes left `undefined` are absent.
+ * time written by `epochMs` is set after the check, which it needs no more
+ * than it needs a second writing; every other value is checked, a time
+ * read from the payload too. Attributes left `undefined` are absent.
  */
-function build(attributes: { time?: Date | string; [name: string]: unknown }): CloudEvent {
+function build(attributes: { time?: Timestamp | string; [name: string]: unknown }): CloudEvent {
   const event: Record<string, unknown> = { specversion: '1.0' }
-  let date: Date | undefined
+  let written: Timestamp | undefined
   for (const name in attributes) {
     const value = attributes[name]
     if (value === undefined) continue
-    if (value instanceof Date) date = value
+    if (name === 'time' && typeof value === 'object') written = value as Timestamp
     else event[name] = value
   }
   const issues = checkEvent(event)
   if (issues.length > 0) throw invalidEvent(issues)
-  if (date !== undefined) event.time = date.toISOString()
+  if (written !== undefined) event.time = written.rfc3339
   return Object.freeze(event) as CloudEvent
 }
 

@@ -5,7 +5,7 @@
  * freezes the instance as soon as the handler's promise settles.
  */
 import { runBatch, SkippedError } from '../../src/batch.js'
-import { createContext, drainWaitUntil, type Context } from '../../src/context.js'
+import { createContext, type Context } from '../../src/context.js'
 import { describeError, isFaasadeError, PermanentError, toFaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
@@ -96,21 +96,34 @@ export function lambdaRaw(ctx: Pick<Context, 'provider'>): LambdaRaw | undefined
 async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
   const { service, log, failPermanent } = runtime
   const items = mapper.toEvents(event, context)
-  const contexts: Context[] = []
+  const work = waitUntilWork()
   const outcomes = await runBatch(
     items,
     (item) => {
       if (isFaasadeError(item.event)) throw item.event
-      const ctx = contextFor(runtime, item.event, { event, context, record: item.record }, deadline, item.attempt)
-      contexts.push(ctx)
-      return dispatch(service, item.event, ctx)
+      return dispatch(service, item.event, contextFor(runtime, item.event, { event, context, record: item.record }, deadline, work.add, item.attempt))
     },
     { ordered: mapper.ordered?.(event) === true, concurrency: runtime.concurrency, stopOn: failPermanent ? 'any' : 'retry' },
   )
-  await Promise.all(contexts.map(drainWaitUntil))
+  await work.drain()
   const settled = failPermanent ? outcomes.map(reportDrop) : outcomes
   logFailures(log, mapper.name, outcomes, items, failPermanent)
   return mapper.reply(settled, items, event)
+}
+
+/**
+ * The `waitUntil` work of one invocation, every context's, awaited before
+ * it returns: Lambda freezes the instance once the handler settles.
+ */
+function waitUntilWork(): { add: (promise: Promise<unknown>) => void; drain: () => Promise<void> } {
+  const pending: Promise<unknown>[] = []
+  return {
+    add: (promise) => void pending.push(promise),
+    // Work that a `waitUntil` task hands to `waitUntil` is waited for too.
+    drain: async () => {
+      while (pending.length > 0) await Promise.all(pending.splice(0))
+    },
+  }
 }
 
 async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
@@ -150,18 +163,14 @@ export type HttpAnswer = { readonly reply: HttpReply } | { readonly response: Re
 export async function answerHttp(runtime: Runtime, trigger: string, request: LambdaHttpRequest, raw: LambdaRaw, deadline: number): Promise<HttpAnswer> {
   const { service, log } = runtime
   if (cloudEventMode(request.headers) !== undefined) {
-    const contexts: Context[] = []
+    const work = waitUntilWork()
     const reply = await serveCloudEvents(service, request, {
       log,
       maxBodyBytes: runtime.maxBodyBytes,
       concurrency: runtime.concurrency,
-      context: (ce) => {
-        const ctx = contextFor(runtime, ce, raw, deadline)
-        contexts.push(ctx)
-        return ctx
-      },
+      context: (ce) => contextFor(runtime, ce, raw, deadline, work.add),
     })
-    await Promise.all(contexts.map(drainWaitUntil))
+    await work.drain()
     return { reply }
   }
   if (service.http === undefined) return { reply: problemReply(notACloudEvent()) }
@@ -186,8 +195,8 @@ export function appFailed(runtime: Runtime, trigger: string, error: unknown): Ht
   return problemReply(error)
 }
 
-function contextFor(runtime: Runtime, event: CloudEvent, raw: LambdaRaw, deadline: number, attempt?: number): Context {
-  return createContext({ provider: { name: PROVIDER_NAME, raw }, deadline, attempt, log: new EventLogger(runtime.log, event) })
+function contextFor(runtime: Runtime, event: CloudEvent, raw: LambdaRaw, deadline: number, waitUntil: (promise: Promise<unknown>) => void, attempt?: number): Context {
+  return createContext({ provider: { name: PROVIDER_NAME, raw }, deadline, attempt, waitUntil, log: new EventLogger(runtime.log, event) })
 }
 
 /**

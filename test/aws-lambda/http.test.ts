@@ -9,7 +9,7 @@ import { Hono } from 'hono'
 import { createEvent, defineHandler, defineService, encodeBatch, encodeBinary, encodeStructured, type CloudEvent } from 'faasade'
 import { toLambda, type LambdaHandler } from 'faasade/aws-lambda'
 import { albEvent, albMultiValueEvent, apiGatewayV1Event, apiGatewayV2Event } from './events.js'
-import { captureLog, fixture, lambdaContext, recordingHandler } from './helpers.js'
+import { captureLog, fixture, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
 
 interface Observed {
   method: string
@@ -328,6 +328,19 @@ describe('the invocation ends only after waitUntil work', () => {
     expect(done).toEqual(['event'])
     await lambda(fixture('lambda--get-request'), CTX)
     expect(done).toEqual(['event', 'http'])
+  })
+
+  it('of every record of a batch, and work that waitUntil work hands to waitUntil', async () => {
+    const done: string[] = []
+    const later = (name: string, then?: () => void) => new Promise<void>((resolve) => setTimeout(() => (done.push(name), then?.(), resolve()), 10))
+    const events = defineHandler({
+      handle(event, ctx) {
+        ctx.waitUntil(later(event.id, () => ctx.waitUntil(later(`${event.id}+`))))
+      },
+    })
+    const reply = await toLambda(events)({ Records: [sqsRecord('m0', '{}'), sqsRecord('m1', '{}')] }, CTX)
+    expect(reply).toEqual({ batchItemFailures: [] })
+    expect(done.sort()).toEqual(['m0', 'm0+', 'm1', 'm1+'])
   })
 
   it('a failing waitUntil task is logged, never the reply', async () => {

@@ -76,6 +76,16 @@ describe('SQS', () => {
     ])
   })
 
+  it('a SentTimestamp with no RFC 3339 form (not a number, past year 9999) leaves time out; a stream time with a fraction is rounded', async () => {
+    const record = (id: string, sent: string) => ({ ...sqsRecord(id, '{}'), attributes: { ...sqsRecord(id, '{}').attributes, SentTimestamp: sent } })
+    const { events } = await deliver({ Records: [record('a', 'soon'), record('b', '253402300800000'), record('c', '253402300799999')] })
+    expect(events.map((e) => e.time)).toEqual([undefined, undefined, '9999-12-31T23:59:59.999Z'])
+    const kinesis = kinesisRecord('k1', 'x')
+    // 1545084650.987 * 1000 is 1545084650986.9998 in binary floating point.
+    const { events: streamed } = await deliver({ Records: [{ ...kinesis, kinesis: { ...kinesis.kinesis, approximateArrivalTimestamp: 1545084650.987 } }] })
+    expect(streamed[0]?.time).toBe('2018-12-17T22:10:50.987Z')
+  })
+
   it('ctx.attempt is ApproximateReceiveCount', async () => {
     const { seen } = await deliver({ Records: [sqsRecord('m1', 'x', { receiveCount: 4 })] })
     expect(seen[0]!.ctx.attempt).toBe(4)

@@ -1,0 +1,37 @@
+import fc from 'fast-check'
+import { describe, expect, it } from 'vitest'
+import { checkEvent, formatTimestamp } from 'faasade'
+
+describe('formatTimestamp', () => {
+  it('writes what Date#toISOString writes, for every millisecond of years 0 to 9999', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62167219200000, max: 253402300799999 }), (ms) => {
+        expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString())
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
+  it('writes a valid CloudEvents time', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62167219200000, max: 253402300799999 }), (ms) => {
+        expect(checkEvent({ specversion: '1.0', id: '1', source: '/s', type: 't', time: formatTimestamp(ms) })).toEqual([])
+      }),
+    )
+  })
+
+  it.each([
+    ['the epoch', 0, '1970-01-01T00:00:00.000Z'],
+    ['a leap day', Date.UTC(2024, 1, 29, 23, 59, 59, 999), '2024-02-29T23:59:59.999Z'],
+    ['the first millisecond of year 0', -62167219200000, '0000-01-01T00:00:00.000Z'],
+    ['the last of year 9999', 253402300799999, '9999-12-31T23:59:59.999Z'],
+    ['a fraction, rounded down', 1545082649183.9, '2018-12-17T21:37:29.183Z'],
+    ['a time before the epoch', -1, '1969-12-31T23:59:59.999Z'],
+  ])('%s', (_name, ms, expected) => {
+    expect(formatTimestamp(ms)).toBe(expected)
+  })
+
+  it.each([NaN, Infinity, -Infinity, -62167219200001, 253402300800000, 8.64e15])('has no RFC 3339 form for %s', (ms) => {
+    expect(formatTimestamp(ms)).toBeUndefined()
+  })
+})
