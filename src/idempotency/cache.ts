@@ -31,12 +31,20 @@ export interface RecordCache {
   readonly size: number
 }
 
-/** An LRU bounded by entries and bytes; a Map's insertion order is the recency order. */
+/**
+ * An LRU bounded by entries and bytes; a Map's insertion order is the
+ * recency order. A read moves its record to the newest end only when it is
+ * not among the newer half already: a re-insertion costs as much as the rest
+ * of a hit, and a record in the newer half is not next in line for eviction.
+ */
 export function createRecordCache(options: CacheOptions = {}): RecordCache {
   const maxEntries = options.maxEntries ?? DEFAULT_CACHE.maxEntries
   const maxBytes = options.maxBytes ?? DEFAULT_CACHE.maxBytes
-  const entries = new Map<string, { record: IdempotencyRecord; bytes: number }>()
+  // `placed`: the count of placements at the newest end when this entry got
+  // there; entries placed after it are at most `placements - placed`.
+  const entries = new Map<string, { record: IdempotencyRecord; bytes: number; placed: number }>()
   let bytes = 0
+  let placements = 0
 
   const remove = (key: string) => {
     const entry = entries.get(key)
@@ -53,8 +61,11 @@ export function createRecordCache(options: CacheOptions = {}): RecordCache {
         remove(key)
         return undefined
       }
-      entries.delete(key)
-      entries.set(key, entry)
+      if (placements - entry.placed >= entries.size >> 1) {
+        entries.delete(key)
+        entries.set(key, entry)
+        entry.placed = ++placements
+      }
       return entry.record
     },
     set(record, now) {
@@ -63,8 +74,9 @@ export function createRecordCache(options: CacheOptions = {}): RecordCache {
       remove(record.key)
       // One result larger than the whole budget would only evict everything else.
       if (size > maxBytes || maxEntries <= 0) return
-      entries.set(record.key, { record, bytes: size })
+      entries.set(record.key, { record, bytes: size, placed: ++placements })
       bytes += size
+      if (entries.size <= maxEntries && bytes <= maxBytes) return
       for (const oldest of entries.keys()) {
         if (entries.size <= maxEntries && bytes <= maxBytes) break
         remove(oldest)

@@ -92,6 +92,8 @@ export interface Guard {
   cached(key: string, payloadHash: string): IdempotencyRecord | undefined
   /** Claims the key, or says why not (a replay, or one of the family's errors). */
   begin(key: string, payloadHash: string, deadline: number, log: Logger): Promise<Entry>
+  /** {@link Guard.begin} for a caller that has just asked {@link Guard.cached} and missed. */
+  claim(key: string, payloadHash: string, deadline: number, log: Logger): Promise<Entry>
   /** Records the result of a successful run. Never throws for a store fault: it logs. */
   complete(claim: Claim, result: string | undefined, log: Logger): Promise<void>
   /** Gives the key up after a failed run, so a redelivery runs the handler. Never throws: it logs. */
@@ -136,69 +138,69 @@ export function createGuard(config: GuardConfig): Guard {
     return record
   }
 
+  const claim = async (key: string, payloadHash: string, deadline: number, log: Logger): Promise<Entry> => {
+    let found: IdempotencyRecord | undefined
+    for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
+      const at = now()
+      // The record doubles as this delivery's claim.
+      const claim: IdempotencyRecord = { key, status: 'INPROGRESS', expiresAt: Math.min(at + config.lease, deadline), payloadHash, owner: crypto.randomUUID() }
+      let result: ClaimResult
+      try {
+        result = await store.claim(claim, at)
+      } catch (error) {
+        return fault('claim', key, error, log)
+      }
+      if (result.claimed) {
+        if (now() < claim.expiresAt) return { kind: 'run', claim }
+        // The answer came back after the lease it granted had ended: by
+        // now another delivery may hold the key, so this one must not run.
+        await release(claim, log)
+        throw claim.expiresAt >= deadline
+          ? new TimeoutError('The invocation deadline passed while the idempotency key was being claimed')
+          : new IdempotencyStoreError(store.name, 'claim', key, { detail: 'The idempotency store answered after the lease ended' })
+      }
+      let existing = result.existing
+      if (existing === undefined) {
+        try {
+          existing = await store.get(key)
+        } catch (error) {
+          return fault('get', key, error, log)
+        }
+      }
+      found = existing
+      const t = now()
+      switch (decide(existing, t, payloadHash)) {
+        case 'replay':
+          cache?.set(existing!, t)
+          return { kind: 'replay', record: existing! }
+        case 'in-progress':
+          throw new IdempotencyInProgressError(key, existing!.expiresAt, t)
+        case 'reused':
+          throw new IdempotencyKeyReusedError(key)
+        case 'claim':
+          continue
+      }
+    }
+    // Lost every race: someone else keeps taking the key. Their run decides; ask to come back.
+    const t = now()
+    throw new IdempotencyInProgressError(key, found && found.expiresAt > t ? found.expiresAt : t, t)
+  }
+
   return {
     cached,
+    claim,
 
     async begin(key, payloadHash, deadline, log) {
       const hit = cached(key, payloadHash)
-      if (hit) return { kind: 'replay', record: hit }
-      let found: IdempotencyRecord | undefined
-      for (let attempt = 0; attempt < CLAIM_ATTEMPTS; attempt++) {
-        const at = now()
-        // The record doubles as this delivery's claim.
-        const claim: IdempotencyRecord = { key, status: 'INPROGRESS', expiresAt: Math.min(at + config.lease, deadline), payloadHash, owner: crypto.randomUUID() }
-        let result: ClaimResult
-        try {
-          result = await store.claim(claim, at)
-        } catch (error) {
-          return fault('claim', key, error, log)
-        }
-        if (result.claimed) {
-          if (now() < claim.expiresAt) return { kind: 'run', claim }
-          // The answer came back after the lease it granted had ended: by
-          // now another delivery may hold the key, so this one must not run.
-          await release(claim, log)
-          throw claim.expiresAt >= deadline
-            ? new TimeoutError('The invocation deadline passed while the idempotency key was being claimed')
-            : new IdempotencyStoreError(store.name, 'claim', key, { detail: 'The idempotency store answered after the lease ended' })
-        }
-        let existing = result.existing
-        if (existing === undefined) {
-          try {
-            existing = await store.get(key)
-          } catch (error) {
-            return fault('get', key, error, log)
-          }
-        }
-        found = existing
-        const t = now()
-        switch (decide(existing, t, payloadHash)) {
-          case 'replay':
-            cache?.set(existing!, t)
-            return { kind: 'replay', record: existing! }
-          case 'in-progress':
-            throw new IdempotencyInProgressError(key, existing!.expiresAt, t)
-          case 'reused':
-            throw new IdempotencyKeyReusedError(key)
-          case 'claim':
-            continue
-        }
-      }
-      // Lost every race: someone else keeps taking the key. Their run decides; ask to come back.
-      const t = now()
-      throw new IdempotencyInProgressError(key, found && found.expiresAt > t ? found.expiresAt : t, t)
+      return hit ? { kind: 'replay', record: hit } : claim(key, payloadHash, deadline, log)
     },
 
     async complete(claim, result, log) {
       const at = now()
-      const record: IdempotencyRecord = {
-        key: claim.key,
-        status: 'COMPLETED',
-        expiresAt: at + config.ttl,
-        payloadHash: claim.payloadHash,
-        owner: claim.owner,
-        ...(result === undefined ? {} : { result }),
-      }
+      const record: IdempotencyRecord =
+        result === undefined
+          ? { key: claim.key, status: 'COMPLETED', expiresAt: at + config.ttl, payloadHash: claim.payloadHash, owner: claim.owner }
+          : { key: claim.key, status: 'COMPLETED', expiresAt: at + config.ttl, payloadHash: claim.payloadHash, owner: claim.owner, result }
       const limit = store.maxRecordBytes
       if (limit !== undefined) {
         const size = recordBytes(record)

@@ -59,7 +59,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   // When full, make room for a tenth at once: one scan pays for many claims,
   // rather than a scan for every claim of a full store.
   const makeRoom = (now: number) => {
-    if (records.size < maxEntries) return
     const target = maxEntries - Math.max(1, Math.floor(maxEntries / 10))
     for (const [key, record] of records) if (record.expiresAt <= now) records.delete(key)
     for (const [key, record] of records) {
@@ -76,14 +75,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       const held = records.get(record.key)
       if (held && held.expiresAt > now) return { claimed: false, existing: held }
       if (held) records.delete(record.key)
-      makeRoom(now)
-      records.set(record.key, { ...record })
+      if (records.size >= maxEntries) makeRoom(now)
+      records.set(record.key, copy(record))
       return { claimed: true }
     },
     async complete(record) {
       const held = records.get(record.key)
       if (!held || held.owner !== record.owner || held.status !== 'INPROGRESS') return
-      records.set(record.key, { ...record })
+      records.set(record.key, copy(record))
     },
     async get(key) {
       return records.get(key)
@@ -100,4 +99,10 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
   }
   return store
+}
+
+/** A record's own copy, field by field: a spread costs more, and would keep members a record does not have. */
+function copy(record: IdempotencyRecord): IdempotencyRecord {
+  const { key, status, expiresAt, payloadHash, owner, result } = record
+  return result === undefined ? { key, status, expiresAt, payloadHash, owner } : { key, status, expiresAt, payloadHash, owner, result }
 }

@@ -108,7 +108,7 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
 
       const cached = guard.cached(key, hash)
       if (cached) return replay(cached, config.store.name)
-      const entry = await guard.begin(key, hash, ctx.deadline, ctx.log)
+      const entry = await guard.claim(key, hash, ctx.deadline, ctx.log)
       if (entry.kind === 'replay') return replay(entry.record, config.store.name)
       const claim = entry.claim
       if (claim === undefined) return next()

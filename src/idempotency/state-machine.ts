@@ -73,7 +73,15 @@ export function payloadMatch(record: IdempotencyRecord | undefined, payloadHash:
   return record.payloadHash === payloadHash ? 'same' : 'different'
 }
 
+// The table's row names, so that a decision looks its row up without building the name anew.
+const ROW: Readonly<Record<Found, Readonly<Record<PayloadMatch, `${Found}/${PayloadMatch}`>>>> = {
+  absent: { same: 'absent/same', different: 'absent/different' },
+  dead: { same: 'dead/same', different: 'dead/different' },
+  INPROGRESS: { same: 'INPROGRESS/same', different: 'INPROGRESS/different' },
+  COMPLETED: { same: 'COMPLETED/same', different: 'COMPLETED/different' },
+}
+
 /** Looks the delivery's case up in {@link DELIVERY_TABLE}. */
 export function decide(record: IdempotencyRecord | undefined, now: number, payloadHash: string): Verdict {
-  return DELIVERY_TABLE[`${found(record, now)}/${payloadMatch(record, payloadHash)}`]
+  return DELIVERY_TABLE[ROW[found(record, now)][payloadMatch(record, payloadHash)]]
 }

@@ -169,6 +169,67 @@ describe('the cache of completed records', () => {
   })
 })
 
+describe('the cache of completed records, as a model', () => {
+  const completed = (key: string, result: string): IdempotencyRecord => ({ key, status: 'COMPLETED', expiresAt: 100, payloadHash: 'h', owner: 'o', result })
+
+  it('keeps within its bounds, returns only what was last set under a key, and holds the latest set', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 12 }), result: fc.string({ maxLength: 6 }) }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 12 }) }),
+    )
+    fc.assert(fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 0, max: 30 }), fc.array(op, { maxLength: 60 }), (maxEntries, maxBytes, ops) => {
+      const cache = createRecordCache({ maxEntries, maxBytes })
+      const last = new Map<string, IdempotencyRecord>()
+      for (const o of ops) {
+        const key = String(o.key)
+        if (o.kind === 'set') {
+          const record = completed(key, o.result)
+          cache.set(record, 0)
+          last.set(key, record)
+          if (utf8Length(o.result) <= maxBytes) expect(cache.get(key, 0)).toBe(record)
+        } else {
+          const got = cache.get(key, 0)
+          if (got !== undefined) {
+            expect(got).toBe(last.get(key))
+            expect(cache.get(key, 0)).toBe(got)
+          }
+        }
+        expect(cache.size).toBeLessThanOrEqual(maxEntries)
+      }
+    }))
+  })
+
+  it('does not evict a record just read to make room for the next one', () => {
+    fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 60 }), (maxEntries, keys) => {
+      const cache = createRecordCache({ maxEntries })
+      let read: string | undefined
+      for (const k of keys) {
+        const key = String(k)
+        if (cache.get(key, 0) !== undefined) {
+          read = key
+          continue
+        }
+        cache.set(completed(key, '1'), 0)
+        if (read !== undefined) expect(cache.get(read, 0)).toBeDefined()
+        read = undefined
+      }
+    }))
+  })
+
+  it('moves a record read from the older half to the newest end, and leaves one in the newer half where it is', () => {
+    const cache = createRecordCache({ maxEntries: 4 })
+    for (const key of ['a', 'b', 'c', 'd']) cache.set(completed(key, '1'), 0)
+    cache.get('a', 0) // the oldest: moved, so 'b' goes first
+    cache.set(completed('e', '1'), 0)
+    expect(cache.get('b', 0)).toBeUndefined()
+    expect(cache.get('a', 0)).toBeDefined()
+    // Now c, d, a, e: 'e' and 'a' are the newer half; reading them moves nothing.
+    cache.get('e', 0)
+    cache.set(completed('f', '1'), 0)
+    expect(cache.get('c', 0)).toBeUndefined()
+  })
+})
+
 describe('the state tables', () => {
   const record = (status: 'INPROGRESS' | 'COMPLETED', expiresAt: number, payloadHash = 'h'): IdempotencyRecord => ({ key: 'k', status, expiresAt, payloadHash, owner: 'o' })
 
@@ -185,6 +246,17 @@ describe('the state tables', () => {
     expect(decide(record('COMPLETED', 10, ''), 9, 'x')).toBe('replay')
     expect(decide(record('COMPLETED', 10), 9, '')).toBe('replay')
     expect(found(record('COMPLETED', 10), 10)).toBe('dead')
+  })
+
+  it('decides as the table says, for any record, time and hash', () => {
+    const status = fc.constantFrom<IdempotencyRecord['status']>('INPROGRESS', 'COMPLETED')
+    const hash = fc.constantFrom('', 'h', 'x')
+    const someRecord = fc.option(fc.record({ key: fc.constant('k'), status, expiresAt: fc.integer({ min: 0, max: 20 }), payloadHash: hash, owner: fc.constant('o') }), { nil: undefined })
+    fc.assert(fc.property(someRecord, fc.integer({ min: 0, max: 20 }), hash, (record, now, payloadHash) => {
+      const state = record === undefined ? 'absent' : record.expiresAt <= now ? 'dead' : record.status
+      const match = record === undefined || record.payloadHash === '' || payloadHash === '' || record.payloadHash === payloadHash ? 'same' : 'different'
+      expect(decide(record, now, payloadHash)).toBe(DELIVERY_TABLE[`${state}/${match}`])
+    }))
   })
 
   it('lists every record transition once', () => {
