@@ -77,14 +77,15 @@ export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>):
 
 const UNSAFE = /[^A-Za-z0-9._-]+/g
 
-// A middleware nearly always serves one handler: remember its prefix rather
-// than clean the name up on every delivery.
+// A middleware nearly always serves one handler: remember its prefix (with
+// the colon) rather than clean the name up on every delivery. A key a store
+// keeps then shares that prefix instead of holding a copy of it.
 let lastNamespace: string | undefined
 let lastPrefix = ''
 
 function prefixOf(namespace: string): string {
   if (namespace !== lastNamespace) {
-    lastPrefix = namespace.replace(UNSAFE, '_').slice(0, 64) || 'handler'
+    lastPrefix = `${namespace.replace(UNSAFE, '_').slice(0, 64) || 'handler'}:`
     lastNamespace = namespace
   }
   return lastPrefix
@@ -98,5 +99,5 @@ function prefixOf(namespace: string): string {
 export function storeKey(namespace: string, text: string): string | Promise<string> {
   const prefix = prefixOf(namespace)
   const hash = sha256(`${namespace}\u0000${text}`)
-  return typeof hash === 'string' ? `${prefix}:${hash}` : hash.then((h) => `${prefix}:${h}`)
+  return typeof hash === 'string' ? prefix + hash : hash.then((h) => prefix + h)
 }

@@ -45,6 +45,23 @@ describe('idempotent: first delivery and duplicates', () => {
     expect(runs).toHaveLength(1)
   })
 
+  it('claims with a fresh UUID as owner every time, and completes under the owner it claimed with', async () => {
+    const inner = memoryStore()
+    const claims: IdempotencyRecord[] = []
+    const completions: IdempotencyRecord[] = []
+    const store: IdempotencyStore = {
+      ...inner,
+      name: 'memory',
+      claim: (record, now) => (claims.push(record), inner.claim(record, now)),
+      complete: (record) => (completions.push(record), inner.complete(record)),
+    }
+    const handler = defineHandler({ name: 'orders', use: [idempotent({ store })], handle: () => 'ok' })
+    for (const id of ['a', 'b', 'c']) await deliver(handler, order(undefined, id))
+    expect(claims.map((c) => c.owner)).toEqual(completions.map((c) => c.owner))
+    expect(new Set(claims.map((c) => c.owner)).size).toBe(3)
+    for (const { owner } of claims) expect(owner).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+  })
+
   it('costs 2 round trips on a first delivery, 1 on a duplicate, 0 on a cached duplicate', async () => {
     const cached = setup()
     await deliver(cached.handler, order())
