@@ -216,17 +216,39 @@ describe('the cache of completed records, as a model', () => {
     }))
   })
 
-  it('moves a record read from the older half to the newest end, and leaves one in the newer half where it is', () => {
-    const cache = createRecordCache({ maxEntries: 4 })
-    for (const key of ['a', 'b', 'c', 'd']) cache.set(completed(key, '1'), 0)
-    cache.get('a', 0) // the oldest: moved, so 'b' goes first
-    cache.set(completed('e', '1'), 0)
-    expect(cache.get('b', 0)).toBeUndefined()
-    expect(cache.get('a', 0)).toBeDefined()
-    // Now c, d, a, e: 'e' and 'a' are the newer half; reading them moves nothing.
-    cache.get('e', 0)
-    cache.set(completed('f', '1'), 0)
-    expect(cache.get('c', 0)).toBeUndefined()
+  it('evicts exactly as a least-recently-used list would, by entries and by bytes', () => {
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('set' as const), key: fc.integer({ min: 0, max: 9 }), result: fc.string({ maxLength: 5 }) }),
+      fc.record({ kind: fc.constant('get' as const), key: fc.integer({ min: 0, max: 9 }) }),
+      fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 9 }) }),
+    )
+    fc.assert(fc.property(fc.integer({ min: 0, max: 5 }), fc.integer({ min: 0, max: 12 }), fc.array(op, { maxLength: 80 }), (maxEntries, maxBytes, ops) => {
+      const cache = createRecordCache({ maxEntries, maxBytes })
+      // The reference: an array, least recently used first.
+      let model: IdempotencyRecord[] = []
+      const bytesOf = () => model.reduce((n, r) => n + utf8Length(r.result ?? ''), 0)
+      for (const o of ops) {
+        const key = String(o.key)
+        if (o.kind === 'set') {
+          const record = completed(key, o.result)
+          cache.set(record, 0)
+          model = model.filter((r) => r.key !== key)
+          if (utf8Length(o.result) <= maxBytes && maxEntries > 0) {
+            model.push(record)
+            while (model.length > maxEntries || bytesOf() > maxBytes) model.shift()
+          }
+        } else if (o.kind === 'get') {
+          const expected = model.find((r) => r.key === key)
+          expect(cache.get(key, 0)).toBe(expected)
+          if (expected) model = [...model.filter((r) => r !== expected), expected]
+        } else {
+          cache.delete(key)
+          model = model.filter((r) => r.key !== key)
+        }
+        expect(cache.size).toBe(model.length)
+      }
+      for (const r of model) expect(cache.get(r.key, 0)).toBe(r)
+    }))
   })
 })
 
