@@ -19,6 +19,7 @@ import {
   type StoreOperation,
 } from './errors.js'
 import { utf8Length } from './hash.js'
+import { newOwner } from './owner.js'
 import { decide } from './state-machine.js'
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from './store.js'
 
@@ -98,19 +99,6 @@ export interface Guard {
   complete(claim: Claim, result: string | undefined, log: Logger): Promise<void>
   /** Gives the key up after a failed run, so a redelivery runs the handler. Never throws: it logs. */
   release(claim: Claim, log: Logger): Promise<void>
-}
-
-/**
- * A fresh owner for a claim: a random UUID, flat. Node builds its UUIDs by
- * concatenating two-digit pieces, and V8 keeps such a string as a tree of
- * a dozen or more nodes (about 490 bytes against 64) until something reads
- * its characters: a record a store keeps would hold the whole tree. Reading
- * one character makes V8 flatten it.
- */
-function newOwner(): string {
-  const owner = crypto.randomUUID()
-  owner.charCodeAt(0)
-  return owner
 }
 
 export function createGuard(config: GuardConfig): Guard {

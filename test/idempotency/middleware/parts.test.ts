@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto'
 import { fromBase64, toBase64 } from 'faasade'
 import { sha256, sha256Bytes, utf8Length, webSha256 } from '../../../src/idempotency/hash.js'
 import { decide, found } from '../../../src/idempotency/state-machine.js'
+import { newOwner } from '../../../src/idempotency/owner.js'
 
 /** The same object with its keys in another order, all the way down. */
 function shuffled(value: unknown, seed: number): unknown {
@@ -106,6 +107,18 @@ describe('hashing and encoding', () => {
     fc.assert(fc.property(fc.string({ unit: 'binary' }), (text) => {
       expect(utf8Length(text)).toBe(new TextEncoder().encode(text).length)
     }))
+  })
+})
+
+describe('claim owners', () => {
+  it('are version 4 UUIDs, never the same twice across many batches of entropy, with every random digit varying', () => {
+    const owners = Array.from({ length: 5000 }, () => newOwner())
+    for (const owner of owners) expect(owner).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+    expect(new Set(owners).size).toBe(owners.length)
+    for (let i = 0; i < 36; i++) {
+      if ([8, 13, 14, 18, 23].includes(i)) continue
+      expect(new Set(owners.map((o) => o[i])).size).toBeGreaterThan(i === 19 ? 3 : 12)
+    }
   })
 })
 
