@@ -73,9 +73,6 @@ export async function runConcurrently<T, R>(
   concurrency?: number,
 ): Promise<Outcome<R>[]> {
   const limit = Math.max(1, Math.floor(concurrency ?? 10))
-  // A batch within the limit starts every item at once, as the workers
-  // below would, without their loop and its promise turns.
-  if (items.length <= limit) return Promise.all(items.map((item, i) => settle(() => run(item, i))))
   const outcomes: Outcome<R>[] = new Array(items.length)
   let next = 0
   const worker = async () => {

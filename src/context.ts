@@ -108,7 +108,8 @@ class InvocationContext implements Context {
   toJSON(): Record<string, unknown> {
     const out: Record<string, unknown> = {}
     for (const [key, value] of Object.entries(this)) {
-      if (key === 'log' || key === 'provider') continue
+      // `provider` is a getter on the prototype, never an own entry.
+      if (key === 'log') continue
       out[key] = value
     }
     out.deadline = Number.isFinite(this.deadline) ? new Date(this.deadline).toISOString() : null

@@ -167,15 +167,7 @@ export class ConfigurationError extends TypeError {
 /** Any thrown value as one of ours; unknown errors become retryable. */
 export function toFaasadeError(error: unknown): FaasadeError {
   if (isFaasadeError(error)) return error
-  // The wrapper's own stack would only point here; the cause has the one
-  // that matters. Capturing it is most of what a failed record costs.
-  const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  try {
-    return new UnexpectedError('Internal error', { cause: error })
-  } finally {
-    Error.stackTraceLimit = limit
-  }
+  return new UnexpectedError('Internal error', { cause: error })
 }
 
 /** An issue's path as dotted text (`items.0.id`), or `''` when it has none. */

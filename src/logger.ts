@@ -10,7 +10,6 @@
  * ```
  */
 import { redact } from './redact.js'
-import { formatTimestamp } from './time.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -53,7 +52,7 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
     for (const [level, rank] of Object.entries(RANK) as Array<[LogLevel, number]>) {
       logger[level] = (message, fields) => {
         if (rank < min) return
-        const line = { level, time: formatTimestamp(now()) ?? new Date(now()).toISOString(), msg: message, ...bound, ...fields }
+        const line = { level, time: new Date(now()).toISOString(), msg: message, ...bound, ...fields }
         sink(redact(safeStringify(line)), level)
       }
     }

@@ -53,14 +53,6 @@ describe('error family', () => {
     expect(ours).toBeInstanceOf(FaasadeError)
   })
 
-  it('an unexpected error carries no stack of its own (the cause has the one that matters), and the stack limit is restored', () => {
-    const limit = Error.stackTraceLimit
-    const wrapped = toFaasadeError(new Error('root'))
-    expect(wrapped.stack).toBe('UnexpectedError: Internal error')
-    expect(Error.stackTraceLimit).toBe(limit)
-    expect((wrapped.cause as Error).stack).toMatch(/errors\.test\.ts/)
-  })
-
   it('keeps the cause of an unexpected error for logs', () => {
     const cause = new Error('root')
     const wrapped = toFaasadeError(cause)
