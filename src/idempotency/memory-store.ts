@@ -55,12 +55,22 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   }
   // Insertion order is age order: a claim re-inserts its key.
   const records = new Map<string, IdempotencyRecord>()
+  // No record held expires before this: the least expiresAt written since the
+  // last scan for dead records. While the clock is short of it, there is
+  // nothing dead to find, and a full store skips that scan of every record.
+  let soonest = Infinity
 
   // When full, make room for a tenth at once: one scan pays for many claims,
   // rather than a scan for every claim of a full store.
   const makeRoom = (now: number) => {
     const target = maxEntries - Math.max(1, Math.floor(maxEntries / 10))
-    for (const [key, record] of records) if (record.expiresAt <= now) records.delete(key)
+    if (soonest <= now) {
+      soonest = Infinity
+      for (const [key, record] of records) {
+        if (record.expiresAt <= now) records.delete(key)
+        else if (record.expiresAt < soonest) soonest = record.expiresAt
+      }
+    }
     for (const [key, record] of records) {
       if (records.size <= target) break
       if (record.status === 'COMPLETED') records.delete(key)
@@ -77,12 +87,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
       if (held) records.delete(record.key)
       if (records.size >= maxEntries) makeRoom(now)
       records.set(record.key, copy(record))
+      if (record.expiresAt < soonest) soonest = record.expiresAt
       return { claimed: true }
     },
     async complete(record) {
       const held = records.get(record.key)
       if (!held || held.owner !== record.owner || held.status !== 'INPROGRESS') return
       records.set(record.key, copy(record))
+      if (record.expiresAt < soonest) soonest = record.expiresAt
     },
     async get(key) {
       return records.get(key)
@@ -96,6 +108,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
     },
     clear() {
       records.clear()
+      soonest = Infinity
     },
   }
   return store

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { ConfigurationError } from 'faasade'
 import { memoryStore, type IdempotencyRecord } from 'faasade/idempotency'
@@ -75,6 +76,70 @@ describe('memoryStore', () => {
     expect(store.size).toBe(91)
     expect(await store.get('k0')).toBeUndefined()
     expect(await store.get('k10')).toBeDefined()
+  })
+
+  it('keeps exactly the records the documented policy keeps, for any run of claims, completions, releases and clock', async () => {
+    // The policy as written in memoryStore's docs, the plain way: a full store
+    // drops every dead record, then the oldest COMPLETED ones down to nine
+    // tenths, and refuses a claim only when that frees nothing.
+    function reference(maxEntries: number) {
+      const records = new Map<string, IdempotencyRecord>()
+      return {
+        records,
+        claim(record: IdempotencyRecord, now: number): boolean | 'full' {
+          const held = records.get(record.key)
+          if (held && held.expiresAt > now) return false
+          records.delete(record.key)
+          if (records.size >= maxEntries) {
+            for (const [k, r] of records) if (r.expiresAt <= now) records.delete(k)
+            const target = maxEntries - Math.max(1, Math.floor(maxEntries / 10))
+            for (const [k, r] of records) {
+              if (records.size <= target) break
+              if (r.status === 'COMPLETED') records.delete(k)
+            }
+            if (records.size >= maxEntries) return 'full'
+          }
+          records.set(record.key, record)
+          return true
+        },
+        complete(record: IdempotencyRecord) {
+          const held = records.get(record.key)
+          if (held && held.owner === record.owner && held.status === 'INPROGRESS') records.set(record.key, record)
+        },
+        release(key: string, owner: string) {
+          if (records.get(key)?.owner === owner) records.delete(key)
+        },
+      }
+    }
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('claim' as const), key: fc.integer({ min: 0, max: 14 }), owner: fc.constantFrom('a', 'b'), lease: fc.integer({ min: 1, max: 30 }), tick: fc.integer({ min: 0, max: 10 }) }),
+      fc.record({ kind: fc.constant('complete' as const), key: fc.integer({ min: 0, max: 14 }), owner: fc.constantFrom('a', 'b'), ttl: fc.integer({ min: 1, max: 60 }), tick: fc.integer({ min: 0, max: 10 }) }),
+      fc.record({ kind: fc.constant('release' as const), key: fc.integer({ min: 0, max: 14 }), owner: fc.constantFrom('a', 'b'), tick: fc.integer({ min: 0, max: 10 }) }),
+    )
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 12 }), fc.array(op, { maxLength: 80 }), async (maxEntries, ops) => {
+      const store = memoryStore({ maxEntries })
+      const model = reference(maxEntries)
+      let now = 0
+      for (const o of ops) {
+        now += o.tick
+        const key = `k${o.key}`
+        if (o.kind === 'claim') {
+          const record = claim(key, o.owner, now + o.lease)
+          const expected = model.claim(record, now)
+          if (expected === 'full') await expect(store.claim(record, now)).rejects.toThrow(/full/)
+          else expect((await store.claim(record, now)).claimed).toBe(expected)
+        } else if (o.kind === 'complete') {
+          const record = done(claim(key, o.owner, 0), now + o.ttl)
+          await store.complete(record)
+          model.complete(record)
+        } else {
+          await store.release(key, o.owner)
+          model.release(key, o.owner)
+        }
+        expect(store.size).toBe(model.records.size)
+        for (const [k, r] of model.records) expect(await store.get(k)).toEqual(r)
+      }
+    }), { numRuns: 300 })
   })
 
   it('advertises maxRecordBytes only when given, and checks its options', () => {
