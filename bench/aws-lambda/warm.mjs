@@ -55,12 +55,16 @@ const powertoolsBatch = (event, context) => processPartialResponse(event, (recor
 // faasade logs each failed record as one JSON line: formatted here, written nowhere (a bench must not flood stdout).
 const quiet = createLogger({ sink: () => {} })
 const faasadeBatch = toLambda(defineHandler({ handle: (event) => work(event.data) }), { log: quiet })
+// For the breakdown, not the goal: a user's Logger that writes nothing, so the failure costs no line at all (as in Powertools, which logs none).
+const silent = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent }
+const faasadeUnlogged = toLambda(defineHandler({ handle: (event) => work(event.data) }), { log: silent })
 
 const app = new Hono().get('/', (c) => c.json({ hello: 'world' }))
 const honoOwn = handle(app)
 const honoFaasade = toLambda(app, { log: quiet })
 
 const batchEvent = sqsBatch()
+const okBatchEvent = sqsBatch(10, -1)
 const httpEvent = apiGatewayV2()
 const context = lambdaContext()
 
@@ -71,6 +75,13 @@ export const GROUPS = {
     middy: { label: '@middy/core around the raw handler', loop: async (n) => { for (let i = 0; i < n; i++) await middyBatch(batchEvent, context) } },
     powertools: { label: 'Powertools BatchProcessor + processPartialResponse', loop: async (n) => { for (let i = 0; i < n; i++) await powertoolsBatch(batchEvent, context) } },
     faasade: { label: 'faasade `toLambda(handler)`', loop: async (n) => { for (let i = 0; i < n; i++) await faasadeBatch(batchEvent, context) } },
+    faasadeUnlogged: { label: 'faasade `toLambda(handler)` with a Logger that writes nothing (breakdown only)', loop: async (n) => { for (let i = 0; i < n; i++) await faasadeUnlogged(batchEvent, context) } },
+  },
+  // The same batches with no failing record: what mapping and running ten records cost, failures aside.
+  sqsAllOk: {
+    raw: { label: 'raw handler, no failure', loop: async (n) => { for (let i = 0; i < n; i++) await rawBatch(okBatchEvent, context) } },
+    powertools: { label: 'Powertools, no failure', loop: async (n) => { for (let i = 0; i < n; i++) await powertoolsBatch(okBatchEvent, context) } },
+    faasade: { label: 'faasade `toLambda(handler)`, no failure', loop: async (n) => { for (let i = 0; i < n; i++) await faasadeBatch(okBatchEvent, context) } },
   },
   http: {
     honoOwn: { label: "Hono's `handle(app)`", loop: async (n) => { for (let i = 0; i < n; i++) await honoOwn(httpEvent, context) } },
@@ -135,6 +146,8 @@ results.ratios = {
   faasadeVsPowertools: ratio('sqs', 'faasade', 'powertools'),
   faasadeVsRaw: ratio('sqs', 'faasade', 'raw'),
   faasadeVsMiddy: ratio('sqs', 'faasade', 'middy'),
+  unloggedVsPowertools: ratio('sqs', 'faasadeUnlogged', 'powertools'),
+  allOkVsPowertools: ratio('sqsAllOk', 'faasade', 'powertools'),
   honoFaasadeVsOwn: ratio('http', 'honoFaasade', 'honoOwn'),
 }
 results.settings = { ROUNDS, BATCH_MS, WARMUP_MS }
