@@ -1,6 +1,6 @@
 /** The small parts: canonical JSON, keys, the cache of completed records, the decision table. */
 import fc from 'fast-check'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createEvent } from 'faasade'
 import { canonicalJson, DELIVERY_TABLE, IdempotencyKeyMissingError, RECORD_TRANSITIONS, recordBytes, type IdempotencyRecord } from 'faasade/idempotency'
 import { createRecordCache } from '../../../src/idempotency/cache.js'
@@ -90,6 +90,24 @@ describe('hashing and encoding', () => {
     for (const n of [0, 55, 56, 64, 4097, 100_000]) {
       const bytes = Uint8Array.from({ length: n }, (_, i) => i & 255)
       expect(sha256Bytes(bytes)).toBe(createHash('sha256').update(bytes).digest('base64url'))
+    }
+  })
+
+  it('gives the same hash through createHash where node:crypto has no one-shot hash (Node before 20.12)', async () => {
+    // A fresh copy of the module, whose first call finds a node:crypto without `hash`.
+    const real = process.getBuiltinModule
+    const { hash: _oneShot, ...older } = await import('node:crypto')
+    process.getBuiltinModule = ((id: string) => (id === 'node:crypto' ? older : real(id))) as typeof real
+    try {
+      vi.resetModules()
+      const fresh = await import('../../../src/idempotency/hash.js')
+      fc.assert(fc.property(fc.string({ unit: 'binary', maxLength: 100 }), (text) => {
+        expect(fresh.sha256(text)).toBe(createHash('sha256').update(text, 'utf8').digest('base64url'))
+      }), { numRuns: 100 })
+      expect(fresh.sha256Bytes(Uint8Array.of(1, 2, 3))).toBe(createHash('sha256').update(Uint8Array.of(1, 2, 3)).digest('base64url'))
+    } finally {
+      process.getBuiltinModule = real
+      vi.resetModules()
     }
   })
 
