@@ -111,7 +111,8 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
  */
 export function createEvent<T = unknown>(init: CloudEventInit<T>): CloudEvent<T> {
   const event: Record<string, unknown> = { specversion: '1.0' }
-  for (const key of Object.keys(init)) {
+  // Own attributes only: a prototype's are not the caller's to give.
+  for (const key of Object.keys(init ?? {})) {
     const value = init[key]
     if (value === undefined || (value === null && key !== 'data')) continue
     const attribute = key === 'time' && value instanceof Date ? value.toISOString() : value

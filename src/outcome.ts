@@ -26,7 +26,7 @@ export function settle<R>(work: () => Promise<R> | R): Promise<Outcome<R>> {
   try {
     return Promise.resolve(work()).then(ok, outcomeOf)
   } catch (error) {
-    return Promise.resolve(outcomeOf(error))
+    return Promise.reject(error).then(ok, outcomeOf)
   }
 }
 

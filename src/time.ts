@@ -13,18 +13,20 @@
  * ```
  */
 
-/** The last millisecond of year 9999: RFC 3339 has four-digit years only. */
+/** The first millisecond of year 0 and the last of year 9999: RFC 3339 has four-digit years only. */
+const MIN_MS = -62167219200000
 const MAX_MS = 253402300799999
 const DAY_MS = 86_400_000
 
 /**
- * `ms` as `YYYY-MM-DDTHH:mm:ss.sssZ`, or `undefined` when it is not a time
- * RFC 3339 can write (not finite, before year 0, after year 9999). A
- * fractional `ms` is rounded down to the millisecond.
+ * `ms` as `YYYY-MM-DDTHH:mm:ss.sssZ`, what `new Date(ms).toISOString()`
+ * writes, or `undefined` when that is not a time RFC 3339 can write (not
+ * finite, before year 0, after year 9999). A fraction is cut off toward
+ * zero, as `Date` does.
  */
 export function formatTimestamp(ms: number): string | undefined {
-  if (!(ms >= -62167219200000 && ms <= MAX_MS)) return undefined
-  ms = Math.floor(ms)
+  ms = Math.trunc(ms) + 0 // + 0: -0 is 0
+  if (!(ms >= MIN_MS && ms <= MAX_MS)) return undefined
   const days = Math.floor(ms / DAY_MS)
   let rest = ms - days * DAY_MS
   // Civil date from days since 1970-01-01, in 400-year eras of 146,097 days

@@ -544,16 +544,19 @@ function count(value: unknown): number | undefined {
 }
 
 /** Epoch milliseconds (a number, or a string of digits as SQS sends them) as RFC 3339, else nothing. */
-function epochMs(value: unknown): Timestamp | undefined {
+function epochMs(value: unknown): WrittenTime | undefined {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value !== '' ? Number(value) : NaN
   // Rounded: stream times are seconds with a fraction, and `* 1000` is inexact.
   const time = formatTimestamp(Math.round(n))
-  return time === undefined ? undefined : { rfc3339: time }
+  return time === undefined ? undefined : new WrittenTime(time)
 }
 
 /** A time this file wrote itself (`formatTimestamp` writes only valid ones), as opposed to one read from a payload. */
-interface Timestamp {
+class WrittenTime {
   readonly rfc3339: string
+  constructor(rfc3339: string) {
+    this.rfc3339 = rfc3339
+  }
 }
 
 /**
@@ -563,13 +566,13 @@ interface Timestamp {
  * than it needs a second writing; every other value is checked, a time
  * read from the payload too. Attributes left `undefined` are absent.
  */
-function build(attributes: { time?: Timestamp | string; [name: string]: unknown }): CloudEvent {
+function build(attributes: { time?: WrittenTime | string; [name: string]: unknown }): CloudEvent {
   const event: Record<string, unknown> = { specversion: '1.0' }
-  let written: Timestamp | undefined
+  let written: WrittenTime | undefined
   for (const name in attributes) {
     const value = attributes[name]
     if (value === undefined) continue
-    if (name === 'time' && typeof value === 'object') written = value as Timestamp
+    if (value instanceof WrittenTime) written = value
     else event[name] = value
   }
   const issues = checkEvent(event)

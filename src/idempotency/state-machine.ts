@@ -83,5 +83,8 @@ const ROW: Readonly<Record<Found, Readonly<Record<PayloadMatch, `${Found}/${Payl
 
 /** Looks the delivery's case up in {@link DELIVERY_TABLE}. */
 export function decide(record: IdempotencyRecord | undefined, now: number, payloadHash: string): Verdict {
-  return DELIVERY_TABLE[ROW[found(record, now)][payloadMatch(record, payloadHash)]]
+  const row = ROW[found(record, now)]
+  // A live record in a status this table does not know (a user's store may
+  // return one) is held by someone: never run the handler a second time.
+  return row === undefined ? 'in-progress' : DELIVERY_TABLE[row[payloadMatch(record, payloadHash)]]
 }

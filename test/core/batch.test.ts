@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { PermanentError, RetryableError, runBatch, SkippedError } from 'faasade'
+import { PermanentError, RetryableError, runBatch, settle, SkippedError } from 'faasade'
 
 type Kind = 'ok' | 'retry' | 'drop'
 const act = (kind: Kind, i: number) => {
@@ -57,5 +57,14 @@ describe('runBatch', () => {
         expect(outcomes.map((o) => o.kind)).toEqual(expected)
       }),
     )
+  })
+})
+
+describe('settle', () => {
+  it('answers with a promise even when reading the thrown value throws (a hostile Proxy)', async () => {
+    const hostile = new Proxy({}, { get: () => { throw new Error('no reading me') } })
+    let settled: Promise<unknown> | undefined
+    expect(() => (settled = settle(() => { throw hostile }))).not.toThrow()
+    await expect(settled).rejects.toThrow('no reading me')
   })
 })

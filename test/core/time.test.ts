@@ -12,6 +12,17 @@ describe('formatTimestamp', () => {
     )
   })
 
+  it('writes what Date#toISOString writes for any number, fractions and negatives included, and nothing where Date cannot', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ min: -62167219200001, max: 253402300800001, noNaN: true }), fc.double()), (ms) => {
+        const date = new Date(ms)
+        const expected = Number.isNaN(date.getTime()) || date.getUTCFullYear() < 0 || date.getUTCFullYear() > 9999 ? undefined : date.toISOString()
+        expect(formatTimestamp(ms)).toBe(expected)
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+
   it('writes a valid CloudEvents time', () => {
     fc.assert(
       fc.property(fc.integer({ min: -62167219200000, max: 253402300799999 }), (ms) => {
@@ -25,7 +36,9 @@ describe('formatTimestamp', () => {
     ['a leap day', Date.UTC(2024, 1, 29, 23, 59, 59, 999), '2024-02-29T23:59:59.999Z'],
     ['the first millisecond of year 0', -62167219200000, '0000-01-01T00:00:00.000Z'],
     ['the last of year 9999', 253402300799999, '9999-12-31T23:59:59.999Z'],
-    ['a fraction, rounded down', 1545082649183.9, '2018-12-17T21:37:29.183Z'],
+    ['a fraction, cut off as Date does', 1545082649183.9, '2018-12-17T21:37:29.183Z'],
+    ['a negative fraction, cut off toward zero as Date does', -0.5, '1970-01-01T00:00:00.000Z'],
+    ['a fraction past the last whole millisecond of year 9999', 253402300799999.5, '9999-12-31T23:59:59.999Z'],
     ['a time before the epoch', -1, '1969-12-31T23:59:59.999Z'],
   ])('%s', (_name, ms, expected) => {
     expect(formatTimestamp(ms)).toBe(expected)

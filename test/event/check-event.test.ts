@@ -177,6 +177,12 @@ describe('createEvent', () => {
     expect(Object.isFrozen(event)).toBe(true)
   })
 
+  it('takes no attributes from a missing init or from a prototype: an InvalidEventError naming what is missing', () => {
+    expect(() => createEvent(null as unknown as CloudEventInit)).toThrow(InvalidEventError)
+    expect(() => createEvent(undefined as unknown as CloudEventInit)).toThrow(/id is required/)
+    expect(() => createEvent(Object.create({ id: '1', source: '/s', type: 't' }) as CloudEventInit)).toThrow(/id is required/)
+  })
+
   it('keeps data: null, which the JSON format tells apart from no data', () => {
     expect(createEvent({ id: '1', source: '/s', type: 't', data: null })).toHaveProperty('data', null)
     expect(createEvent({ id: '1', source: '/s', type: 't', data: undefined })).not.toHaveProperty('data')

@@ -295,6 +295,9 @@ describe('the state tables', () => {
     expect(decide(record('INPROGRESS', 10), 9, 'x')).toBe('reused')
     expect(decide(record('COMPLETED', 10), 9, 'h')).toBe('replay')
     expect(decide(record('COMPLETED', 10), 9, 'x')).toBe('reused')
+    // A live record in a status the table does not know (a user's store, say one reading Powertools' EXPIRED rows):
+    // held by someone else, never run a second time.
+    expect(decide({ ...record('INPROGRESS', 10), status: 'EXPIRED' as 'INPROGRESS' }, 9, 'h')).toBe('in-progress')
     // An unchecked side matches anything.
     expect(decide(record('COMPLETED', 10, ''), 9, 'x')).toBe('replay')
     expect(decide(record('COMPLETED', 10), 9, '')).toBe('replay')
