@@ -51,6 +51,7 @@ export function defineService(definition: ServiceDefinition): Service {
   for (const [i, h] of events.entries()) {
     if (!isHandler(h)) throw new ConfigurationError(`defineService: events[${i}] is not made by defineHandler`)
   }
+  if (http === undefined && events.length === 0) throw new ConfigurationError('defineService: give an `http` app, `events` handlers, or both')
   return serviceOf(http, events)
 }
 

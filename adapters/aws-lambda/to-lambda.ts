@@ -162,7 +162,8 @@ export type HttpAnswer = { readonly reply: HttpReply } | { readonly response: Re
  */
 export async function answerHttp(runtime: Runtime, trigger: string, request: LambdaHttpRequest, raw: LambdaRaw, deadline: number): Promise<HttpAnswer> {
   const { service, log } = runtime
-  if (cloudEventMode(request.headers) !== undefined) {
+  // An app with no event handlers gets every request: one may read ce-* headers itself.
+  if (cloudEventMode(request.headers) !== undefined && service.events.length > 0) {
     const work = waitUntilWork()
     const reply = await serveCloudEvents(service, request, {
       log,

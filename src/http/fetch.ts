@@ -41,7 +41,9 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
   return async (request, env, executionContext) => {
     // Names come lower-cased from Headers (a repeated header as one value).
     const headers: Record<string, string> = Object.fromEntries(request.headers as unknown as Iterable<[string, string]>)
-    if (cloudEventMode(headers) === undefined) {
+    // An app with no event handlers gets every request: one may read ce-* headers itself.
+    // (A service always has an app or a handler: defineService refuses neither.)
+    if (cloudEventMode(headers) === undefined || service.events.length === 0) {
       if (service.http) return service.http.fetch(request, env, executionContext)
       return toResponse(problemReply(notACloudEvent()))
     }

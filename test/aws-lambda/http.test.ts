@@ -267,6 +267,14 @@ describe('CloudEvents over HTTP go to the event handlers, without a web Request'
     expect(reply).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: '{"ok":"ce-1"}', isBase64Encoded: false })
   })
 
+  it('an app with no event handlers gets every request, CloudEvents too (a Hono app that reads ce-* headers itself)', async () => {
+    const { app, requests } = echoApp()
+    const reply = (await toLambda(app)(withBody(apiGatewayV2Event(), encodeBinary(ce)), CTX)) as { statusCode: number }
+    expect(reply.statusCode).toBe(201)
+    expect(requests).toHaveLength(1)
+    expect(requests[0]!.headers['ce-type']).toBe('com.example.order.placed')
+  })
+
   it('structured mode over REST v1, batch mode over ALB', async () => {
     const { handler, seen } = recordingHandler()
     const lambda = toLambda(handler, { log: captureLog().log })

@@ -28,5 +28,8 @@ describe('defineService', () => {
     expect(() => defineService({ event: [] } as never)).toThrow(/unknown option "event"/)
     expect(() => defineService({ events: [() => 1] as never })).toThrow(/events\[0\]/)
     expect(() => defineService({ http: {} as never })).toThrow(/fetch/)
+    // Neither an app nor a handler: nothing could ever answer.
+    expect(() => defineService({})).toThrow(ConfigurationError)
+    expect(() => defineService({ events: [] })).toThrow(/`http` app, `events` handlers, or both/)
   })
 })

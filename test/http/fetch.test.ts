@@ -106,6 +106,14 @@ describe('createFetchHandler with a Hono app', () => {
     expect(body.detail).toContain('com.example.invoice.sent')
   })
 
+  it('hands every request to an app that has no event handlers, CloudEvents too (the app may read ce-* headers itself)', async () => {
+    const app = new Hono().post('*', (c) => c.json({ type: c.req.header('ce-type') ?? null }))
+    const encoded = encodeBinary(order('8'))
+    const response = await createFetchHandler(app, { log: silent })(new Request('https://x/hook', { method: 'POST', headers: encoded.headers, body: encoded.body as string }))
+    expect(response.status).toBe(200)
+    expect(await response.json()).toEqual({ type: 'com.example.order.placed' })
+  })
+
   it('answers a malformed CloudEvent with a 400 problem naming the attribute', async () => {
     const body = await problem(await send({ headers: { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s' } }), 400)
     expect(body.issues).toEqual([{ message: 'is required', path: 'type' }])
