@@ -106,15 +106,14 @@ class InvocationContext implements Context {
   // The native event may be large or hold credentials: a serialised context
   // names the provider and nothing of its raw input.
   toJSON(): Record<string, unknown> {
-    const out: Record<string, unknown> = {}
-    for (const [key, value] of Object.entries(this)) {
-      // `provider` is a getter on the prototype, never an own entry.
-      if (key === 'log') continue
-      out[key] = value
+    // Own fields (middleware additions included) but the logger; `provider`
+    // is a getter on the prototype, so the spread never copies it.
+    return {
+      ...this,
+      log: undefined,
+      deadline: Number.isFinite(this.deadline) ? new Date(this.deadline).toISOString() : null,
+      provider: { name: this.provider.name },
     }
-    out.deadline = Number.isFinite(this.deadline) ? new Date(this.deadline).toISOString() : null
-    out.provider = { name: this.provider.name }
-    return out
   }
 }
 
