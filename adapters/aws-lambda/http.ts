@@ -104,15 +104,20 @@ export function fromCoreReply(reply: HttpReply): HttpReplyParts {
 
 /** An app's `Response` in Lambda's parts: text stays text, anything else is base64. */
 export async function fromResponse(response: Response): Promise<HttpReplyParts> {
-  const headers: Record<string, string> = {}
-  response.headers.forEach((value, name) => {
-    if (name !== 'set-cookie') headers[name] = value
-  })
-  const cookies = response.headers.getSetCookie()
+  const { headers, cookies } = responseHeaders(response)
   if (response.body === null) return { status: response.status, headers, cookies, body: '', isBase64Encoded: false }
   const bytes = Buffer.from(await response.arrayBuffer())
   const text = isTextual(headers['content-type']) && headers['content-encoding'] === undefined
   return { status: response.status, headers, cookies, body: bytes.toString(text ? 'utf8' : 'base64'), isBase64Encoded: !text }
+}
+
+/** An app's response headers as Lambda replies carry them: `Set-Cookie` values apart, every other header by name. */
+export function responseHeaders(response: Response): { headers: Record<string, string>; cookies: string[] } {
+  const headers: Record<string, string> = {}
+  response.headers.forEach((value, name) => {
+    if (name !== 'set-cookie') headers[name] = value
+  })
+  return { headers, cookies: response.headers.getSetCookie() }
 }
 
 const TEXTUAL = /^(?:text\/|application\/(?:[\w.+-]*\+)?(?:json|xml)\b|application\/(?:javascript|ecmascript|x-www-form-urlencoded|graphql)\b|image\/svg\+xml)/i

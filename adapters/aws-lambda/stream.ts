@@ -6,10 +6,11 @@
  * cookies in the metadata prelude of `awslambda.HttpResponseStream`.
  */
 import type { Target } from '../../src/service.js'
+import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
-import { answerHttp, appFailed, createRuntime, handlerFor, readRequest } from './to-lambda.js'
+import { answerHttp, appFailed, createRuntime, deadlineOf, handlerFor, readRequest } from './to-lambda.js'
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
 export interface ResponseStream {
@@ -59,8 +60,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       stream.end()
       return
     }
-    const remaining = context?.getRemainingTimeInMillis?.()
-    const deadline = typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
+    const deadline = deadlineOf(context)
     const request = readRequest(runtime, apiGatewayV2, event)
     const answer = 'url' in request ? await answerHttp(runtime, apiGatewayV2.name, request, { event, context }, deadline) : { reply: request }
     if ('reply' in answer) {
@@ -71,11 +71,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       return
     }
     const { response, pending } = answer
-    const headers: Record<string, string> = {}
-    response.headers.forEach((value, name) => {
-      if (name !== 'set-cookie') headers[name] = value
-    })
-    const out = withPrelude(stream, { statusCode: response.status, headers, cookies: response.headers.getSetCookie() })
+    const out = withPrelude(stream, { statusCode: response.status, ...responseHeaders(response) })
     try {
       if (response.body) for await (const chunk of response.body) await write(out, chunk)
     } catch (error) {

@@ -82,10 +82,15 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
       runtime.log.error('unknown Lambda event', { error: error.message })
       throw error
     }
-    const remaining = context?.getRemainingTimeInMillis?.()
-    const deadline = typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
+    const deadline = deadlineOf(context)
     return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
   }
+}
+
+/** When the invocation must end, from the time Lambda says is left; `Infinity` without a context that says. */
+export function deadlineOf(context: LambdaContext | undefined): number {
+  const remaining = context?.getRemainingTimeInMillis?.()
+  return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
 }
 
 /** `ctx.provider.raw` of an invocation from Lambda, or `undefined` on another provider. */
