@@ -9,6 +9,7 @@
  * which also leaves a native-backed object a call for the collector.
  */
 import { toBase64 } from '../http/message.js'
+import { builtinSync } from './stores/internal/builtin.js'
 
 interface NodeCrypto {
   createHash(algorithm: 'sha256'): { update(data: string | Uint8Array): { digest(encoding: 'base64url'): string } }
@@ -22,8 +23,7 @@ let nodeSha256: SyncSha256 | null | undefined
 
 function node(): SyncSha256 | null {
   if (nodeSha256 === undefined) {
-    const load = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule
-    const crypto = typeof load === 'function' ? (load('node:crypto') as NodeCrypto | undefined) : undefined
+    const crypto = builtinSync<NodeCrypto>('node:crypto')
     if (crypto === undefined) nodeSha256 = null
     else if (typeof crypto.hash === 'function') {
       const hash = crypto.hash
@@ -36,7 +36,7 @@ function node(): SyncSha256 | null {
 let encoder: TextEncoder | undefined
 
 /** UTF-8 bytes of a text. */
-export function utf8(text: string): Uint8Array {
+export function utf8(text: string): Uint8Array<ArrayBuffer> {
   return (encoder ??= new TextEncoder()).encode(text)
 }
 

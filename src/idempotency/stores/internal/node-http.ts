@@ -9,6 +9,7 @@
  * never runs) holds no `node:` import.
  */
 import type * as Http from 'node:http'
+import { utf8 } from '../../hash.js'
 import { builtin } from './builtin.js'
 
 /** Whether this is Node itself (not workerd's compatibility layer). */
@@ -68,7 +69,7 @@ function once(request: typeof Http.request, url: URL, headers: Promise<Record<st
  */
 export async function post(url: URL, headers: Promise<Record<string, string>>, body: string, timeoutMs: number): Promise<Reply> {
   const { request } = await (url.protocol === 'https:' ? (https ??= load('node:https')) : (http ??= load('node:http')))
-  const bytes = new TextEncoder().encode(body)
+  const bytes = utf8(body)
   try {
     return await once(request, url, headers, bytes, timeoutMs)
   } catch (error) {

@@ -14,6 +14,7 @@
  * header in test/idempotency/stores/dynamodb.test.ts.
  */
 
+import { utf8 } from '../../hash.js'
 import { builtinSync } from './builtin.js'
 
 export interface SigningCredentials {
@@ -34,7 +35,6 @@ export interface SignInput {
   readonly date?: Date
 }
 
-const utf8 = (text: string) => new TextEncoder().encode(text)
 
 function hex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')
