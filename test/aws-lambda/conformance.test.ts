@@ -15,31 +15,16 @@
  * test also records, per event id, what it returned or threw.
  */
 import { describe, expect, it } from 'vitest'
-import { createEvent, defineService, encodeBatch, encodeBinary, encodeStructured, toFaasadeError, type CloudEvent, type Outcome } from 'faasade'
+import { createEvent, defineService, encodeBatch, encodeBinary, encodeStructured, type CloudEvent, type Outcome } from 'faasade'
 import { toLambda } from 'faasade/aws-lambda'
 import { cases, httpStatusFor, type ConformanceCase } from '../conformance/cases.js'
-import { conformanceHandler } from '../conformance/handler.js'
+import { recordingHandler, type Recorded } from '../conformance/handler.js'
 import { apiGatewayV2Event } from './events.js'
 import { captureLog, kinesisRecord, lambdaContext, sqsRecord } from './helpers.js'
 
-type Recorded = Record<string, { result?: { observed: Record<string, unknown>; attempt: number | null }; error?: string }>
-
 function recordingService() {
   const record: Recorded = {}
-  const recording = {
-    ...conformanceHandler,
-    async run(event: CloudEvent, ctx: Parameters<typeof conformanceHandler.run>[1]) {
-      try {
-        const result = await conformanceHandler.run(event, ctx)
-        record[event.id] = { result }
-        return result
-      } catch (error) {
-        record[event.id] = { error: toFaasadeError(error).name }
-        throw error
-      }
-    },
-  }
-  return { service: defineService({ events: [recording] }), record }
+  return { service: defineService({ events: [recordingHandler(record)] }), record }
 }
 
 const context = (c: ConformanceCase) => lambdaContext(c.deadlinePassed ? 0 : 30_000)

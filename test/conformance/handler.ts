@@ -4,7 +4,7 @@
  * a runner can compare the CloudEvent the handler saw with the case's
  * expectation wherever a reply reaches the runner.
  */
-import { defineHandler, PermanentError, RetryableError } from 'faasade'
+import { defineHandler, PermanentError, RetryableError, toFaasadeError, type CloudEvent, type Context } from 'faasade'
 import * as z from 'zod/mini'
 
 export const CONFORMANCE_TYPE = 'com.faasade.conformance'
@@ -24,3 +24,27 @@ export const conformanceHandler = defineHandler({
     return { n, attempt: ctx.attempt ?? null, observed: { ...attributes, data } }
   },
 })
+
+/** What each event came to, by its id: the handler's result, or the name of the error it threw. */
+export type Recorded = Record<string, { result?: { observed: Record<string, unknown>; attempt: number | null }; error?: string }>
+
+/**
+ * The conformance handler, wrapped to write into `record` what each event
+ * came to: for a runner that cannot read the handler's result from the
+ * provider's reply (a queue, a batch), the record is what it compares.
+ */
+export function recordingHandler(record: Recorded): typeof conformanceHandler {
+  return {
+    ...conformanceHandler,
+    async run(event: CloudEvent, ctx: Context) {
+      try {
+        const result = await conformanceHandler.run(event, ctx)
+        record[event.id] = { result }
+        return result
+      } catch (error) {
+        record[event.id] = { error: toFaasadeError(error).name }
+        throw error
+      }
+    },
+  }
+}

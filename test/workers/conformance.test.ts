@@ -24,39 +24,26 @@ import type { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEvent, encodeBatch, encodeBinary, encodeStructured, toJsonFormat, type CloudEvent, type Outcome } from 'faasade'
 import { cases, httpStatusFor, type ConformanceCase } from '../conformance/cases.js'
+import type { Recorded } from '../conformance/handler.js'
 import { buildPackage, type BuiltPackage } from './support/package.js'
 import { startWorkerd, testWorker, workerScript, type QueueResult, type TestWorker } from './support/workerd.js'
 
 // The conformance handler, wrapped to record what each event came to.
 const entry = (options: string) => `
-import { defineService, toFaasadeError } from 'faasade'
+import { defineService } from 'faasade'
 import { toWorker } from 'faasade/cloudflare-workers'
-import { conformanceHandler } from './test/conformance/handler.ts'
+import { recordingHandler } from './test/conformance/handler.ts'
 
 const record = {}
-const recording = {
-  ...conformanceHandler,
-  async run(event, ctx) {
-    try {
-      const result = await conformanceHandler.run(event, ctx)
-      record[event.id] = { result }
-      return result
-    } catch (error) {
-      record[event.id] = { error: toFaasadeError(error).name }
-      throw error
-    }
-  },
-}
 const http = {
   fetch(request) {
     if (request.method === 'DELETE') for (const id in record) delete record[id]
     return Response.json(record)
   },
 }
-export default toWorker(defineService({ http, events: [recording] }), ${options})
+export default toWorker(defineService({ http, events: [recordingHandler(record)] }), ${options})
 `
 
-type Recorded = Record<string, { result?: { observed: Record<string, unknown>; attempt: number | null }; error?: string }>
 type Seen = { kind: Outcome['kind']; error?: string; observed?: Record<string, unknown>; delaySeconds?: number }
 
 const WORKERS = {
