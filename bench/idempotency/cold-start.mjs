@@ -15,7 +15,8 @@
 import { readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { gzipSync } from 'node:zlib'
-import { AWS_ENV, bundleFunction, here, median, runChild, tmp } from './support.mjs'
+import { runChild } from '../child.mjs'
+import { AWS_ENV, bundleFunction, here, median, tmp } from './support.mjs'
 
 export async function coldStart({ dist, dynamo, rounds }) {
   const bundles = {}

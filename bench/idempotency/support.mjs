@@ -162,19 +162,3 @@ export async function countingDynamoProxy(upstream, { allOld = false } = {}) {
     close: () => new Promise((resolve) => server.close(resolve)),
   }
 }
-
-export function runChild(args, env) {
-  return new Promise((resolve, reject) => {
-    const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c) => (out += c))
-    child.stderr.on('data', (c) => (err += c))
-    child.on('exit', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6
-      if (code !== 0) return reject(new Error(`${args.join(' ')} exited ${code}:\n${err}`))
-      resolve({ wallMs, ...JSON.parse(out.trim().split('\n').pop()) })
-    })
-  })
-}

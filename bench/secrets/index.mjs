@@ -12,11 +12,11 @@
  *
  * Run: `npm run bench` (builds first), or `node bench/secrets/index.mjs [distDir]`.
  */
-import { spawn } from 'node:child_process'
 import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
+import { runChild } from '../child.mjs'
 import { startFakeCloud } from './fake-cloud.mjs'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -41,21 +41,6 @@ function snapshot(distDir) {
   return target
 }
 
-function runChild(variant, dist, env) {
-  return new Promise((resolvePromise, reject) => {
-    const started = process.hrtime.bigint()
-    const child = spawn(process.execPath, [join(here, 'cold.mjs'), variant, dist], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    let out = ''
-    let err = ''
-    child.stdout.on('data', (c) => (out += c))
-    child.stderr.on('data', (c) => (err += c))
-    child.on('exit', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - started) / 1e6
-      if (code !== 0) return reject(new Error(`${variant} exited ${code}: ${err.slice(0, 2000)}`))
-      resolvePromise({ ...JSON.parse(out.trim().split('\n').pop()), wallMs })
-    })
-  })
-}
 
 const variants = [
   'faasade fromEnv',
@@ -95,13 +80,13 @@ async function coldAndWarm(dist) {
   const samples = Object.fromEntries(variants.map((v) => [v, []]))
   try {
     // One unmeasured round warms the OS file cache for every variant.
-    for (const v of variants) await runChild(v, dist, env)
+    for (const v of variants) await runChild([join(here, 'cold.mjs'), v, dist], env)
     for (let round = 0; round < SAMPLES; round++) {
       for (let i = 0; i < variants.length; i++) {
         const v = variants[(i + round) % variants.length]
         cloud.counts.secret = 0
         cloud.counts.token = 0
-        samples[v].push(await runChild(v, dist, env))
+        samples[v].push(await runChild([join(here, 'cold.mjs'), v, dist], env))
       }
     }
   } finally {
