@@ -72,7 +72,6 @@ export function isExtensionName(name: string): boolean {
  * extensions in the candidate's order.
  */
 export function checkEvent(candidate: Record<string, unknown>): Issue[] {
-  // The named attributes in the order of the spec, then every extension in the candidate's order.
   const names = [...NAMED, ...Object.keys(candidate).filter((name) => !NOT_EXTENSIONS.has(name))]
   const issues: Issue[] = []
   names.forEach((name, i) => {
