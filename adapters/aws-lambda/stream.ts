@@ -70,7 +70,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       out.end()
       return
     }
-    const { response, pending } = answer
+    const { response, work } = answer
     const out = withPrelude(stream, { statusCode: response.status, ...responseHeaders(response) })
     try {
       if (response.body) for await (const chunk of response.body) await write(out, chunk)
@@ -79,7 +79,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       appFailed(runtime, apiGatewayV2.name, error)
     }
     out.end()
-    await Promise.all(pending)
+    await work.drain()
   }
   const streamify = globals()?.streamifyResponse
   return typeof streamify === 'function' ? streamify(handler) : handler

@@ -117,10 +117,17 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
 }
 
 /**
- * The `waitUntil` work of one invocation, every context's, awaited before
- * it returns: Lambda freezes the instance once the handler settles.
+ * The `waitUntil` work of one invocation, every context's (or the Hono
+ * app's), awaited before it returns: Lambda freezes the instance once the
+ * handler settles.
  */
-function waitUntilWork(): { add: (promise: Promise<unknown>) => void; drain: () => Promise<void> } {
+export interface WaitUntilWork {
+  add(promise: Promise<unknown>): void
+  /** Waits for every promise added, and for those added while it waits. */
+  drain(): Promise<void>
+}
+
+function waitUntilWork(): WaitUntilWork {
   const pending: Promise<unknown>[] = []
   return {
     add: (promise) => void pending.push(promise),
@@ -142,7 +149,7 @@ async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, c
   } catch (error) {
     parts = fromCoreReply(appFailed(runtime, mapper.name, error))
   }
-  await Promise.all(answer.pending)
+  await answer.work.drain()
   return mapper.toReply(parts, event)
 }
 
@@ -158,7 +165,7 @@ export function readRequest(runtime: Runtime, mapper: HttpMapper, event: unknown
 }
 
 /** How a request was answered: a plain reply, or the app's `Response` and the `waitUntil` work it left. */
-export type HttpAnswer = { readonly reply: HttpReply } | { readonly response: Response; readonly pending: readonly Promise<unknown>[] }
+export type HttpAnswer = { readonly reply: HttpReply } | { readonly response: Response; readonly work: WaitUntilWork }
 
 /**
  * Answers a request: CloudEvents go to the event handlers (no web `Request`
@@ -181,16 +188,16 @@ export async function answerHttp(runtime: Runtime, trigger: string, request: Lam
   }
   if (service.http === undefined) return { reply: problemReply(notACloudEvent()) }
   // Hono's `c.executionCtx.waitUntil`: collected, and awaited before the invocation ends.
-  const pending: Promise<unknown>[] = []
+  const work = waitUntilWork()
   const executionContext = {
-    waitUntil: (promise: Promise<unknown>) => void pending.push(promise.catch((error: unknown) => log.error('waitUntil task failed', { error }))),
+    waitUntil: (promise: Promise<unknown>) => work.add(promise.catch((error: unknown) => log.error('waitUntil task failed', { error }))),
     passThroughOnException: () => {},
     props: {},
   }
   try {
-    return { response: await service.http.fetch(toWebRequest(request), raw, executionContext), pending }
+    return { response: await service.http.fetch(toWebRequest(request), raw, executionContext), work }
   } catch (error) {
-    await Promise.all(pending)
+    await work.drain()
     return { reply: appFailed(runtime, trigger, error) }
   }
 }

@@ -351,6 +351,17 @@ describe('the invocation ends only after waitUntil work', () => {
     expect(done.sort()).toEqual(['m0', 'm0+', 'm1', 'm1+'])
   })
 
+  it('in a Hono app, work that waitUntil work hands to waitUntil too', async () => {
+    const done: string[] = []
+    const later = (name: string, then?: () => void) => new Promise<void>((resolve) => setTimeout(() => (done.push(name), then?.(), resolve()), 10))
+    const app = new Hono().get('*', (c) => {
+      c.executionCtx.waitUntil(later('first', () => c.executionCtx.waitUntil(later('second'))))
+      return c.text('ok')
+    })
+    expect(await toLambda(app)(fixture('lambda--get-request'), CTX)).toMatchObject({ statusCode: 200 })
+    expect(done).toEqual(['first', 'second'])
+  })
+
   it('a failing waitUntil task is logged, never the reply', async () => {
     const { log, lines } = captureLog()
     const app = new Hono().get('*', (c) => {
