@@ -97,10 +97,12 @@ class InvocationContext implements Context {
   }
 
   /** @internal */
-  drain(): Promise<void> {
-    const pending = this.#pending ?? []
-    this.#pending = undefined
-    return Promise.all(pending).then(() => undefined)
+  async drain(): Promise<void> {
+    // Until none is left: a waitUntil task may hand more work to waitUntil.
+    for (let pending; (pending = this.#pending); ) {
+      this.#pending = undefined
+      await Promise.all(pending)
+    }
   }
 
   // The native event may be large or hold credentials: a serialised context

@@ -48,6 +48,15 @@ describe('context', () => {
     expect(lines.join('\n')).toContain('flush failed')
   })
 
+  it('drains waitUntil work that waitUntil work hands on', async () => {
+    const ctx = createContext({ provider })
+    const done: string[] = []
+    const later = (name: string, then?: () => void) => new Promise<void>((r) => setTimeout(() => (done.push(name), then?.(), r()), 5))
+    ctx.waitUntil(later('first', () => ctx.waitUntil(later('second'))))
+    await drainWaitUntil(ctx)
+    expect(done).toEqual(['first', 'second'])
+  })
+
   it('serialises without the native event or the logger', () => {
     const ctx = createContext({ provider, deadline: Date.UTC(2026, 10, 24), attempt: 2 })
     Object.assign(ctx, { tenant: 'acme' })
