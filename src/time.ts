@@ -29,6 +29,25 @@ export function formatTimestamp(ms: number): string | undefined {
   if (!(ms >= MIN_MS && ms <= MAX_MS)) return undefined
   const days = Math.floor(ms / DAY_MS)
   let rest = ms - days * DAY_MS
+  // The records of a batch are nearly always of one day: its date is written once.
+  if (days !== lastDays) {
+    lastDate = formatDate(days)
+    lastDays = days
+  }
+  const hours = Math.floor(rest / 3_600_000)
+  rest -= hours * 3_600_000
+  const minutes = Math.floor(rest / 60_000)
+  rest -= minutes * 60_000
+  const seconds = Math.floor(rest / 1000)
+  const millis = rest - seconds * 1000
+  return `${lastDate}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(millis, 3)}Z`
+}
+
+let lastDays = NaN
+let lastDate = ''
+
+/** `YYYY-MM-DD` of a day counted from 1970-01-01. */
+function formatDate(days: number): string {
   // Civil date from days since 1970-01-01, in 400-year eras of 146,097 days
   // that start on 0000-03-01 (the algorithm of H. Hinnant, "chrono-Compatible
   // Low-Level Date Algorithms"): March first puts the leap day at the end.
@@ -41,13 +60,7 @@ export function formatTimestamp(ms: number): string | undefined {
   const day = dayOfYear - Math.floor((153 * m + 2) / 5) + 1
   const month = m < 10 ? m + 3 : m - 9
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-  const hours = Math.floor(rest / 3_600_000)
-  rest -= hours * 3_600_000
-  const minutes = Math.floor(rest / 60_000)
-  rest -= minutes * 60_000
-  const seconds = Math.floor(rest / 1000)
-  const millis = rest - seconds * 1000
-  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}T${pad(hours, 2)}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(millis, 3)}Z`
+  return `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)}`
 }
 
 function pad(n: number, width: number): string {

@@ -12,6 +12,17 @@ describe('formatTimestamp', () => {
     )
   })
 
+  // It remembers the last day's date: runs of times on one day, across
+  // midnight and back again, must each still be written as Date writes them.
+  it('writes what Date writes for runs of nearby times, as a batch stamps them', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: -62167219200000 + 2 * 86_400_000, max: 253402300799999 - 2 * 86_400_000 }), fc.array(fc.integer({ min: -2 * 86_400_000, max: 2 * 86_400_000 }), { maxLength: 20 }), (start, steps) => {
+        for (const ms of [start, ...steps.map((step) => start + step)]) expect(formatTimestamp(ms)).toBe(new Date(ms).toISOString())
+      }),
+      { numRuns: 2_000 },
+    )
+  })
+
   it('writes what Date#toISOString writes for any number, fractions and negatives included, and nothing where Date cannot', () => {
     fc.assert(
       fc.property(fc.oneof(fc.double({ min: -62167219200001, max: 253402300800001, noNaN: true }), fc.double()), (ms) => {
