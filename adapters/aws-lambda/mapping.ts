@@ -104,8 +104,9 @@ export function sqsMapper(options: { type?: RecordType<SqsRecord> } = {}): Event
     kind: 'events',
     name: 'sqs',
     match: (event): event is SqsEvent => recordSource(event) === 'aws:sqs',
-    // FIFO: a message group id on a record, or a queue whose name ends in .fifo.
-    ordered: (event) => event.Records.some((r) => typeof r?.attributes?.MessageGroupId === 'string' || text(r?.eventSourceARN)?.endsWith('.fifo') === true),
+    // FIFO: a queue whose name ends in .fifo, as every FIFO queue's must. Not a
+    // message group id: a standard ("fair") queue's messages may carry one too.
+    ordered: (event) => event.Records.some((r) => text(r?.eventSourceARN)?.endsWith('.fifo') === true),
     toEvents: (event) =>
       event.Records.map((record, i) =>
         item('SQS', i, record, (r) => sqsEvent(r, type), text(record?.messageId), count(record?.attributes?.ApproximateReceiveCount)),

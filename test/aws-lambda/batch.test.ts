@@ -107,7 +107,21 @@ describe('ordered sources stop at the first failure and report it and every late
     )
   })
 
-  it('FIFO is known by a message group (AWS docs event) or a .fifo queue name', async () => {
+  // Since 2025 a standard queue's messages may carry a MessageGroupId too ("fair
+  // queues": "In standard queues, using MessageGroupId enables fair queues",
+  // SQS Developer Guide, using-messagegroupid-property): only the name tells FIFO.
+  it('a fair (standard) queue with message groups is not ordered: every record runs, only the failure is reported', async () => {
+    const tenant = (id: string, group: string, b: string) => {
+      const record = sqsRecord(id, b)
+      Object.assign(record.attributes, { MessageGroupId: group })
+      return record
+    }
+    const { reply, seen } = await run({ Records: [tenant('a', 'tenantA', body('throw')), tenant('b', 'tenantB', body('ok')), tenant('c', 'tenantA', body('ok'))] })
+    expect(ids(reply)).toEqual(['a'])
+    expect(seen.map((s) => s.event.id).sort()).toEqual(['a', 'b', 'c'])
+  })
+
+  it('FIFO is known by a .fifo queue name (AWS docs event, and ours)', async () => {
     const docs = sqsFifoEvent()
     docs.Records.push({ ...docs.Records[0]!, messageId: 'second' })
     docs.Records[0]!.body = body('retry')
