@@ -582,7 +582,12 @@ function build(attributes: { time?: WrittenTime | string; [name: string]: unknow
   return Object.freeze(event) as CloudEvent
 }
 
+/**
+ * The path, with `?` and `#` escaped: HTTP APIs hand the path decoded, so
+ * either is a character of the path, not the start of a query or fragment
+ * (an encoded path never holds them bare, so escaping is right for all).
+ */
 function path(value: unknown, name: string): string {
   if (typeof value !== 'string' || !value.startsWith('/')) throw badField(name, value === undefined ? 'is missing' : 'must be a path starting with /')
-  return value
+  return value.replace(/[?#]/g, encodeURIComponent)
 }

@@ -228,6 +228,30 @@ describe('Application Load Balancer', () => {
   })
 })
 
+// HTTP APIs hand the path decoded (live captures in hotsock/voker#8, cited by
+// middleapi/standard-server#93; aws-powertools/powertools-lambda-python#1098), so a `?`, `#` or lone `%` in it is a character
+// of the path, never the start of a query, a fragment or an escape. An encoded
+// path never holds them bare, so escaping them is right for every trigger.
+describe('a path holding ?, # or a lone %', () => {
+  const pathApp = () => new Hono().get('/files/:name', (c) => c.json({ name: c.req.param('name'), query: c.req.queries() }))
+  const cases = [
+    ['v2', { ...apiGatewayV2Event(), requestContext: { ...apiGatewayV2Event().requestContext, http: { ...apiGatewayV2Event().requestContext.http, method: 'GET' } }, rawPath: '/files/a#b?c', rawQueryString: 'x=1', body: undefined }],
+    ['v1', { ...apiGatewayV1Event(), httpMethod: 'GET', path: '/files/a#b?c', queryStringParameters: { x: '1' }, multiValueQueryStringParameters: { x: ['1'] }, body: null }],
+    ['alb', { ...albEvent(), httpMethod: 'GET', path: '/files/a#b?c', queryStringParameters: { x: '1' }, body: '' }],
+  ] as const
+  it.each(cases)('%s: reaches the route whole, and the query stays the query', async (_name, event) => {
+    const reply = (await toLambda(pathApp())(event, CTX)) as { statusCode: number; body: string }
+    expect(reply.statusCode).toBe(200)
+    expect(JSON.parse(reply.body)).toEqual({ name: 'a#b?c', query: { x: ['1'] } })
+  })
+
+  it('a lone % is the character; an escape stays the escape', async () => {
+    const send = async (rawPath: string) => JSON.parse(((await toLambda(pathApp())({ ...cases[0][1], rawPath, rawQueryString: '' }, CTX)) as { body: string }).body).name
+    expect(await send('/files/100%')).toBe('100%')
+    expect(await send('/files/a%20b')).toBe('a b')
+  })
+})
+
 describe('CloudEvents over HTTP go to the event handlers, without a web Request', () => {
   const originals = { Request: globalThis.Request, Response: globalThis.Response, Headers: globalThis.Headers }
   let built: string[] = []
