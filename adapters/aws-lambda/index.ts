@@ -23,6 +23,7 @@ export {
   BUILT_IN_MAPPERS,
   cloudEvent as cloudEventMapper,
   dynamodb as dynamodbMapper,
+  decodeS3Key,
   DYNAMODB_TYPE_PREFIX,
   eventBridge as eventBridgeMapper,
   kinesisMapper,

@@ -283,6 +283,21 @@ function snsEvent(record: SnsRecord): CloudEvent {
   })
 }
 
+/**
+ * An S3 object key as the object is named: the key in a notification (the
+ * CloudEvent's `subject`) is URL-encoded with `+` for a space, and the
+ * mapping keeps it as sent, as the CloudEvents adapter document says.
+ * Throws a `URIError` for a key that is not URL-encoded.
+ *
+ * @example
+ * ```ts
+ * decodeS3Key(event.subject!) // 'photos/red+flower.jpg' -> 'photos/red flower.jpg'
+ * ```
+ */
+export function decodeS3Key(key: string): string {
+  return decodeURIComponent(key.replace(/\+/g, ' '))
+}
+
 function s3Event(record: S3Record): CloudEvent {
   const detail = object(record, 's3')
   const bucket = object(detail, 'bucket', 's3.bucket')

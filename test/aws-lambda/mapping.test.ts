@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createEvent, defineHandler, encodeStructured, toJsonFormat, type CloudEvent } from 'faasade'
-import { KINESIS_RECORD_TYPE, kinesisMapper, lambdaRaw, SQS_MESSAGE_TYPE, sqsMapper, toLambda, type LambdaOptions } from 'faasade/aws-lambda'
+import { decodeS3Key, KINESIS_RECORD_TYPE, kinesisMapper, lambdaRaw, SQS_MESSAGE_TYPE, sqsMapper, toLambda, type LambdaOptions } from 'faasade/aws-lambda'
 import { scheduledEvent, sqsFifoEvent } from './events.js'
 import { captureLog, fixture, kinesisRecord, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
 
@@ -203,6 +203,17 @@ describe('SNS (sns--base), after cloudevents/spec adapters/aws-sns.md', () => {
     expect(events).toEqual([{ specversion: '1.0', id: 'n1', source: '/orders', type: 'com.example.x', data: { a: 1 } }])
   })
 
+  // In sns--base the subscription ARN is the topic's; a real one has the subscription id after it.
+  it('source is the subscription ARN, awstopicarn the topic (aws-sns.md)', async () => {
+    const event = fixture('sns--base')
+    event.Records[0].EventSubscriptionArn = 'arn:aws:sns:us-east-2:123456789012:ExampleTopic:21be56ed-a058-49f5-8c98-aedd2564c486'
+    const { events } = await deliver(event)
+    expect(events[0]).toMatchObject({
+      source: 'arn:aws:sns:us-east-2:123456789012:ExampleTopic:21be56ed-a058-49f5-8c98-aedd2564c486',
+      awstopicarn: 'arn:aws:sns:us-east-2:123456789012:ExampleTopic',
+    })
+  })
+
   it('no subject, no attributes: neither attribute', async () => {
     const event = fixture('sns--base')
     event.Records[0].Sns.Subject = null
@@ -235,6 +246,12 @@ describe('S3, after cloudevents/spec adapters/aws-s3.md', () => {
   it('the key as S3 sends it (URL-encoded), deletions and lifecycle events', async () => {
     const { events: decoded } = await deliver(fixture('s3--decoded-key'))
     expect(decoded[0]).toMatchObject({ subject: 'Happy%20Face.jpg', source: 'aws:s3.us-east-1.sourcebucket', time: '1970-01-01T00:00:00.123Z' })
+    // "The s3 key provided in the Amazon S3 event notification is URL encoded": 'red flower.jpg' arrives as 'red+flower.jpg'.
+    const spaced = fixture('s3--base')
+    spaced.Records[0].s3.object.key = 'photos/red+flower%C3%A9.jpg'
+    const { events: [photo] } = await deliver(spaced)
+    expect(photo!.subject).toBe('photos/red+flower%C3%A9.jpg')
+    expect(decodeS3Key(photo!.subject!)).toBe('photos/red floweré.jpg')
     const { events: deleted } = await deliver(fixture('s3--delete-object'))
     expect(deleted[0]!.type).toBe('com.amazonaws.s3.ObjectRemoved:Delete')
     const { events: lifecycle } = await deliver(fixture('s3--s3-lifecycle-event'))
