@@ -5,7 +5,7 @@
  * concurrent invocations cannot see each other's failures.
  */
 import { RetryableError } from './errors.js'
-import { settle, type Outcome } from './outcome.js'
+import { outcomeOf, settle, type Outcome } from './outcome.js'
 
 export interface BatchOptions {
   /**
@@ -27,6 +27,12 @@ export interface BatchOptions {
    * @defaultValue 'retry'
    */
   stopOn?: 'retry' | 'any'
+  /**
+   * An array the outcome of each item is written to as soon as it settles,
+   * for a caller that may stop waiting (at a deadline) and must know which
+   * items settled and how.
+   */
+  settled?: Outcome[]
 }
 
 /** The error of an item that was not run because an earlier one in an ordered batch failed. */
@@ -38,8 +44,9 @@ export async function runBatch<T, R>(
   run: (item: T, index: number) => Promise<R> | R,
   options: BatchOptions = {},
 ): Promise<Outcome<R>[]> {
+  const sink = options.settled as Outcome<R>[] | undefined
   if (options.ordered) {
-    const outcomes: Outcome<R>[] = new Array(items.length)
+    const outcomes: Outcome<R>[] = sink ?? new Array(items.length)
     const stops = options.stopOn === 'any' ? (o: Outcome<R>) => o.kind !== 'ok' : (o: Outcome<R>) => o.kind === 'retry'
     let failedAt = -1
     for (let i = 0; i < items.length; i++) {
@@ -58,8 +65,35 @@ export async function runBatch<T, R>(
   // and its promise turns: about 1.3 µs a batch of ten. Here rather than in
   // runConcurrently, which every Worker carries and whose bytes it counts.
   // (The limit as runConcurrently reads it.)
-  if (items.length <= Math.max(1, Math.floor(options.concurrency ?? 10))) return Promise.all(items.map((item, i) => settle(() => run(item, i))))
-  return runConcurrently(items, run, options.concurrency)
+  if (items.length <= Math.max(1, Math.floor(options.concurrency ?? 10))) {
+    return Promise.all(items.map((item, i) => (sink ? settleInto(sink, i, () => run(item, i)) : settle(() => run(item, i)))))
+  }
+  if (!sink) return runConcurrently(items, run, options.concurrency)
+  // Each outcome noted, then passed on as it was: a result, or the error it already holds.
+  return runConcurrently(
+    items,
+    (item, i) =>
+      settleInto(sink, i, () => run(item, i)).then((outcome) => {
+        sink[i] = outcome
+        if (outcome.kind === 'ok') return outcome.result
+        throw outcome.error
+      }),
+    options.concurrency,
+  )
+}
+
+/** {@link settle}, writing the outcome to `sink[i]` in the same promise turn. */
+function settleInto<R>(sink: Outcome<R>[], i: number, work: () => Promise<R> | R): Promise<Outcome<R>> {
+  let promise: Promise<R>
+  try {
+    promise = Promise.resolve(work())
+  } catch (error) {
+    promise = Promise.reject(error)
+  }
+  return promise.then(
+    (result) => (sink[i] = { kind: 'ok', result }),
+    (error: unknown) => (sink[i] = outcomeOf(error)),
+  )
 }
 
 /**

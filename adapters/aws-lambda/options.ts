@@ -35,17 +35,27 @@ export interface LambdaOptions {
    * @defaultValue 6 MB (Lambda's own limit for a synchronous invoke)
    */
   maxBodyBytes?: number
+  /**
+   * Milliseconds before Lambda's timeout at which handlers' time is up:
+   * `ctx.deadline` and `ctx.signal` are this much earlier, and a batch stops
+   * waiting then. Records still running are reported failed (redelivered),
+   * and the reply carrying every other record's outcome goes out; were
+   * Lambda to time the invocation out, the whole batch would come back.
+   * `waitUntil` work is not waited for past it either.
+   * @defaultValue 100
+   */
+  timeoutMarginMs?: number
   /** @defaultValue a JSON logger writing to `console.log` (CloudWatch Logs) */
   log?: Logger
 }
 
-const KNOWN = ['mappers', 'failPermanent', 'concurrency', 'maxBodyBytes', 'log']
+const KNOWN = ['mappers', 'failPermanent', 'concurrency', 'maxBodyBytes', 'timeoutMarginMs', 'log']
 
 /** Throws a `ConfigurationError` naming the first bad option. */
 export function checkLambdaOptions(options: LambdaOptions): void {
   if (typeof options !== 'object' || options === null) fail('options must be an object')
   for (const key in options) if (!KNOWN.includes(key)) fail(`unknown option "${key}"; known: ${KNOWN.join(', ')}`)
-  const { mappers, failPermanent, concurrency, maxBodyBytes } = options
+  const { mappers, failPermanent, concurrency, maxBodyBytes, timeoutMarginMs } = options
   if (mappers !== undefined) {
     if (!Array.isArray(mappers)) fail('mappers must be an array')
     mappers.forEach((m: Partial<LambdaMapper> | null, i) => {
@@ -58,6 +68,7 @@ export function checkLambdaOptions(options: LambdaOptions): void {
   if (failPermanent !== undefined && typeof failPermanent !== 'boolean') fail('failPermanent must be a boolean')
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency >= 1)) fail('concurrency must be an integer of at least 1')
   if (maxBodyBytes !== undefined && !(typeof maxBodyBytes === 'number' && maxBodyBytes >= 0)) fail('maxBodyBytes must be a number of at least 0')
+  if (timeoutMarginMs !== undefined && !(typeof timeoutMarginMs === 'number' && timeoutMarginMs >= 0 && Number.isFinite(timeoutMarginMs))) fail('timeoutMarginMs must be a finite number of at least 0')
 }
 
 function fail(message: string): never {

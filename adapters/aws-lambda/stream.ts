@@ -60,7 +60,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       stream.end()
       return
     }
-    const deadline = deadlineOf(context)
+    const deadline = deadlineOf(context) - runtime.timeoutMarginMs
     const request = readRequest(runtime, apiGatewayV2, event)
     const answer = 'url' in request ? await answerHttp(runtime, apiGatewayV2.name, request, { event, context }, deadline) : { reply: request }
     if ('reply' in answer) {

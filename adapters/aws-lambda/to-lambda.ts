@@ -6,7 +6,7 @@
  */
 import { runBatch, SkippedError } from '../../src/batch.js'
 import { createContext, type Context } from '../../src/context.js'
-import { describeError, isFaasadeError, PermanentError, toFaasadeError } from '../../src/errors.js'
+import { describeError, isFaasadeError, PermanentError, TimeoutError, toFaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
 import type { HttpReply } from '../../src/http/message.js'
@@ -34,6 +34,8 @@ export interface Runtime {
   readonly failPermanent: boolean
   readonly concurrency: number | undefined
   readonly maxBodyBytes: number | undefined
+  /** How long before Lambda's timeout handlers' time is up. */
+  readonly timeoutMarginMs: number
   /** The user's mappers, then the built-in ones. */
   readonly mappers: readonly LambdaMapper[]
 }
@@ -67,6 +69,7 @@ export function createRuntime(target: Target, options: LambdaOptions): Runtime {
     failPermanent: options.failPermanent === true,
     concurrency: options.concurrency,
     maxBodyBytes: options.maxBodyBytes,
+    timeoutMarginMs: options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS,
     mappers: options.mappers ? [...options.mappers, ...BUILT_IN_MAPPERS] : BUILT_IN_MAPPERS,
   }
 }
@@ -82,7 +85,7 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
       runtime.log.error('unknown Lambda event', { error: error.message })
       throw error
     }
-    const deadline = deadlineOf(context)
+    const deadline = deadlineOf(context) - runtime.timeoutMarginMs
     return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
   }
 }
@@ -102,18 +105,43 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
   const { service, log, failPermanent } = runtime
   const items = mapper.toEvents(event, context)
   const work = waitUntilWork()
-  const outcomes = await runBatch(
+  const done: Outcome[] = new Array(items.length)
+  const batch = runBatch(
     items,
     (item) => {
       if (isFaasadeError(item.event)) throw item.event
       return dispatch(service, item.event, contextFor(runtime, item.event, { event, context, record: item.record }, deadline, work.add, item.attempt))
     },
-    { ordered: mapper.ordered?.(event) === true, concurrency: runtime.concurrency, stopOn: failPermanent ? 'any' : 'retry' },
+    { ordered: mapper.ordered?.(event) === true, concurrency: runtime.concurrency, stopOn: failPermanent ? 'any' : 'retry', settled: done },
   )
-  await work.drain()
+  await untilDeadline(batch.then(work.drain), deadline)
+  // A record not settled by the deadline is still running, or was never started: redeliver it.
+  const outcomes = Array.from(done, (outcome) => outcome ?? unfinished())
   const settled = failPermanent ? outcomes.map(reportDrop) : outcomes
   logFailures(log, mapper.name, outcomes, items, failPermanent)
   return mapper.reply(settled, items, event)
+}
+
+/** `ctx.deadline` is this many milliseconds before Lambda's timeout, unless `timeoutMarginMs` says otherwise. */
+export const DEFAULT_TIMEOUT_MARGIN_MS = 100
+
+/**
+ * Resolves when `work` does or the deadline passes, whichever is first: past
+ * it, Lambda is about to end the invocation, and the reply must be out.
+ */
+function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
+  if (!Number.isFinite(deadline)) return work
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
+    work.then(() => {
+      clearTimeout(timer)
+      resolve(undefined)
+    })
+  })
+}
+
+function unfinished(): Outcome {
+  return { kind: 'retry', error: new TimeoutError('Not finished by the deadline (timeoutMarginMs before the Lambda timeout)'), retryAfterMs: undefined }
 }
 
 /**

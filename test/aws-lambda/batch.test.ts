@@ -83,6 +83,46 @@ describe('SQS standard queue', () => {
     expect(new TimeoutError('x').retryable).toBe(true)
   })
 
+  it('ctx.deadline is timeoutMarginMs (default 100 ms) before Lambda\'s timeout', async () => {
+    const deadlines: number[] = []
+    const handler = defineHandler({ handle: (_event, ctx) => void deadlines.push(ctx.deadline) })
+    const context = lambdaContext(10_000)
+    const lambdaDeadline = Date.now() + context.getRemainingTimeInMillis!()
+    await toLambda(handler)(sqsBatch(['ok']), context)
+    await toLambda(handler, { timeoutMarginMs: 2_000 })(sqsBatch(['ok']), context)
+    expect(deadlines[0]).toBeGreaterThanOrEqual(lambdaDeadline - 100 - 50)
+    expect(deadlines[0]).toBeLessThanOrEqual(lambdaDeadline - 100)
+    expect(deadlines[1]).toBeLessThanOrEqual(lambdaDeadline - 2_000)
+  })
+
+  // Without the cut, Lambda would time the invocation out and redeliver all ten.
+  it('a record still running at the deadline is reported failed, and the others\' outcomes go out in time', async () => {
+    const { log, lines } = captureLog()
+    const hangs = defineHandler({ handle: (event) => (event.id === 'm1' || event.id === 'm3' ? new Promise(() => {}) : undefined) })
+    // The records that hang never settle: that the reply comes at all is the cut.
+    const reply = await toLambda(hangs, { log, timeoutMarginMs: 100 })(sqsBatch(['ok', 'ok', 'ok', 'ok', 'throw']), lambdaContext(250))
+    expect(ids(reply)).toEqual(['m1', 'm3'])
+    expect(lines.filter((l) => l.msg === 'record failed, will be retried').map((l) => [l.itemId, l.errorName])).toEqual([['m1', 'TimeoutError'], ['m3', 'TimeoutError']])
+  })
+
+  it('in an ordered batch, the record running at the deadline and every later one are reported', async () => {
+    const hangs = defineHandler({ handle: (event) => (event.id === 'm1' ? new Promise(() => {}) : undefined) })
+    const reply = await toLambda(hangs, { log: captureLog().log })(sqsBatch(['ok', 'ok', 'ok'], true), lambdaContext(150))
+    expect(ids(reply)).toEqual(['m1', 'm2'])
+  })
+
+  it('waitUntil work that outlives the deadline does not hold the reply', async () => {
+    const lingers = defineHandler({ handle: (_event, ctx) => ctx.waitUntil(new Promise(() => {})) })
+    const reply = await toLambda(lingers)(sqsBatch(['ok']), lambdaContext(150))
+    expect(ids(reply)).toEqual([])
+  })
+
+  it('refuses a timeoutMarginMs that is not a finite number of at least 0', () => {
+    for (const timeoutMarginMs of [-1, Infinity, NaN, '100']) {
+      expect(() => toLambda(recordingHandler().handler, { timeoutMarginMs } as never)).toThrow('timeoutMarginMs must be a finite number of at least 0')
+    }
+  })
+
   it('an empty Records array is no SQS event at all', async () => {
     // Lambda never sends one, but a mapper match needs a first record: it is an unknown shape.
     await expect(run({ Records: [] })).rejects.toThrow('No mapper matches')

@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { PermanentError, RetryableError, runBatch, settle, SkippedError } from 'faasade'
+import { PermanentError, RetryableError, runBatch, settle, SkippedError, type Outcome } from 'faasade'
 
 type Kind = 'ok' | 'retry' | 'drop'
 const act = (kind: Kind, i: number) => {
@@ -21,6 +21,25 @@ describe('runBatch', () => {
     expect(outcomes.map((o) => o.kind)).toEqual(['ok', 'drop', 'retry', 'retry', 'retry'])
     expect(ran).toEqual([0, 1, 2])
     expect(outcomes[3]!.kind === 'retry' && outcomes[3]!.error).toBeInstanceOf(SkippedError)
+  })
+
+  it('settled: each outcome is written as its item settles, and the array ends equal to the result (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom<Kind>('ok', 'retry', 'drop'), { maxLength: 12 }), fc.boolean(), fc.integer({ min: 1, max: 5 }), async (kinds, ordered, concurrency) => {
+        const settled: Outcome[] = []
+        const earlierWritten: boolean[] = []
+        const run = async (k: Kind, i: number) => {
+          await Promise.resolve()
+          // Ordered items run one after another: the one before has been written by now.
+          if (ordered && i > 0) earlierWritten.push(settled[i - 1] !== undefined)
+          return act(k, i)
+        }
+        const outcomes = await runBatch(kinds, run, { ordered, concurrency: ordered ? undefined : concurrency, settled })
+        expect(settled).toEqual(outcomes)
+        expect(earlierWritten.every(Boolean)).toBe(true)
+      }),
+      { numRuns: 150 },
+    )
   })
 
   it("ordered with stopOn 'any': a drop stops it too", async () => {
