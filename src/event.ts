@@ -72,9 +72,9 @@ export function isExtensionName(name: string): boolean {
  * extensions in the candidate's order.
  */
 export function checkEvent(candidate: Record<string, unknown>): Issue[] {
-  const names = [...NAMED, ...Object.keys(candidate).filter((name) => !NOT_EXTENSIONS.has(name))]
   const issues: Issue[] = []
-  names.forEach((name, i) => {
+  // `i`: the named attribute's place in NAMED; 8 for every extension.
+  const check = (name: string, i: number) => {
     const value = candidate[name]
     const required = i < 4
     let problem: string | undefined
@@ -98,7 +98,9 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
     // (`isWellFormed`: Node 20 and workerd; many times cheaper than a regex.)
     if (!problem && typeof value === 'string' && !(value as string & { isWellFormed(): boolean }).isWellFormed()) problem = 'must not contain an unpaired surrogate'
     if (problem) issues.push({ message: problem, path: [name] })
-  })
+  }
+  NAMED.forEach(check)
+  for (const name of Object.keys(candidate)) if (!NOT_EXTENSIONS.has(name)) check(name, 8)
   return issues
 }
 
