@@ -5,7 +5,7 @@
  * concurrent invocations cannot see each other's failures.
  */
 import { RetryableError } from './errors.js'
-import { outcomeOf, settle, type Outcome } from './outcome.js'
+import { outcomeOf, settle, toPromise, type Outcome } from './outcome.js'
 
 export interface BatchOptions {
   /**
@@ -84,13 +84,7 @@ export async function runBatch<T, R>(
 
 /** {@link settle}, writing the outcome to `sink[i]` in the same promise turn. */
 function settleInto<R>(sink: Outcome<R>[], i: number, work: () => Promise<R> | R): Promise<Outcome<R>> {
-  let promise: Promise<R>
-  try {
-    promise = Promise.resolve(work())
-  } catch (error) {
-    promise = Promise.reject(error)
-  }
-  return promise.then(
+  return toPromise(work).then(
     (result) => (sink[i] = { kind: 'ok', result }),
     (error: unknown) => (sink[i] = outcomeOf(error)),
   )

@@ -8,6 +8,7 @@ import { ConfigurationError, TimeoutError } from './errors.js'
 import { withData, type CloudEvent } from './event.js'
 import { compileFilter, type EventFilter } from './filter.js'
 import type { AddedBy, HandlerInfo, Middleware } from './middleware.js'
+import { toPromise } from './outcome.js'
 import { isStandardSchema, validate, type SchemaOutput, type StandardSchema } from './schema.js'
 
 /** The options of {@link defineHandler}. */
@@ -89,14 +90,14 @@ export function defineHandler<
   const typeMatches = compileFilter(definition.type)
   const sourceMatches = compileFilter(definition.source)
   const handle = definition.handle as (event: CloudEvent, ctx: Context) => unknown
-  const chain = compose(use, (event, ctx) => settled(() => handle(event, ctx)), info)
+  const chain = compose(use, (event, ctx) => toPromise(() => handle(event, ctx)), info)
 
   return Object.freeze({
     kind: 'faasade.handler' as const,
     name,
     accepts: (event: Pick<CloudEvent, 'type' | 'source'>) => typeMatches(event.type) && sourceMatches(event.source),
     run(event: CloudEvent, ctx: Context) {
-      return settled(() => {
+      return toPromise(() => {
         // Work started after the deadline would be cut off half done: refuse it whole.
         if (ctx.deadline <= Date.now()) throw new TimeoutError('The invocation deadline passed before the handler ran')
         if (schema === undefined) return chain(event, ctx)
@@ -106,20 +107,6 @@ export function defineHandler<
       })
     },
   }) as Handler<any, any>
-}
-
-/**
- * What an `async` wrapper would give, a promise that rejects instead of a
- * synchronous throw, without its cost: an async function that returns a
- * promise settles two microtask turns after it, on every invocation and at
- * every layer. `Promise.resolve` hands a native promise back as it is.
- */
-function settled<T>(work: () => T | Promise<T>): Promise<T> {
-  try {
-    return Promise.resolve(work())
-  } catch (error) {
-    return Promise.reject(error)
-  }
 }
 
 /** True for a value made by {@link defineHandler}. */
