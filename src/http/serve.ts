@@ -5,7 +5,7 @@
  */
 import { runConcurrently } from '../batch.js'
 import type { Context } from '../context.js'
-import { describeError, InvalidEventError, PayloadTooLargeError, toFaasadeError, UnexpectedError } from '../errors.js'
+import { describeError, InvalidEventError, PayloadTooLargeError, toFaasadeError } from '../errors.js'
 import { createEvent, isCloudEvent, type CloudEvent } from '../event.js'
 import type { Logger } from '../logger.js'
 import type { Outcome } from '../outcome.js'
@@ -57,10 +57,10 @@ export async function serveCloudEvents(service: Service, request: HttpRequest, o
     return batch ? batchReply(events, outcomes) : outcome.kind === 'ok' ? resultReply(outcome.result) : problemReply(outcome.error)
   } catch (error) {
     // The handlers ran, but a result cannot go on the wire (a BigInt, a cycle,
-    // an invalid event): like any unexpected failure, the sender retries.
-    const failure = new UnexpectedError('A handler result could not be encoded', { cause: error })
-    options.log.error('reply could not be encoded', describeError(failure))
-    return problemReply(failure)
+    // an invalid event: a TypeError): like any unexpected failure, a 503 the
+    // sender retries, logged with the error.
+    options.log.error('reply could not be encoded', { error })
+    return problemReply(error)
   }
 }
 
