@@ -169,11 +169,14 @@ export function toFaasadeError(error: unknown): FaasadeError {
   if (isFaasadeError(error)) return error
   // No stack of its own: its frames would all be ours, and logs show the
   // cause's instead. Capturing them cost a failed record about 3 µs.
+  // Reflect.set, because a frozen Error (SES) must not make this throw.
   const limit = Error.stackTraceLimit
-  Error.stackTraceLimit = 0
-  const wrapped = new UnexpectedError('Internal error', { cause: error })
-  Error.stackTraceLimit = limit
-  return wrapped
+  Reflect.set(Error, 'stackTraceLimit', 0)
+  try {
+    return new UnexpectedError('Internal error', { cause: error })
+  } finally {
+    Reflect.set(Error, 'stackTraceLimit', limit)
+  }
 }
 
 /** An issue's path as dotted text (`items.0.id`), or `''` when it has none. */

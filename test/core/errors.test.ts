@@ -72,4 +72,27 @@ describe('error family', () => {
     expect(cause.stack).toContain('errors.test.ts')
     expect(new UnexpectedError('made by hand').stack).toContain('errors.test.ts')
   })
+
+  // Found in review: a stack overflow inside the wrapper's constructor left
+  // every later stack in the process empty, and a frozen Error (SES,
+  // --frozen-intrinsics) made the assignment throw, so settle() rejected.
+  it('restores the stack limit when the wrapper cannot be made, and works when the limit cannot be changed', () => {
+    const limit = Error.stackTraceLimit
+    const overflow = (): unknown => {
+      try {
+        return overflow()
+      } catch {
+        return toFaasadeError(new Error('deep'))
+      }
+    }
+    overflow()
+    expect(Error.stackTraceLimit).toBe(limit)
+    const descriptor = Object.getOwnPropertyDescriptor(Error, 'stackTraceLimit')!
+    Object.defineProperty(Error, 'stackTraceLimit', { ...descriptor, writable: false })
+    try {
+      expect(toFaasadeError(new Error('root'))).toBeInstanceOf(UnexpectedError)
+    } finally {
+      Object.defineProperty(Error, 'stackTraceLimit', descriptor)
+    }
+  })
 })
