@@ -37,11 +37,11 @@ export interface LambdaOptions {
   maxBodyBytes?: number
   /**
    * Milliseconds before Lambda's timeout at which handlers' time is up:
-   * `ctx.deadline` and `ctx.signal` are this much earlier, and a batch stops
-   * waiting then. Records still running are reported failed (redelivered),
-   * and the reply carrying every other record's outcome goes out; were
-   * Lambda to time the invocation out, the whole batch would come back.
-   * `waitUntil` work is not waited for past it either.
+   * `ctx.deadline` and `ctx.signal` are this much earlier, and a batch of
+   * records stops waiting then. Records still running are reported failed
+   * (redelivered), and the reply carrying every other record's outcome goes
+   * out; were Lambda to time the invocation out, the whole batch would come
+   * back. No reply, HTTP ones included, waits for `waitUntil` work past it.
    * @defaultValue 100
    */
   timeoutMarginMs?: number

@@ -86,6 +86,8 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
       throw error
     }
     const deadline = deadlineOf(context) - runtime.timeoutMarginMs
+    // Every handler would be refused, on every delivery: say why.
+    if (deadline <= Date.now()) runtime.log.warn('no time left for handlers: Lambda\'s remaining time is within timeoutMarginMs', { remainingMs: context?.getRemainingTimeInMillis?.(), timeoutMarginMs: runtime.timeoutMarginMs })
     return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
   }
 }
@@ -126,22 +128,24 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
 export const DEFAULT_TIMEOUT_MARGIN_MS = 100
 
 /**
- * Resolves when `work` does or the deadline passes, whichever is first: past
- * it, Lambda is about to end the invocation, and the reply must be out.
+ * Settles when `work` does or resolves when the deadline passes, whichever
+ * is first: past it, Lambda is about to end the invocation, and the reply
+ * must be out.
  */
-function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
-  if (!Number.isFinite(deadline)) return work
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
-    work.then(() => {
-      clearTimeout(timer)
-      resolve(undefined)
-    })
+export function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
+  const wait = deadline - Date.now()
+  // Past setTimeout's range (2^31 - 1 ms) it would fire at once: only a harness gives that much.
+  if (!(wait <= MAX_TIMER_MS)) return work
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, Math.max(0, wait))
+    work.then(resolve, reject).finally(() => clearTimeout(timer))
   })
 }
 
+const MAX_TIMER_MS = 2 ** 31 - 1
+
 function unfinished(): Outcome {
-  return { kind: 'retry', error: new TimeoutError('Not finished by the deadline (timeoutMarginMs before the Lambda timeout)'), retryAfterMs: undefined }
+  return { kind: 'retry', error: new TimeoutError('Still running, or not started, at the deadline (timeoutMarginMs before the Lambda timeout)'), retryAfterMs: undefined }
 }
 
 /**
@@ -177,7 +181,7 @@ async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, c
   } catch (error) {
     parts = fromCoreReply(appFailed(runtime, mapper.name, error))
   }
-  await answer.work.drain()
+  await untilDeadline(answer.work.drain(), deadline)
   return mapper.toReply(parts, event)
 }
 
@@ -211,7 +215,7 @@ export async function answerHttp(runtime: Runtime, trigger: string, request: Lam
       concurrency: runtime.concurrency,
       context: (ce) => contextFor(runtime, ce, raw, deadline, work.add),
     })
-    await work.drain()
+    await untilDeadline(work.drain(), deadline)
     return { reply }
   }
   if (service.http === undefined) return { reply: problemReply(notACloudEvent()) }
@@ -225,7 +229,7 @@ export async function answerHttp(runtime: Runtime, trigger: string, request: Lam
   try {
     return { response: await service.http.fetch(toWebRequest(request), raw, executionContext), work }
   } catch (error) {
-    await work.drain()
+    await untilDeadline(work.drain(), deadline)
     return { reply: appFailed(runtime, trigger, error) }
   }
 }

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
-import { defineHandler, TimeoutError } from 'faasade'
+import { defineHandler, TimeoutError, type Logger } from 'faasade'
 import { toLambda } from 'faasade/aws-lambda'
 import { scheduledEvent, sqsFifoEvent } from './events.js'
 import { captureLog, fixture, kinesisRecord, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
@@ -79,7 +79,8 @@ describe('SQS standard queue', () => {
     const { reply, seen, lines } = await run(sqsBatch(['ok', 'ok']), { remainingMs: 0 })
     expect(seen).toHaveLength(0)
     expect(ids(reply)).toEqual(['m0', 'm1'])
-    expect(lines[0]).toMatchObject({ errorName: 'TimeoutError' })
+    expect(lines[0]).toMatchObject({ level: 'warn', msg: "no time left for handlers: Lambda's remaining time is within timeoutMarginMs", timeoutMarginMs: 100 })
+    expect(lines[1]).toMatchObject({ errorName: 'TimeoutError' })
     expect(new TimeoutError('x').retryable).toBe(true)
   })
 
@@ -91,8 +92,9 @@ describe('SQS standard queue', () => {
     await toLambda(handler)(sqsBatch(['ok']), context)
     await toLambda(handler, { timeoutMarginMs: 2_000 })(sqsBatch(['ok']), context)
     expect(deadlines[0]).toBeGreaterThanOrEqual(lambdaDeadline - 100 - 50)
-    expect(deadlines[0]).toBeLessThanOrEqual(lambdaDeadline - 100)
-    expect(deadlines[1]).toBeLessThanOrEqual(lambdaDeadline - 2_000)
+    // 2 ms of slack: the test and deadlineOf each read the clock twice.
+    expect(deadlines[0]).toBeLessThanOrEqual(lambdaDeadline - 100 + 2)
+    expect(deadlines[1]).toBeLessThanOrEqual(lambdaDeadline - 2_000 + 2)
   })
 
   // Without the cut, Lambda would time the invocation out and redeliver all ten.
@@ -114,6 +116,20 @@ describe('SQS standard queue', () => {
   it('waitUntil work that outlives the deadline does not hold the reply', async () => {
     const lingers = defineHandler({ handle: (_event, ctx) => ctx.waitUntil(new Promise(() => {})) })
     const reply = await toLambda(lingers)(sqsBatch(['ok']), lambdaContext(150))
+    expect(ids(reply)).toEqual([])
+  })
+
+  // Found in review: the rejection went unhandled, and the reply waited for the deadline.
+  it('a batch that rejects (a Logger that throws) fails the invocation at once, as before the deadline cut', async () => {
+    const throwing: Logger = { debug() {}, info() {}, warn() {}, error: () => { throw new Error('logger down') }, child: () => throwing }
+    const lingers = defineHandler({ handle: (_event, ctx) => ctx.waitUntil(Promise.reject(new Error('flush failed'))) })
+    await expect(toLambda(lingers, { log: throwing })(sqsBatch(['ok']), lambdaContext(60_000))).rejects.toThrow('logger down')
+  })
+
+  // Found in review: setTimeout fires at once past 2^31 - 1 ms, which cut every record.
+  it('a remaining time past the range of a timer (a local harness) cuts nothing', async () => {
+    const slow = defineHandler({ handle: () => new Promise((resolve) => setTimeout(resolve, 20)) })
+    const reply = await toLambda(slow, { log: captureLog().log })(sqsBatch(['ok', 'ok']), lambdaContext(1e12))
     expect(ids(reply)).toEqual([])
   })
 

@@ -386,6 +386,15 @@ describe('the invocation ends only after waitUntil work', () => {
     expect(done).toEqual(['first', 'second'])
   })
 
+  // Found in review: only batches stopped at the deadline; an HTTP reply waited on.
+  it('but not past the deadline: a Hono reply is not held by waitUntil work that never ends', async () => {
+    const app = new Hono().get('*', (c) => {
+      c.executionCtx.waitUntil(new Promise(() => {}))
+      return c.text('ok')
+    })
+    expect(await toLambda(app)(fixture('lambda--get-request'), lambdaContext(300))).toMatchObject({ statusCode: 200, body: 'ok' })
+  })
+
   it('a failing waitUntil task is logged, never the reply', async () => {
     const { log, lines } = captureLog()
     const app = new Hono().get('*', (c) => {
