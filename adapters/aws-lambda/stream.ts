@@ -10,7 +10,7 @@ import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
-import { answerHttp, appFailed, createRuntime, deadlineOf, handlerFor, readRequest, untilDeadline } from './to-lambda.js'
+import { answerHttp, appFailed, createRuntime, deadlineOf, handlerFor, readRequest } from './to-lambda.js'
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
 export interface ResponseStream {
@@ -79,7 +79,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       appFailed(runtime, apiGatewayV2.name, error)
     }
     out.end()
-    await untilDeadline(work.drain(), deadline)
+    await work.drainBy(deadline)
   }
   const streamify = globals()?.streamifyResponse
   return typeof streamify === 'function' ? streamify(handler) : handler

@@ -132,7 +132,7 @@ export const DEFAULT_TIMEOUT_MARGIN_MS = 100
  * is first: past it, Lambda is about to end the invocation, and the reply
  * must be out.
  */
-export function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
+function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
   const wait = deadline - Date.now()
   // Past setTimeout's range (2^31 - 1 ms) it would fire at once: only a harness gives that much.
   if (!(wait <= MAX_TIMER_MS)) return work
@@ -157,16 +157,20 @@ export interface WaitUntilWork {
   add(promise: Promise<unknown>): void
   /** Waits for every promise added, and for those added while it waits. */
   drain(): Promise<void>
+  /** {@link drain}, but not past `deadline`; no timer when nothing is pending. */
+  drainBy(deadline: number): Promise<unknown>
 }
 
 function waitUntilWork(): WaitUntilWork {
   const pending: Promise<unknown>[] = []
+  // Work that a `waitUntil` task hands to `waitUntil` is waited for too.
+  const drain = async () => {
+    while (pending.length > 0) await Promise.all(pending.splice(0))
+  }
   return {
     add: (promise) => void pending.push(promise),
-    // Work that a `waitUntil` task hands to `waitUntil` is waited for too.
-    drain: async () => {
-      while (pending.length > 0) await Promise.all(pending.splice(0))
-    },
+    drain,
+    drainBy: (deadline) => (pending.length === 0 ? Promise.resolve() : untilDeadline(drain(), deadline)),
   }
 }
 
@@ -181,7 +185,7 @@ async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, c
   } catch (error) {
     parts = fromCoreReply(appFailed(runtime, mapper.name, error))
   }
-  await untilDeadline(answer.work.drain(), deadline)
+  await answer.work.drainBy(deadline)
   return mapper.toReply(parts, event)
 }
 
@@ -215,7 +219,7 @@ export async function answerHttp(runtime: Runtime, trigger: string, request: Lam
       concurrency: runtime.concurrency,
       context: (ce) => contextFor(runtime, ce, raw, deadline, work.add),
     })
-    await untilDeadline(work.drain(), deadline)
+    await work.drainBy(deadline)
     return { reply }
   }
   if (service.http === undefined) return { reply: problemReply(notACloudEvent()) }
@@ -229,7 +233,7 @@ export async function answerHttp(runtime: Runtime, trigger: string, request: Lam
   try {
     return { response: await service.http.fetch(toWebRequest(request), raw, executionContext), work }
   } catch (error) {
-    await untilDeadline(work.drain(), deadline)
+    await work.drainBy(deadline)
     return { reply: appFailed(runtime, trigger, error) }
   }
 }
