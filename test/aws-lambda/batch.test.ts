@@ -4,7 +4,7 @@
  * every later one), a thrown error or a return for async invokes, and the
  * `failPermanent` option. Properties over arbitrary batches and failure sets.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
 import { defineHandler, TimeoutError, type Logger } from 'faasade'
 import { toLambda } from 'faasade/aws-lambda'
@@ -105,6 +105,18 @@ describe('SQS standard queue', () => {
     const reply = await toLambda(hangs, { log, timeoutMarginMs: 100 })(sqsBatch(['ok', 'ok', 'ok', 'ok', 'throw']), lambdaContext(250))
     expect(ids(reply)).toEqual(['m1', 'm3'])
     expect(lines.filter((l) => l.msg === 'record failed, will be retried').map((l) => [l.itemId, l.errorName])).toEqual([['m1', 'TimeoutError'], ['m3', 'TimeoutError']])
+  })
+
+  // Cost, not semantics: no timer could fire before such a batch is done,
+  // and the first timer of a process costs a cold start about 0.2 ms.
+  it('a batch done within a few microtask turns arms no deadline timer', async () => {
+    const spy = vi.spyOn(globalThis, 'setTimeout')
+    try {
+      await toLambda(recordingHandler().handler, { log: captureLog().log })(sqsBatch(['ok', 'ok', 'throw']), lambdaContext())
+      expect(spy).not.toHaveBeenCalled()
+    } finally {
+      spy.mockRestore()
+    }
   })
 
   it('in an ordered batch, the record running at the deadline and every later one are reported', async () => {
