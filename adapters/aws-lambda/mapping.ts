@@ -604,5 +604,5 @@ function build(attributes: { time?: WrittenTime | string; [name: string]: unknow
  */
 function path(value: unknown, name: string): string {
   if (typeof value !== 'string' || !value.startsWith('/')) throw badField(name, value === undefined ? 'is missing' : 'must be a path starting with /')
-  return value.replace(/[?#]/g, encodeURIComponent)
+  return value.includes('?') || value.includes('#') ? value.replace(/[?#]/g, encodeURIComponent) : value
 }

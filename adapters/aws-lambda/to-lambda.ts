@@ -86,8 +86,6 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
       throw error
     }
     const deadline = deadlineOf(context) - runtime.timeoutMarginMs
-    // Every handler would be refused, on every delivery: say why.
-    if (deadline <= Date.now()) runtime.log.warn('no time left for handlers: Lambda\'s remaining time is within timeoutMarginMs', { remainingMs: context?.getRemainingTimeInMillis?.(), timeoutMarginMs: runtime.timeoutMarginMs })
     return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
   }
 }
@@ -105,6 +103,8 @@ export function lambdaRaw(ctx: Pick<Context, 'provider'>): LambdaRaw | undefined
 
 async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
   const { service, log, failPermanent } = runtime
+  // Every record would be refused, on every delivery: say why.
+  if (deadline <= Date.now()) log.warn('no time left for handlers: Lambda\'s remaining time is within timeoutMarginMs', { remainingMs: context?.getRemainingTimeInMillis?.(), timeoutMarginMs: runtime.timeoutMarginMs })
   const items = mapper.toEvents(event, context)
   const work = waitUntilWork()
   const done: Outcome[] = new Array(items.length)
