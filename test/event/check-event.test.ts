@@ -170,6 +170,35 @@ describe('checkEvent properties', () => {
   })
 })
 
+describe('checkEvent time', () => {
+  // The grammar of RFC 3339 section 5.6 with every field's range, written as
+  // one regular expression; the day against its month as in isTimestamp.
+  const REFERENCE = /^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])[Tt ](?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d)$/
+  const referenceValid = (time: string) => {
+    const m = REFERENCE.exec(time)
+    if (!m) return false
+    const last = new Date(0)
+    last.setUTCFullYear(Number(m[1]), Number(m[2]), 0)
+    return Number(m[3]) <= last.getUTCDate()
+  }
+
+  it('takes exactly the timestamps of the RFC 3339 grammar, every field in range (property)', () => {
+    const digits = (n: number) => fc.stringMatching(new RegExp(`^\\d{${n}}$`))
+    const field = fc.oneof(digits(2), fc.constantFrom('00', '09', '12', '13', '23', '24', '28', '29', '30', '31', '32', '59', '60', '61', '99'), fc.constantFrom('', '1', '123', 'ab', '+1'))
+    const zone = fc.oneof(fc.constantFrom('Z', 'z', '', 'UTC', '+', '+0100'), fc.tuple(fc.constantFrom('+', '-'), field, field).map(([sign, h, m]) => `${sign}${h}:${m}`))
+    const year = fc.oneof(digits(4), fc.constantFrom('0000', '2000', '1900', '2024', '99999', '123'))
+    const time = fc
+      .tuple(year, field, field, fc.constantFrom('T', 't', ' ', '_'), field, field, field, fc.constantFrom('', '.5', '.123456789', '.', ',5'), zone)
+      .map(([y, mo, d, t, h, mi, s, frac, z]) => `${y}-${mo}-${d}${t}${h}:${mi}:${s}${frac}${z}`)
+    fc.assert(
+      fc.property(time, (text) => {
+        expect(checkEvent({ ...valid, time: text }).length === 0, text).toBe(referenceValid(text))
+      }),
+      { numRuns: 20_000 },
+    )
+  })
+})
+
 describe('createEvent', () => {
   it('adds specversion, drops undefined and null attributes, turns a Date into RFC 3339 and freezes', () => {
     const event = createEvent({ id: '1', source: '/s', type: 't', subject: undefined, tenant: null, time: new Date(Date.UTC(2018, 3, 5, 17, 31)) })
