@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { Hono } from 'hono'
 import { createEvent, defineHandler, defineService, encodeBatch, encodeBinary, encodeStructured, type CloudEvent } from 'faasade'
-import { toLambda, type LambdaHandler } from 'faasade/aws-lambda'
+import { isTextual, toLambda, type LambdaHandler } from 'faasade/aws-lambda'
 import { albEvent, albMultiValueEvent, apiGatewayV1Event, apiGatewayV2Event } from './events.js'
 import { captureLog, fixture, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
 
@@ -38,6 +38,21 @@ function echoApp() {
 }
 
 const CTX = lambdaContext()
+
+// A reply body of a textual type goes back as text, any other base64. Taking
+// text for binary only costs base64; binary for text corrupts the body.
+describe('isTextual', () => {
+  it.each([
+    'text/plain', 'text/html; charset=utf-8', 'TEXT/CSV', ' text/plain', 'application/json', 'application/json; charset=utf-8',
+    'Application/JSON', 'application/problem+json', 'application/vnd.api+json', 'application/cloudevents-batch+json', 'application/xml',
+    'application/atom+xml', 'application/javascript', 'application/ecmascript', 'application/x-www-form-urlencoded', 'application/graphql', 'image/svg+xml',
+  ])('%s is text', (type) => expect(isTextual(type)).toBe(true))
+
+  it.each([
+    undefined, '', 'application/octet-stream', 'image/png', 'application/pdf', 'application/zip', 'video/mp4', 'application/json5', 'application/jsonx',
+    'application/x-json-stream', 'application/grpc', 'image/svg+xml-compressed', 'multipart/form-data; boundary=x', 'font/woff2',
+  ])('%s is not', (type) => expect(isTextual(type)).toBe(false))
+})
 
 describe('API Gateway HTTP API (v2) and Function URLs', () => {
   it('a request to a Hono app, and the reply with cookies in their own array (AWS docs example)', async () => {
