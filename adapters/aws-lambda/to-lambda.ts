@@ -108,9 +108,11 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
   const items = mapper.toEvents(event, context)
   const work = waitUntilWork()
   const done: Outcome[] = new Array(items.length)
+  const started: boolean[] = []
   const batch = runBatch(
     items,
-    (item) => {
+    (item, i) => {
+      started[i] = true
       if (isFaasadeError(item.event)) throw item.event
       return dispatch(service, item.event, contextFor(runtime, item.event, { event, context, record: item.record }, deadline, work.add, item.attempt))
     },
@@ -118,10 +120,28 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
   )
   await untilDeadline(batch.then(work.drain), deadline)
   // A record not settled by the deadline is still running, or was never started: redeliver it.
-  const outcomes = Array.from(done, (outcome) => outcome ?? unfinished())
+  let cut = false
+  const outcomes = Array.from(done, (outcome) => outcome ?? ((cut = true), unfinished()))
+  if (cut) {
+    const running = items.flatMap((_, i) => (started[i] && done[i] === undefined ? [i] : []))
+    batch.then(() => logLate(log, mapper.name, items, running, done)).catch(() => {})
+  }
   const settled = failPermanent ? outcomes.map(reportDrop) : outcomes
   logFailures(log, mapper.name, outcomes, items, failPermanent)
   return mapper.reply(settled, items, event)
+}
+
+/**
+ * A record that ran on after its batch replied did its work (or part of it)
+ * and is redelivered all the same: one line each, for whoever wonders why it
+ * ran twice. Written when the record settles, which after the reply may be
+ * when Lambda thaws the instance for a later invocation.
+ */
+function logLate(log: Logger, trigger: string, items: readonly NativeItem[], running: readonly number[], done: readonly Outcome[]): void {
+  for (const i of running) {
+    const late = done[i]!
+    log.warn('record settled after its batch replied; it was reported for redelivery', { trigger, itemId: items[i]?.id, outcome: late.kind, ...(late.kind === 'ok' ? {} : describeError(late.error)) })
+  }
 }
 
 /** `ctx.deadline` is this many milliseconds before Lambda's timeout, unless `timeoutMarginMs` says otherwise. */

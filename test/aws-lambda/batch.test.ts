@@ -125,6 +125,15 @@ describe('SQS standard queue', () => {
     expect(ids(reply)).toEqual(['m1', 'm2'])
   })
 
+  it('a record that settles after the reply says so in a line of its own; records never started do not', async () => {
+    const { log, lines } = captureLog()
+    const slow = defineHandler({ handle: (event) => (event.id === 'm1' ? new Promise((resolve) => setTimeout(resolve, 150)) : undefined) })
+    const reply = await toLambda(slow, { log })(sqsBatch(['ok', 'ok', 'ok'], true), lambdaContext(150))
+    expect(ids(reply)).toEqual(['m1', 'm2'])
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    expect(lines.filter((l) => l.msg === 'record settled after its batch replied; it was reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', trigger: 'sqs', itemId: 'm1', outcome: 'ok' })])
+  })
+
   it('waitUntil work that outlives the deadline does not hold the reply', async () => {
     const lingers = defineHandler({ handle: (_event, ctx) => ctx.waitUntil(new Promise(() => {})) })
     const reply = await toLambda(lingers)(sqsBatch(['ok']), lambdaContext(150))
