@@ -10,7 +10,8 @@ import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
-import { answerHttp, appFailed, createRuntime, deadlineOf, handlerFor, readRequest } from './to-lambda.js'
+import { deadlineOf } from './deadline.js'
+import { answerHttp, appFailed, createRuntime, handlerFor, readRequest } from './to-lambda.js'
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
 export interface ResponseStream {

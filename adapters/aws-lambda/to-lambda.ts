@@ -6,7 +6,7 @@
  */
 import { runBatch, SkippedError } from '../../src/batch.js'
 import { createContext, type Context } from '../../src/context.js'
-import { describeError, isFaasadeError, PermanentError, TimeoutError, toFaasadeError } from '../../src/errors.js'
+import { describeError, isFaasadeError, PermanentError, toFaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
 import type { HttpReply } from '../../src/http/message.js'
@@ -15,11 +15,13 @@ import { serveCloudEvents } from '../../src/http/serve.js'
 import { createLogger, type LogFields, type Logger } from '../../src/logger.js'
 import type { Outcome } from '../../src/outcome.js'
 import { dispatch, toService, type Service, type Target } from '../../src/service.js'
+import { deadlineOf, DEFAULT_TIMEOUT_MARGIN_MS, unfinished, untilDeadline } from './deadline.js'
 import { fromCoreReply, fromResponse, toWebRequest } from './http.js'
 import type { LambdaContext, LambdaRaw } from './lambda-types.js'
 import type { EventMapper, HttpMapper, HttpReplyParts, LambdaHttpRequest, LambdaMapper, NativeItem } from './mapper.js'
 import { BUILT_IN_MAPPERS } from './mapping.js'
 import { checkLambdaOptions, type LambdaOptions } from './options.js'
+import { waitUntilWork, type WaitUntilWork } from './wait-until.js'
 
 /** `ctx.provider.name` of every invocation from Lambda. */
 export const PROVIDER_NAME = 'aws-lambda'
@@ -90,12 +92,6 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
   }
 }
 
-/** When the invocation must end, from the time Lambda says is left; `Infinity` without a context that says. */
-export function deadlineOf(context: LambdaContext | undefined): number {
-  const remaining = context?.getRemainingTimeInMillis?.()
-  return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
-}
-
 /** `ctx.provider.raw` of an invocation from Lambda, or `undefined` on another provider. */
 export function lambdaRaw(ctx: Pick<Context, 'provider'>): LambdaRaw | undefined {
   return ctx.provider.name === PROVIDER_NAME ? (ctx.provider.raw as LambdaRaw) : undefined
@@ -141,66 +137,6 @@ function logLate(log: Logger, trigger: string, items: readonly NativeItem[], run
   for (const i of running) {
     const late = done[i]!
     log.warn('record settled after its batch replied; it was reported for redelivery', { trigger, itemId: items[i]?.id, outcome: late.kind, ...(late.kind === 'ok' ? {} : describeError(late.error)) })
-  }
-}
-
-/** `ctx.deadline` is this many milliseconds before Lambda's timeout, unless `timeoutMarginMs` says otherwise. */
-export const DEFAULT_TIMEOUT_MARGIN_MS = 100
-
-/**
- * Settles when `work` does or resolves when the deadline passes, whichever
- * is first: past it, Lambda is about to end the invocation, and the reply
- * must be out.
- */
-async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
-  const wait = deadline - Date.now()
-  // Past setTimeout's range (2^31 - 1 ms) it would fire at once: only a harness gives that much.
-  if (!(wait <= MAX_TIMER_MS)) return work
-  // A timer fires only once no microtask is left, so work that settles within
-  // a few microtask turns could never have been cut: it gets no timer (the
-  // first timer of a Node process costs a cold start about 0.2 ms).
-  let settled = false
-  const mark = () => void (settled = true)
-  work.then(mark, mark)
-  for (let turn = 0; turn < UNTIMED_TURNS && !settled; turn++) await undefined
-  if (settled) return work
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
-    work.then(resolve, reject).finally(() => clearTimeout(timer))
-  })
-}
-
-/** Microtask turns work may take before it gets a deadline timer: a batch of ten quick records takes fewer. */
-const UNTIMED_TURNS = 16
-const MAX_TIMER_MS = 2 ** 31 - 1
-
-function unfinished(): Outcome {
-  return { kind: 'retry', error: new TimeoutError('Still running, or not started, at the deadline (timeoutMarginMs before the Lambda timeout)'), retryAfterMs: undefined }
-}
-
-/**
- * The `waitUntil` work of one invocation, every context's (or the Hono
- * app's), awaited before it returns: Lambda freezes the instance once the
- * handler settles.
- */
-export interface WaitUntilWork {
-  add(promise: Promise<unknown>): void
-  /** Waits for every promise added, and for those added while it waits. */
-  drain(): Promise<void>
-  /** {@link drain}, but not past `deadline`; no timer when nothing is pending. */
-  drainBy(deadline: number): Promise<unknown>
-}
-
-function waitUntilWork(): WaitUntilWork {
-  const pending: Promise<unknown>[] = []
-  // Work that a `waitUntil` task hands to `waitUntil` is waited for too.
-  const drain = async () => {
-    while (pending.length > 0) await Promise.all(pending.splice(0))
-  }
-  return {
-    add: (promise) => void pending.push(promise),
-    drain,
-    drainBy: (deadline) => (pending.length === 0 ? Promise.resolve() : untilDeadline(drain(), deadline)),
   }
 }
 

@@ -1,0 +1,49 @@
+/**
+ * The end of a Lambda invocation: when handlers' time is up, and waiting for
+ * work no longer than that, because past Lambda's timeout no reply goes out
+ * and a batch comes back whole.
+ */
+import { TimeoutError } from '../../src/errors.js'
+import type { Outcome } from '../../src/outcome.js'
+import type { LambdaContext } from './lambda-types.js'
+
+/** When the invocation must end, from the time Lambda says is left; `Infinity` without a context that says. */
+export function deadlineOf(context: LambdaContext | undefined): number {
+  const remaining = context?.getRemainingTimeInMillis?.()
+  return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
+}
+
+/** `ctx.deadline` is this many milliseconds before Lambda's timeout, unless `timeoutMarginMs` says otherwise. */
+export const DEFAULT_TIMEOUT_MARGIN_MS = 100
+
+/**
+ * Settles when `work` does or resolves when the deadline passes, whichever
+ * is first: past it, Lambda is about to end the invocation, and the reply
+ * must be out.
+ */
+export async function untilDeadline(work: Promise<unknown>, deadline: number): Promise<unknown> {
+  const wait = deadline - Date.now()
+  // Past setTimeout's range (2^31 - 1 ms) it would fire at once: only a harness gives that much.
+  if (!(wait <= MAX_TIMER_MS)) return work
+  // A timer fires only once no microtask is left, so work that settles within
+  // a few microtask turns could never have been cut: it gets no timer (the
+  // first timer of a Node process costs a cold start about 0.2 ms).
+  let settled = false
+  const mark = () => void (settled = true)
+  work.then(mark, mark)
+  for (let turn = 0; turn < UNTIMED_TURNS && !settled; turn++) await undefined
+  if (settled) return work
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
+    work.then(resolve, reject).finally(() => clearTimeout(timer))
+  })
+}
+
+/** Microtask turns work may take before it gets a deadline timer: a batch of ten quick records takes fewer. */
+const UNTIMED_TURNS = 16
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+export function unfinished(): Outcome {
+  return { kind: 'retry', error: new TimeoutError('Still running, or not started, at the deadline (timeoutMarginMs before the Lambda timeout)'), retryAfterMs: undefined }
+}
+

@@ -1,0 +1,32 @@
+/**
+ * `waitUntil` on Lambda: the work handlers (and a Hono app) hand over is
+ * collected and awaited before the invocation ends.
+ */
+import { untilDeadline } from './deadline.js'
+
+/**
+ * The `waitUntil` work of one invocation, every context's (or the Hono
+ * app's), awaited before it returns: Lambda freezes the instance once the
+ * handler settles.
+ */
+export interface WaitUntilWork {
+  add(promise: Promise<unknown>): void
+  /** Waits for every promise added, and for those added while it waits. */
+  drain(): Promise<void>
+  /** {@link drain}, but not past `deadline`; no timer when nothing is pending. */
+  drainBy(deadline: number): Promise<unknown>
+}
+
+export function waitUntilWork(): WaitUntilWork {
+  const pending: Promise<unknown>[] = []
+  // Work that a `waitUntil` task hands to `waitUntil` is waited for too.
+  const drain = async () => {
+    while (pending.length > 0) await Promise.all(pending.splice(0))
+  }
+  return {
+    add: (promise) => void pending.push(promise),
+    drain,
+    drainBy: (deadline) => (pending.length === 0 ? Promise.resolve() : untilDeadline(drain(), deadline)),
+  }
+}
+
