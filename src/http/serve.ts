@@ -5,7 +5,7 @@
  */
 import { runConcurrently } from '../batch.js'
 import type { Context } from '../context.js'
-import { describeError, InvalidEventError, PayloadTooLargeError, toFaasadeError } from '../errors.js'
+import { describeError, InvalidEventError, PayloadTooLargeError, toFaasadeError, UnexpectedError } from '../errors.js'
 import { createEvent, isCloudEvent, type CloudEvent } from '../event.js'
 import type { Logger } from '../logger.js'
 import type { Outcome } from '../outcome.js'
@@ -57,16 +57,17 @@ export async function serveCloudEvents(service: Service, request: HttpRequest, o
     return batch ? batchReply(events, outcomes) : outcome.kind === 'ok' ? resultReply(outcome.result) : problemReply(outcome.error)
   } catch (error) {
     // The handlers ran, but a result cannot go on the wire (a BigInt, a cycle,
-    // an invalid event: a TypeError): like any unexpected failure, a 503 the
+    // an invalid event, a throwing toJSON): whatever the error, a 503 the
     // sender retries, logged with the error.
     options.log.error('reply could not be encoded', { error })
-    return problemReply(error)
+    return problemReply(new UnexpectedError('Internal error'))
   }
 }
 
 /** The 413 for a body over `limit`, logged. @internal */
 export function tooLarge(limit: number, log: Logger): HttpReply {
-  const error = new PayloadTooLargeError(`Request body exceeds ${limit} bytes`, { detail: `The body exceeds the limit of ${limit} bytes` })
+  const message = `The body exceeds the limit of ${limit} bytes`
+  const error = new PayloadTooLargeError(message, { detail: message })
   log.warn('request rejected', { status: 413, error: error.message })
   return problemReply(error)
 }

@@ -89,7 +89,9 @@ describe('a result that cannot be put on the wire', () => {
   ]
 
   it('is a 503 problem and an error log, never a crash (the handler ran; the sender must hear of it)', async () => {
-    for (const result of [{ amount: 10n }, cycle, ...badEvents]) {
+    // Found in review: a toJSON that throws one of ours must not pass as that error's status (422 would drop the event).
+    const throwsOurs = { toJSON: () => { throw new PermanentError('not ours to say') } }
+    for (const result of [{ amount: 10n }, cycle, ...badEvents, throwsOurs]) {
       const { reply, logs } = await serve(returning(result), request())
       expect(problemOf(reply, 503).title).toBe('Internal error')
       expect(logs.filter((l) => l.level === 'error').map((l) => l.msg)).toEqual(['reply could not be encoded'])
