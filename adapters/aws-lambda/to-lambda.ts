@@ -13,7 +13,7 @@ import type { HttpReply } from '../../src/http/message.js'
 import { problemReply } from '../../src/http/problem.js'
 import { serveCloudEvents } from '../../src/http/serve.js'
 import { createLogger, type LogFields, type Logger } from '../../src/logger.js'
-import type { Outcome } from '../../src/outcome.js'
+import { outcomeOf, type Outcome } from '../../src/outcome.js'
 import { dispatch, toService, type Service, type Target } from '../../src/service.js'
 import { deadlineOf, DEFAULT_TIMEOUT_MARGIN_MS, unfinished, untilDeadline } from './deadline.js'
 import { fromCoreReply, fromResponse, toWebRequest } from './http.js'
@@ -104,13 +104,13 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
   const items = mapper.toEvents(event, context)
   const work = waitUntilWork()
   const done: Outcome[] = new Array(items.length)
-  const started: boolean[] = []
+  // Each record's own promise, for the line of one that settles after the reply.
+  const running: Promise<unknown>[] = []
   const batch = runBatch(
     items,
     (item, i) => {
-      started[i] = true
       if (isFaasadeError(item.event)) throw item.event
-      return dispatch(service, item.event, contextFor(runtime, item.event, { event, context, record: item.record }, deadline, work.add, item.attempt))
+      return (running[i] = dispatch(service, item.event, contextFor(runtime, item.event, { event, context, record: item.record }, deadline, work.add, item.attempt)))
     },
     { ordered: mapper.ordered?.(event) === true, concurrency: runtime.concurrency, stopOn: failPermanent ? 'any' : 'retry', settled: done },
   )
@@ -118,10 +118,7 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
   // A record not settled by the deadline is still running, or was never started: redeliver it.
   let cut = false
   const outcomes = Array.from(done, (outcome) => outcome ?? ((cut = true), unfinished()))
-  if (cut) {
-    const running = items.flatMap((_, i) => (started[i] && done[i] === undefined ? [i] : []))
-    batch.then(() => logLate(log, mapper.name, items, running, done)).catch(() => {})
-  }
+  if (cut) running.forEach((record, i) => done[i] === undefined && logWhenSettled(log, mapper.name, items[i]?.id, record))
   const settled = failPermanent ? outcomes.map(reportDrop) : outcomes
   logFailures(log, mapper.name, outcomes, items, failPermanent)
   return mapper.reply(settled, items, event)
@@ -129,15 +126,13 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
 
 /**
  * A record that ran on after its batch replied did its work (or part of it)
- * and is redelivered all the same: one line each, for whoever wonders why it
- * ran twice. Written when the record settles, which after the reply may be
- * when Lambda thaws the instance for a later invocation.
+ * and is redelivered all the same: one line when it settles, for whoever
+ * wonders why it ran twice. After the reply, that may be when Lambda thaws
+ * the instance for a later invocation.
  */
-function logLate(log: Logger, trigger: string, items: readonly NativeItem[], running: readonly number[], done: readonly Outcome[]): void {
-  for (const i of running) {
-    const late = done[i]!
-    log.warn('record settled after its batch replied; it was reported for redelivery', { trigger, itemId: items[i]?.id, outcome: late.kind, ...(late.kind === 'ok' ? {} : describeError(late.error)) })
-  }
+function logWhenSettled(log: Logger, trigger: string, itemId: string | undefined, record: Promise<unknown>): void {
+  const line = (outcome: Outcome) => log.warn('record settled after its batch replied; it was reported for redelivery', { trigger, itemId, outcome: outcome.kind, ...(outcome.kind === 'ok' ? {} : describeError(outcome.error)) })
+  record.then((result) => line({ kind: 'ok', result }), (error: unknown) => line(outcomeOf(error))).catch(() => {})
 }
 
 async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
