@@ -34,7 +34,9 @@ export async function untilDeadline(work: Promise<unknown>, deadline: number): P
   for (let turn = 0; turn < UNTIMED_TURNS && !settled; turn++) await undefined
   if (settled) return work
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()))
+    // + 1: timers run on a monotonic clock and may fire up to 1 ms before
+    // Date.now() reaches the deadline, when a handler could still start.
+    const timer = setTimeout(resolve, Math.max(0, deadline - Date.now()) + 1)
     work.then(resolve, reject).finally(() => clearTimeout(timer))
   })
 }
