@@ -69,12 +69,11 @@ export async function runBatch<T, R>(
     return Promise.all(items.map((item, i) => (sink ? settleInto(sink, i, () => run(item, i)) : settle(() => run(item, i)))))
   }
   if (!sink) return runConcurrently(items, run, options.concurrency)
-  // Each outcome noted, then passed on as it was: a result, or the error it already holds.
+  // Each outcome noted (settleInto), then passed on as it was: a result, or the error it already holds.
   return runConcurrently(
     items,
     (item, i) =>
       settleInto(sink, i, () => run(item, i)).then((outcome) => {
-        sink[i] = outcome
         if (outcome.kind === 'ok') return outcome.result
         throw outcome.error
       }),

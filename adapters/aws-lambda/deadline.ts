@@ -7,10 +7,13 @@ import { TimeoutError } from '../../src/errors.js'
 import type { Outcome } from '../../src/outcome.js'
 import type { LambdaContext } from './lambda-types.js'
 
-/** When the invocation must end, from the time Lambda says is left; `Infinity` without a context that says. */
-export function deadlineOf(context: LambdaContext | undefined): number {
+/**
+ * When handlers' time is up: `marginMs` before the end of the time Lambda
+ * says is left; `Infinity` without a context that says.
+ */
+export function deadlineOf(context: LambdaContext | undefined, marginMs: number): number {
   const remaining = context?.getRemainingTimeInMillis?.()
-  return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining : Infinity
+  return typeof remaining === 'number' && Number.isFinite(remaining) ? Date.now() + remaining - marginMs : Infinity
 }
 
 /** `ctx.deadline` is this many milliseconds before Lambda's timeout, unless `timeoutMarginMs` says otherwise. */

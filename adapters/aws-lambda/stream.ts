@@ -6,11 +6,11 @@
  * cookies in the metadata prelude of `awslambda.HttpResponseStream`.
  */
 import type { Target } from '../../src/service.js'
+import { deadlineOf } from './deadline.js'
 import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
-import { deadlineOf } from './deadline.js'
 import { answerHttp, appFailed, createRuntime, handlerFor, readRequest } from './to-lambda.js'
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
@@ -61,7 +61,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       stream.end()
       return
     }
-    const deadline = deadlineOf(context) - runtime.timeoutMarginMs
+    const deadline = deadlineOf(context, runtime.timeoutMarginMs)
     const request = readRequest(runtime, apiGatewayV2, event)
     const answer = 'url' in request ? await answerHttp(runtime, apiGatewayV2.name, request, { event, context }, deadline) : { reply: request }
     if ('reply' in answer) {

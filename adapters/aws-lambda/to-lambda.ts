@@ -13,7 +13,7 @@ import type { HttpReply } from '../../src/http/message.js'
 import { problemReply } from '../../src/http/problem.js'
 import { serveCloudEvents } from '../../src/http/serve.js'
 import { createLogger, type LogFields, type Logger } from '../../src/logger.js'
-import { outcomeOf, type Outcome } from '../../src/outcome.js'
+import { settle, type Outcome } from '../../src/outcome.js'
 import { dispatch, toService, type Service, type Target } from '../../src/service.js'
 import { deadlineOf, DEFAULT_TIMEOUT_MARGIN_MS, unfinished, untilDeadline } from './deadline.js'
 import { fromCoreReply, fromResponse, toWebRequest } from './http.js'
@@ -87,7 +87,7 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
       runtime.log.error('unknown Lambda event', { error: error.message })
       throw error
     }
-    const deadline = deadlineOf(context) - runtime.timeoutMarginMs
+    const deadline = deadlineOf(context, runtime.timeoutMarginMs)
     return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
   }
 }
@@ -131,8 +131,9 @@ async function serveEvents(runtime: Runtime, mapper: EventMapper, event: unknown
  * the instance for a later invocation.
  */
 function logWhenSettled(log: Logger, trigger: string, itemId: string | undefined, record: Promise<unknown>): void {
-  const line = (outcome: Outcome) => log.warn('record settled after its batch replied; it was reported for redelivery', { trigger, itemId, outcome: outcome.kind, ...(outcome.kind === 'ok' ? {} : describeError(outcome.error)) })
-  record.then((result) => line({ kind: 'ok', result }), (error: unknown) => line(outcomeOf(error))).catch(() => {})
+  settle(() => record)
+    .then((outcome) => log.warn('record settled after its batch replied; it was reported for redelivery', { trigger, itemId, outcome: outcome.kind, ...(outcome.kind === 'ok' ? {} : describeError(outcome.error)) }))
+    .catch(() => {})
 }
 
 async function serveHttp(runtime: Runtime, mapper: HttpMapper, event: unknown, context: LambdaContext, deadline: number): Promise<unknown> {
