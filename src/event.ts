@@ -177,16 +177,19 @@ export function withData<T>(event: CloudEvent, data: T): CloudEvent<T> {
   return Object.freeze({ ...event, data }) as CloudEvent<T>
 }
 
+/** The whole match, then RFC3339's eight groups, as numbers. */
+type Fields = [number, number, number, number, number, number, number, number, number]
+
 function isTimestamp(value: unknown): boolean {
   const match = typeof value === 'string' && RFC3339.exec(value)
   if (!match) return false
   // A Z zone leaves the offset fields out: NaN, which no `>` below refuses.
-  const [, year, month, day, hours, minutes, seconds, offsetHours, offsetMinutes] = match.map(Number) as number[]
-  if (!(month! > 0 && month! < 13 && day! > 0) || hours! > 23 || minutes! > 59 || seconds! > 60 || offsetHours! > 23 || offsetMinutes! > 59) return false
+  const [, year, month, day, hours, minutes, seconds, offsetHours, offsetMinutes] = match.map(Number) as Fields
+  if (!(month > 0 && month < 13 && day > 0) || hours > 23 || minutes > 59 || seconds > 60 || offsetHours > 23 || offsetMinutes > 59) return false
   // Every month has 28 days; past that, day 0 of the next month is the last
   // of this one (setUTCFullYear, unlike Date.UTC, takes years 0 to 99 as they are).
-  if (day! <= 28) return true
+  if (day <= 28) return true
   const last = new Date(0)
-  last.setUTCFullYear(year!, month!, 0)
-  return day! <= last.getUTCDate()
+  last.setUTCFullYear(year, month, 0)
+  return day <= last.getUTCDate()
 }
