@@ -2,7 +2,7 @@
 // entry file (lambda.ts, worker.ts, …) passes this to its adapter.
 import { defineService } from 'faasade'
 import { app } from './app.js'
-import { orderPlaced } from './handler.js'
+import { orderPlaced, sweepUnpaid } from './handler.js'
 
-export const service = defineService({ http: app, events: [orderPlaced] })
+export const service = defineService({ http: app, events: [orderPlaced, sweepUnpaid] })
 export default service

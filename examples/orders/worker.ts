@@ -7,4 +7,6 @@ import { service } from './service.js'
 
 export default toWorker(service, {
   queue: { type: 'com.example.order.placed', dropPermanent: 'retry' },
+  // The cron trigger of wrangler.toml runs the sweep.
+  scheduled: { type: 'com.example.orders.sweep' },
 })

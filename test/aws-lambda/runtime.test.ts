@@ -71,15 +71,22 @@ describe('the orders example under aws-lambda-ric', () => {
     fn = await run('index.handler')
   })
 
+  const order = (orderId: string) => JSON.stringify({ orderId, amount: 12.5 })
+
   it('an SQS batch with one failing record: exactly that record in batchItemFailures', async () => {
-    const order = (orderId: string) => JSON.stringify({ orderId, amount: 12.5 })
-    const batch = { Records: [sqsRecord('m1', order('A1')), sqsRecord('m2', order('blocked')), sqsRecord('m3', order('A3'))] }
+    // The example's payment stand-in rate-limits this order: a RetryableError.
+    const batch = { Records: [sqsRecord('m1', order('A1')), sqsRecord('m2', order('rate-limited')), sqsRecord('m3', order('A3'))] }
     const result = await api.invoke(batch)
     expect(result.kind).toBe('response')
     expect(result.body).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
     expect(result.headers['content-type']).toBe('application/json')
     // The handler's log lines went through the runtime's console (ISO time, request id, level, message).
     expect(fn.output()).toMatch(/\tINFO\t\{"level":"info".*"msg":"charging".*"orderId":"A1"/)
+  })
+
+  it('a blocked order (PermanentError) is reported too: the example sets failPermanent, for the DLQ', async () => {
+    const batch = { Records: [sqsRecord('p1', order('blocked')), sqsRecord('p2', order('A2'))] }
+    expect((await api.invoke(batch)).body).toEqual({ batchItemFailures: [{ itemIdentifier: 'p1' }] })
   })
 
   it('an API Gateway v2 request answered by the Hono app', async () => {

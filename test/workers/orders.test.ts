@@ -1,12 +1,12 @@
 /**
  * The example's Worker (examples/orders/worker.ts, the service of
- * examples/orders/service.ts: a Hono app and the order.placed handler),
- * bundled from the package's built output and run in workerd without
- * `nodejs_compat`.
+ * examples/orders/service.ts: a Hono app, the order.placed handler and the
+ * cron sweep), bundled from the package's built output and run in workerd
+ * without `nodejs_compat`: the cases issue 5 names, on the example itself.
  */
 import { fileURLToPath } from 'node:url'
 import type { Miniflare } from 'miniflare'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createEvent, encodeStructured, toJsonFormat } from 'faasade'
 import { buildPackage, type BuiltPackage } from './support/package.js'
 import { startWorkerd, testWorker, workerScriptFrom, type TestWorker } from './support/workerd.js'
@@ -14,6 +14,7 @@ import { startWorkerd, testWorker, workerScriptFrom, type TestWorker } from './s
 let pkg: BuiltPackage
 let mf: Miniflare
 let worker: TestWorker
+let logs: Array<Record<string, unknown>>
 
 const binaryHeaders = {
   'ce-specversion': '1.0',
@@ -28,7 +29,7 @@ beforeAll(async () => {
   pkg = await buildPackage()
   const script = await workerScriptFrom(pkg, fileURLToPath(new URL('../../examples/orders/worker.ts', import.meta.url)))
   // The handler may read its Stripe key with fromEnv: on Workers a secret binding (wrangler secret put).
-  ;({ mf } = await startWorkerd([{ name: 'orders', script, compatibilityFlags: [], bindings: { STRIPE_API_KEY: 'sk_test_workerd' } }]))
+  ;({ mf, logs } = await startWorkerd([{ name: 'orders', script, compatibilityFlags: [], bindings: { STRIPE_API_KEY: 'sk_test_workerd' } }]))
   worker = await testWorker(mf, 'orders')
 })
 
@@ -101,3 +102,32 @@ describe('the orders Worker as a queue consumer', () => {
     expect(result.retryMessages).toEqual([{ msgId: 'q2' }])
   })
 })
+
+describe('the orders Worker: a batch of 5, message 3 rate limited (retryable), message 4 blocked (permanent)', () => {
+  const at = new Date('2026-11-24T09:00:00Z')
+  const order = (id: string, orderId: string) => ({ id, timestamp: at, body: { orderId, amount: 10 }, attempts: 1 })
+
+  it("acks 1, 2 and 5; retries 3 after its retryAfterMs (3 s) and 4 with no delay, towards the DLQ (dropPermanent: 'retry')", async () => {
+    const result = await worker.queue('orders', [order('b1', 'B1'), order('b2', 'B2'), order('b3', 'rate-limited'), order('b4', 'blocked'), order('b5', 'B5')])
+    expect(result.outcome).toBe('ok')
+    expect(result.ackAll).toBe(false)
+    expect(result.retryBatch.retry).toBe(false)
+    expect([...result.explicitAcks].sort()).toEqual(['b1', 'b2', 'b5'])
+    const retried = [...result.retryMessages].sort((a, b) => a.msgId.localeCompare(b.msgId))
+    expect(retried).toEqual([{ msgId: 'b3', delaySeconds: 3 }, { msgId: 'b4' }])
+  })
+})
+
+describe('the orders Worker: the cron trigger of wrangler.toml', () => {
+  it('runs the sweep handler (scheduled.type) once, with the cron as the subject', async () => {
+    const scheduledTime = new Date('2026-11-25T03:00:00.000Z')
+    const result = await worker.scheduled({ cron: '0 3 * * *', scheduledTime })
+    expect(result).toEqual({ outcome: 'ok', noRetry: false })
+    await vi.waitFor(() =>
+      expect(logs.filter((line) => line.msg === 'sweeping unpaid orders')).toEqual([
+        expect.objectContaining({ level: 'info', schedule: '0 3 * * *', at: '2026-11-25T03:00:00.000Z', eventType: 'com.example.orders.sweep' }),
+      ]),
+    )
+  })
+})
+
