@@ -83,7 +83,15 @@ describe('API Gateway HTTP API (v2) and Function URLs', () => {
   it('Function URL events (lambda--iam-auth, lambda--get-request)', async () => {
     const { app, requests } = echoApp()
     const handler = toLambda(app)
-    await handler(fixture('lambda--iam-auth'), CTX)
+    const reply = await handler(fixture('lambda--iam-auth'), CTX)
+    // A Function URL takes the payload 2.0 reply: cookies in their own array.
+    expect(reply).toEqual({
+      statusCode: 201,
+      headers: { 'content-type': 'application/json', 'x-custom': 'yes' },
+      cookies: ['session=abc; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
+      body: '{"hello":"world"}',
+      isBase64Encoded: false,
+    })
     // The fixtures' host is a placeholder (`<url-id>.lambda-url…`), no host name: the URL falls back to localhost.
     expect(requests[0]).toMatchObject({ method: 'POST', url: 'https://localhost/my/path?parameter1=value1&parameter1=value2&parameter2=value', body: 'Hello from client!' })
     await handler(fixture('lambda--get-request'), CTX)
@@ -232,6 +240,15 @@ describe('Application Load Balancer', () => {
       body: '{"hello":"world"}',
       isBase64Encoded: false,
     })
+  })
+
+  it('a binary reply goes back base64, in either header mode', async () => {
+    const app = new Hono().get('/image', () => new Response(new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]), { headers: { 'content-type': 'image/png' } }))
+    const bytes = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0xff]).toString('base64')
+    const single = await toLambda(app)({ ...albEvent(), path: '/image', queryStringParameters: {} }, CTX)
+    expect(single).toEqual({ statusCode: 200, statusDescription: '200 OK', headers: { 'content-type': 'image/png' }, body: bytes, isBase64Encoded: true })
+    const multi = await toLambda(app)({ ...albMultiValueEvent(), path: '/image', multiValueQueryStringParameters: {} }, CTX)
+    expect(multi).toEqual({ statusCode: 200, statusDescription: '200 OK', multiValueHeaders: { 'content-type': ['image/png'] }, body: bytes, isBase64Encoded: true })
   })
 
   it('Powertools ALB events (alb--base, alb--multi-fields)', async () => {
