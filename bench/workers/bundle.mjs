@@ -8,6 +8,7 @@
  * Shared by bench/workers/index.mjs and the workerd tests in test/workers/.
  */
 import { existsSync } from 'node:fs'
+import { builtinModules } from 'node:module'
 import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as esbuild from 'esbuild'
@@ -36,8 +37,10 @@ export function faasadeFromDist(distDir) {
 /**
  * Bundles one Worker. Pass `source` (module text, resolved from `resolveDir`)
  * or `entry` (a file path). Returns the code, its sizes and its inputs.
+ * `nodeCompat: true` leaves Node built-ins to the runtime, as wrangler does
+ * for a Worker with the `nodejs_compat` flag (for the `cloudevents` reference).
  */
-export async function bundleWorker({ source, entry, resolveDir, distDir, minify = true }) {
+export async function bundleWorker({ source, entry, resolveDir, distDir, minify = true, nodeCompat = false }) {
   const result = await esbuild.build({
     ...(source === undefined ? { entryPoints: [entry] } : { stdin: { contents: source, resolveDir, sourcefile: 'worker.ts', loader: 'ts' } }),
     bundle: true,
@@ -51,6 +54,7 @@ export async function bundleWorker({ source, entry, resolveDir, distDir, minify 
     metafile: true,
     logLevel: 'silent',
     plugins: [faasadeFromDist(distDir)],
+    external: nodeCompat ? [...builtinModules, 'node:*'] : [],
   })
   const bytes = result.outputFiles[0].contents
   return {
