@@ -45,7 +45,12 @@ export interface LambdaOptions {
    * @defaultValue 100
    */
   timeoutMarginMs?: number
-  /** @defaultValue a JSON logger writing to `console.log` (CloudWatch Logs) */
+  /**
+   * Lines of an invocation carry its `requestId` whichever logger is given.
+   * @defaultValue a JSON logger writing to standard output (not the
+   * runtime's `console`, which would prefix or wrap each line), at the level
+   * of `FAASADE_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL` or `LOG_LEVEL`
+   */
   log?: Logger
 }
 

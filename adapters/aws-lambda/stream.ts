@@ -11,7 +11,7 @@ import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
-import { answerHttp, appFailed, createRuntime, handlerFor, readRequest } from './to-lambda.js'
+import { answerHttp, appFailed, createRuntime, forInvocation, handlerFor, readRequest } from './to-lambda.js'
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
 export interface ResponseStream {
@@ -53,14 +53,15 @@ export type StreamingHandler = (event: unknown, stream: ResponseStream, context:
  * ```
  */
 export function toLambdaStream(target: Target, options: LambdaOptions = {}): StreamingHandler {
-  const runtime = createRuntime(target, options)
-  const buffered = handlerFor(runtime)
+  const shared = createRuntime(target, options)
+  const buffered = handlerFor(shared)
   const handler: StreamingHandler = async (event, stream, context) => {
     if (!apiGatewayV2.match(event)) {
       await write(stream, JSON.stringify(await buffered(event, context)) ?? 'null')
       stream.end()
       return
     }
+    const runtime = forInvocation(shared, context)
     const deadline = deadlineOf(context, runtime.timeoutMarginMs)
     const request = readRequest(runtime, apiGatewayV2, event)
     const answer = 'url' in request ? await answerHttp(runtime, apiGatewayV2.name, request, { event, context }, deadline) : { reply: request }

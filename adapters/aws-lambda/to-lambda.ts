@@ -12,12 +12,13 @@ import { cloudEventMode, notACloudEvent } from '../../src/http/decode.js'
 import type { HttpReply } from '../../src/http/message.js'
 import { problemReply } from '../../src/http/problem.js'
 import { serveCloudEvents } from '../../src/http/serve.js'
-import { createLogger, type LogFields, type Logger } from '../../src/logger.js'
+import type { Logger } from '../../src/logger.js'
 import { settle, type Outcome } from '../../src/outcome.js'
 import { dispatch, toService, type Service, type Target } from '../../src/service.js'
 import { deadlineOf, DEFAULT_TIMEOUT_MARGIN_MS, unfinished, untilDeadline } from './deadline.js'
 import { fromCoreReply, fromResponse, toWebRequest } from './http.js'
 import type { LambdaContext, LambdaRaw } from './lambda-types.js'
+import { createLambdaLogger, LazyChildLogger } from './log.js'
 import type { EventMapper, HttpMapper, HttpReplyParts, LambdaHttpRequest, LambdaMapper, NativeItem } from './mapper.js'
 import { BUILT_IN_MAPPERS } from './mapping.js'
 import { checkLambdaOptions, type LambdaOptions } from './options.js'
@@ -67,7 +68,7 @@ export function createRuntime(target: Target, options: LambdaOptions): Runtime {
   checkLambdaOptions(options)
   return {
     service: toService(target),
-    log: options.log ?? createLogger(),
+    log: options.log ?? createLambdaLogger(),
     failPermanent: options.failPermanent === true,
     concurrency: options.concurrency,
     maxBodyBytes: options.maxBodyBytes,
@@ -81,15 +82,21 @@ export function handlerFor(runtime: Runtime): LambdaHandler {
   const { mappers } = runtime
   // Async, so that a user mapper's throwing `match` rejects like every other failure.
   return async (event, context) => {
+    const invocation = forInvocation(runtime, context)
     const mapper = mappers.find((m) => m.match(event))
     if (mapper === undefined) {
       const error = unknownEvent(event)
-      runtime.log.error('unknown Lambda event', { error: error.message })
+      invocation.log.error('unknown Lambda event', { error: error.message })
       throw error
     }
     const deadline = deadlineOf(context, runtime.timeoutMarginMs)
-    return mapper.kind === 'http' ? serveHttp(runtime, mapper, event, context, deadline) : serveEvents(runtime, mapper, event, context, deadline)
+    return mapper.kind === 'http' ? serveHttp(invocation, mapper, event, context, deadline) : serveEvents(invocation, mapper, event, context, deadline)
   }
+}
+
+/** The runtime of one invocation: its lines carry the request id, which no runtime prefix does (see `log.ts`). */
+export function forInvocation(runtime: Runtime, context: LambdaContext | undefined): Runtime {
+  return { ...runtime, log: new LazyChildLogger(runtime.log, { requestId: context?.awsRequestId }) }
 }
 
 /** `ctx.provider.raw` of an invocation from Lambda, or `undefined` on another provider. */
@@ -207,47 +214,8 @@ export function appFailed(runtime: Runtime, trigger: string, error: unknown): Ht
 }
 
 function contextFor(runtime: Runtime, event: CloudEvent, raw: LambdaRaw, deadline: number, waitUntil: (promise: Promise<unknown>) => void, attempt?: number): Context {
-  return createContext({ provider: { name: PROVIDER_NAME, raw }, deadline, attempt, waitUntil, log: new EventLogger(runtime.log, event) })
-}
-
-/**
- * The logger of one event: lines carry its id and type. The child logger is
- * made on the first line, because most records log nothing, and making one
- * for each record of a batch costs more than the rest of its mapping.
- */
-class EventLogger implements Logger {
-  #parent: Logger
-  #event: CloudEvent
-  #log: Logger | undefined
-
-  constructor(parent: Logger, event: CloudEvent) {
-    this.#parent = parent
-    this.#event = event
-  }
-
-  #child(): Logger {
-    return (this.#log ??= this.#parent.child({ eventId: this.#event.id, eventType: this.#event.type }))
-  }
-
-  debug(message: string, fields?: LogFields): void {
-    this.#child().debug(message, fields)
-  }
-
-  info(message: string, fields?: LogFields): void {
-    this.#child().info(message, fields)
-  }
-
-  warn(message: string, fields?: LogFields): void {
-    this.#child().warn(message, fields)
-  }
-
-  error(message: string, fields?: LogFields): void {
-    this.#child().error(message, fields)
-  }
-
-  child(fields: LogFields): Logger {
-    return this.#child().child(fields)
-  }
+  const log = new LazyChildLogger(runtime.log, { eventId: event.id, eventType: event.type })
+  return createContext({ provider: { name: PROVIDER_NAME, raw }, deadline, attempt, waitUntil, log })
 }
 
 /** With `failPermanent`, a dropped record is reported like one to redeliver, so it reaches the DLQ. */

@@ -76,12 +76,14 @@ describe('the orders example under aws-lambda-ric', () => {
   it('an SQS batch with one failing record: exactly that record in batchItemFailures', async () => {
     // The example's payment stand-in rate-limits this order: a RetryableError.
     const batch = { Records: [sqsRecord('m1', order('A1')), sqsRecord('m2', order('rate-limited')), sqsRecord('m3', order('A3'))] }
-    const result = await api.invoke(batch)
+    const invocation = api.invoke(batch)
+    const result = await invocation
     expect(result.kind).toBe('response')
     expect(result.body).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
     expect(result.headers['content-type']).toBe('application/json')
-    // The handler's log lines went through the runtime's console (ISO time, request id, level, message).
-    expect(fn.output()).toMatch(/\tINFO\t\{"level":"info".*"msg":"charging".*"orderId":"A1"/)
+    // The handler's line is a JSON object of its own (no runtime prefix), with the invocation's request id.
+    expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'A1', requestId: invocation.id, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }))
+    expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'record failed, will be retried', itemId: 'm2', requestId: invocation.id }))
   })
 
   it('a blocked order (PermanentError) is reported too: the example sets failPermanent, for the DLQ', async () => {
@@ -107,6 +109,17 @@ describe('the orders example under aws-lambda-ric', () => {
     const result = await api.invoke({ awslogs: { data: 'H4sIAAAA' } })
     expect(result.kind).toBe('error')
     expect(result.body).toMatchObject({ errorType: 'PermanentError', errorMessage: 'No mapper matches this Lambda event: an object with keys "awslogs"' })
+  })
+})
+
+describe("the log lines under aws-lambda-ric, in Lambda's JSON log format", () => {
+  it('stay JSON objects of their own, not the message string of the runtime\'s JSON', async () => {
+    await Promise.all(running.map((f) => f.stop()))
+    const fn = startRic(api, taskRoot, 'index.handler', { STRIPE_API_KEY: 'sk_test_runtime', AWS_LAMBDA_LOG_FORMAT: 'JSON' })
+    running.push(fn)
+    const invocation = api.invoke({ Records: [sqsRecord('j1', JSON.stringify({ orderId: 'J1', amount: 1 }))] })
+    expect((await invocation).body).toEqual({ batchItemFailures: [] })
+    expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'J1', requestId: invocation.id }))
   })
 })
 
@@ -140,3 +153,16 @@ describe('response streaming under aws-lambda-ric', () => {
     expect(result.chunks).toBeGreaterThan(1)
   })
 })
+
+/** The lines of a function's output that are JSON objects. */
+function jsonLines(output: string): Array<Record<string, unknown>> {
+  return output.split('\n').flatMap((line) => {
+    if (!line.startsWith('{')) return []
+    try {
+      return [JSON.parse(line) as Record<string, unknown>]
+    } catch {
+      return []
+    }
+  })
+}
+
