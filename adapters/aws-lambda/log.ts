@@ -13,22 +13,24 @@
  * (aws-powertools/powertools-lambda-typescript#747).
  *
  * With no runtime prefix, each line carries the invocation's `requestId`.
+ * In Lambda the runtime's `console` writes to a descriptor of its own, so
+ * its lines and these may reach CloudWatch in another order than written.
  */
 import { createLogger, type LogFields, type Logger, type LogLevel, type LogSink } from '../../src/logger.js'
 
-/** Lambda's application log levels (`AWS_LAMBDA_LOG_LEVEL`) as the core logger's. */
+/** Lambda's application log levels (`AWS_LAMBDA_LOG_LEVEL`) as the core logger's: it has no TRACE or FATAL. */
 const LAMBDA_LEVELS: Record<string, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'error' }
 
 /**
  * The logger `toLambda` uses when given none: JSON lines on standard output.
- * Its level is `FAASADE_LOG_LEVEL`, else the function's application log
- * level (`AWS_LAMBDA_LOG_LEVEL`, set with the JSON log format), else
- * `LOG_LEVEL`, else `info`.
+ * Its level is the first of these that names one: `FAASADE_LOG_LEVEL`, the
+ * function's application log level (`AWS_LAMBDA_LOG_LEVEL`, set with the
+ * JSON log format), `LOG_LEVEL`; else `info`.
  */
 export function createLambdaLogger(sink: LogSink = lambdaSink): Logger {
   const env = process.env
-  const level = env.FAASADE_LOG_LEVEL === undefined ? LAMBDA_LEVELS[env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase() ?? ''] : undefined
-  return createLogger({ level, sink })
+  const level = [env.FAASADE_LOG_LEVEL, env.AWS_LAMBDA_LOG_LEVEL, env.LOG_LEVEL].map((name) => LAMBDA_LEVELS[name?.toUpperCase() ?? '']).find(Boolean)
+  return createLogger({ level: level ?? 'info', sink })
 }
 
 /** Where the default logger's lines go on Lambda. */
@@ -36,9 +38,11 @@ export const lambdaSink: LogSink = (line, level) => writeLine(lambdaLine(line, l
 
 /**
  * A core logger's line with its time under the key Lambda's runtimes use,
- * `timestamp` (the JSON log format wants one to file the line by its level).
- * The core writes `level` then `time` first in every line; a line that
- * starts otherwise passes unchanged.
+ * `timestamp`: the JSON log format files a line with no valid timestamp as
+ * INFO, whatever its `level`. The core writes `level` then `time` first, so
+ * most lines need only their head changed; a line that starts otherwise (a
+ * field with an index-like name, such as `404`, is written first) is parsed
+ * and written again.
  *
  * @example
  * ```ts
@@ -48,26 +52,45 @@ export const lambdaSink: LogSink = (line, level) => writeLine(lambdaLine(line, l
  */
 export function lambdaLine(line: string, level: LogLevel): string {
   const head = `{"level":"${level}","time":`
-  return line.startsWith(head) ? `{"level":"${level}","timestamp":${line.slice(head.length)}` : line
+  if (line.startsWith(head)) return `{"level":"${level}","timestamp":${line.slice(head.length)}`
+  try {
+    const { time, ...rest } = JSON.parse(line) as Record<string, unknown>
+    return time === undefined ? line : JSON.stringify({ level: rest.level, timestamp: time, ...rest })
+  } catch {
+    return line
+  }
 }
+
+// Set once part of a line waits in `process.stdout`: later lines queue behind it.
+let queued = false
 
 /**
  * Writes one line to standard output, whole, before returning: Lambda may
- * freeze the instance as soon as the handler's promise settles. What a full
- * non-blocking pipe refuses (EAGAIN) goes through `process.stdout`, which
- * queues it.
+ * freeze the instance as soon as the handler's promise settles.
  *
- * `fs` is taken with `process.getBuiltinModule` (Node 20.16+), on the first
- * line: a static `import 'node:fs'` cost every cold start 1.2 ms, the ES
- * module facade of a built-in being that slow to make.
+ * Once `process.stdout` has opened a pipe, libuv has made the descriptor
+ * non-blocking, and a line longer than the pipe's free space is written in
+ * part, then refused (EAGAIN). The rest goes to `process.stdout`, which
+ * queues it, and every later line follows it there until the queue is
+ * empty, so that no line is split by another.
+ *
+ * `fs` comes from `process.getBuiltinModule` (Node 20.16+): a static
+ * `import 'node:fs'` cost every cold start 1.2 ms, the ES module facade of a
+ * built-in being that slow to make. Without it, lines go to `process.stdout`.
  */
-export function writeLine(line: string, fd = 1): void {
+export function writeLine(line: string): void {
   const bytes = Buffer.from(`${line}\n`)
+  if (queued && process.stdout.writableLength > 0) {
+    process.stdout.write(bytes)
+    return
+  }
+  queued = false
   let written = 0
   try {
     const { writeSync } = process.getBuiltinModule('fs')
-    while (written < bytes.length) written += writeSync(fd, bytes, written)
+    while (written < bytes.length) written += writeSync(1, bytes, written)
   } catch {
+    queued = true
     process.stdout.write(bytes.subarray(written))
   }
 }
