@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import * as esbuild from 'esbuild'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { createEvent, encodeBinary } from 'faasade'
 import { apiGatewayV2Event } from './events.js'
 import { sqsRecord } from './helpers.js'
@@ -82,8 +82,11 @@ describe('the orders example under aws-lambda-ric', () => {
     expect(result.body).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
     expect(result.headers['content-type']).toBe('application/json')
     // The handler's line is a JSON object of its own (no runtime prefix), with the invocation's request id.
-    expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'A1', requestId: invocation.id, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }))
-    expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'record failed, will be retried', itemId: 'm2', requestId: invocation.id }))
+    // The output comes on its own pipe, so it may trail the reply.
+    await vi.waitFor(() => {
+      expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'A1', requestId: invocation.id, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }))
+      expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'record failed, will be retried', itemId: 'm2', requestId: invocation.id }))
+    }, { timeout: 10_000 })
   })
 
   it('a blocked order (PermanentError) is reported too: the example sets failPermanent, for the DLQ', async () => {
@@ -119,7 +122,7 @@ describe("the log lines under aws-lambda-ric, in Lambda's JSON log format", () =
     running.push(fn)
     const invocation = api.invoke({ Records: [sqsRecord('j1', JSON.stringify({ orderId: 'J1', amount: 1 }))] })
     expect((await invocation).body).toEqual({ batchItemFailures: [] })
-    expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'J1', requestId: invocation.id }))
+    await vi.waitFor(() => expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'J1', requestId: invocation.id })), { timeout: 10_000 })
   })
 })
 

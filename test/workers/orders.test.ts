@@ -127,6 +127,7 @@ describe('the orders Worker: the cron trigger of wrangler.toml', () => {
       expect(logs.filter((line) => line.msg === 'sweeping unpaid orders')).toEqual([
         expect.objectContaining({ level: 'info', schedule: '0 3 * * *', at: '2026-11-25T03:00:00.000Z', eventType: 'com.example.orders.sweep' }),
       ]),
+      { timeout: 10_000 },
     )
   })
 })
