@@ -29,7 +29,9 @@ export const orderPlaced = defineHandler({
 /**
  * A periodic sweep of orders left unpaid. Workers run it from a cron
  * trigger (worker.ts names its type); elsewhere any scheduler that sends this
- * CloudEvent type reaches it.
+ * CloudEvent type reaches it. Like every event handler of the service, it is
+ * also reachable as a CloudEvent over HTTP: a sweep that callers must not
+ * start belongs in a service of its own, deployed without an HTTP trigger.
  */
 export const sweepUnpaid = defineHandler({
   type: 'com.example.orders.sweep',
