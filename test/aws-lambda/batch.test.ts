@@ -97,6 +97,27 @@ describe('SQS standard queue', () => {
     expect(deadlines[1]).toBeLessThanOrEqual(lambdaDeadline - 2_000 + 2)
   })
 
+  it("ctx.signal aborts at ctx.deadline, with a TimeoutError, so a handler's own I/O stops in time", async () => {
+    const seen: Array<{ reason: unknown; late: number }> = []
+    const waits = defineHandler({
+      handle: (_event, ctx) =>
+        new Promise((_resolve, reject) =>
+          ctx.signal.addEventListener('abort', () => {
+            seen.push({ reason: ctx.signal.reason, late: Date.now() - ctx.deadline })
+            reject(ctx.signal.reason)
+          }),
+        ),
+    })
+    const { log } = captureLog()
+    const reply = await toLambda(waits, { log, timeoutMarginMs: 100 })(sqsBatch(['ok']), lambdaContext(300))
+    expect(ids(reply)).toEqual(['m0'])
+    // The batch's own cut is armed 1 ms after the deadline: the abort may come just after the reply.
+    await vi.waitFor(() => expect(seen).toHaveLength(1))
+    expect(seen[0]!.reason).toBeInstanceOf(TimeoutError)
+    // Not before the deadline (a timer may fire a little after it).
+    expect(seen[0]!.late).toBeGreaterThanOrEqual(-1)
+  })
+
   // Without the cut, Lambda would time the invocation out and redeliver all ten.
   it('a record still running at the deadline is reported failed, and the others\' outcomes go out in time', async () => {
     const { log, lines } = captureLog()
