@@ -39,6 +39,15 @@ function echoApp() {
 
 const CTX = lambdaContext()
 
+/** The reply of `echoApp` in payload format 2.0 (HTTP API and Function URLs): the cookies in their own array. */
+const ECHO_V2_REPLY = {
+  statusCode: 201,
+  headers: { 'content-type': 'application/json', 'x-custom': 'yes' },
+  cookies: ['session=abc; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
+  body: '{"hello":"world"}',
+  isBase64Encoded: false,
+}
+
 // A reply body of a textual type goes back as text, any other base64.
 // Binary taken for text is corrupted; text taken for binary reaches a REST
 // API's clients as base64 unless its binaryMediaTypes lists the type.
@@ -71,27 +80,15 @@ describe('API Gateway HTTP API (v2) and Function URLs', () => {
         env: { event, context: CTX },
       },
     ])
-    expect(reply).toEqual({
-      statusCode: 201,
-      headers: { 'content-type': 'application/json', 'x-custom': 'yes' },
-      cookies: ['session=abc; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
-      body: '{"hello":"world"}',
-      isBase64Encoded: false,
-    })
+    expect(reply).toEqual(ECHO_V2_REPLY)
   })
 
   it('Function URL events (lambda--iam-auth, lambda--get-request)', async () => {
     const { app, requests } = echoApp()
     const handler = toLambda(app)
     const reply = await handler(fixture('lambda--iam-auth'), CTX)
-    // A Function URL takes the payload 2.0 reply: cookies in their own array.
-    expect(reply).toEqual({
-      statusCode: 201,
-      headers: { 'content-type': 'application/json', 'x-custom': 'yes' },
-      cookies: ['session=abc; Path=/; HttpOnly', 'theme=dark; Expires=Wed, 21 Oct 2026 07:28:00 GMT'],
-      body: '{"hello":"world"}',
-      isBase64Encoded: false,
-    })
+    // A Function URL takes the payload 2.0 reply.
+    expect(reply).toEqual(ECHO_V2_REPLY)
     // The fixtures' host is a placeholder (`<url-id>.lambda-url…`), no host name: the URL falls back to localhost.
     expect(requests[0]).toMatchObject({ method: 'POST', url: 'https://localhost/my/path?parameter1=value1&parameter1=value2&parameter2=value', body: 'Hello from client!' })
     await handler(fixture('lambda--get-request'), CTX)
