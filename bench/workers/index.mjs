@@ -63,17 +63,21 @@ export async function runWorkersBench(distDir) {
     const bundle = await bundleWorker({ source: SDK_REFERENCE, resolveDir: root, distDir: dist })
     sdk = `bundles to ${kb(bundle.gzipped)} gzipped`
   } catch (error) {
-    const first = error.errors?.[0]?.text ?? error.message
-    sdk = `does not bundle without Node built-ins (${error.errors?.length ?? 1} errors; the first: ${first})`
+    sdk = `does not bundle without Node built-ins (${error.errors?.length ?? 1} errors; the first: ${firstError(error)})`
     // The "before" in bytes: what it weighs where it can be bundled, with nodejs_compat.
     try {
       const compat = await bundleWorker({ source: SDK_REFERENCE, resolveDir: root, distDir: dist, nodeCompat: true })
       sdk += `; with Node built-ins left to the runtime (\`nodejs_compat\`; wrangler would add its polyfills on top), \`new CloudEvent(...)\` alone is at least ${n(compat.minified)} minified, ${kb(compat.gzipped)} gzipped, against ${kb(results.hello.gzipped)} for the whole faasade hello Worker`
     } catch (compatError) {
-      sdk += `; nor with Node built-ins left to the runtime (${compatError.errors?.[0]?.text ?? compatError.message})`
+      sdk += `; nor with Node built-ins left to the runtime (${firstError(compatError)})`
     }
   }
   return { results, sdk }
+}
+
+/** An esbuild failure's first message (or any error's own). */
+function firstError(error) {
+  return error.errors?.[0]?.text ?? error.message
 }
 
 function report({ results, sdk }) {
