@@ -9,7 +9,7 @@
  * // {"level":"info","time":"…","msg":"charging","eventId":"…","orderId":"A1"}
  * ```
  */
-import { redact } from './redact.js'
+import { scrubber } from './redact.js'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
 export type LogFields = Record<string, unknown>
@@ -53,7 +53,7 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
       logger[level] = (message, fields) => {
         if (rank < min) return
         const line = { level, time: new Date(now()).toISOString(), msg: message, ...bound, ...fields }
-        sink(redact(safeStringify(line)), level)
+        sink(safeStringify(line), level)
       }
     }
     return logger as Logger
@@ -61,17 +61,20 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
   return make(bindings)
 }
 
-/** JSON that survives errors, bigints and cycles instead of throwing mid-log. */
+/**
+ * JSON that survives errors, bigints and cycles instead of throwing mid-log,
+ * with registered secrets scrubbed from each value (`redact.ts`).
+ */
 function safeStringify(value: unknown): string {
   const seen = new WeakSet<object>()
   return JSON.stringify(value, (_key, v: unknown) => {
-    if (typeof v === 'bigint') return v.toString()
+    if (typeof v === 'bigint') v = v.toString()
     // Members left undefined are left out of the line, as JSON does.
-    if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack || undefined, status: (v as { status?: unknown }).status, cause: v.cause }
-    if (typeof v === 'object' && v !== null) {
+    else if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack || undefined, status: (v as { status?: unknown }).status, cause: v.cause }
+    else if (typeof v === 'object' && v !== null) {
       if (seen.has(v)) return '[circular]'
       seen.add(v)
     }
-    return v
+    return scrubber.scrub ? scrubber.scrub(v) : v
   })
 }

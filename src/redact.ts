@@ -8,9 +8,17 @@ const values = new Set<string>()
 /** The text that replaces a scrubbed value. */
 export const REDACTED = '[redacted]'
 
+/**
+ * What the logger calls on each JSON value of a line. Unset until a value is
+ * registered, so that a function that never registers one (no secrets) does
+ * not ship the scrubber: bundlers drop it with `addRedaction`.
+ */
+export const scrubber: { scrub?: (value: unknown) => unknown } = {}
+
 /** Scrub `value` from every log line from now on. Short values are ignored: scrubbing "a" would mangle every line. */
 export function addRedaction(value: string): void {
   if (value.length >= 4) values.add(value)
+  scrubber.scrub = scrubJsonValue
 }
 
 /** Forget a value (after rotation, say). */
@@ -29,4 +37,24 @@ export function redact(text: string): string {
     if (escaped !== value && out.includes(escaped)) out = out.split(escaped).join(REDACTED)
   }
   return out
+}
+
+/**
+ * One JSON value of a log line, scrubbed: a string in place; a number or
+ * boolean that holds a secret as the scrubbed text; an object whose keys hold
+ * one as a copy with scrubbed keys. Value by value, never the finished line:
+ * scrubbing the text would break it when a secret is also a number
+ * (`"pin":[redacted]`) or spans JSON punctuation (two fields merged).
+ */
+function scrubJsonValue(value: unknown): unknown {
+  if (typeof value === 'string') return redact(value)
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    const text = String(value)
+    const scrubbed = redact(text)
+    return scrubbed === text ? value : scrubbed
+  }
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).some((key) => redact(key) !== key)) {
+    return Object.fromEntries(Object.entries(value).map(([key, member]) => [redact(key), member]))
+  }
+  return value
 }

@@ -44,4 +44,36 @@ describe('logger', () => {
       removeRedaction('s3cr3t"value')
     }
   })
+
+  // Scrubbing the finished text broke lines: a secret that is also a number
+  // left `"pin":[redacted]`, and one that spans JSON punctuation merged fields.
+  // Every case below must still be one valid JSON object with its fields.
+  it.each([
+    ['a number', '4242', { pin: 4242, attempts: 1 }, { pin: '[redacted]', attempts: 1 }],
+    ['a boolean', 'true', { ok: true }, { ok: '[redacted]' }],
+    ['a bigint', '90071992547409931', { big: 90071992547409931n }, { big: '[redacted]' }],
+    ['JSON punctuation between fields', '","orderId', { sku: 'x', orderId: 'A1' }, { sku: 'x', orderId: 'A1' }],
+    ['a key', 'k3y-s3cr3t', { 'k3y-s3cr3t': 1, 'in-k3y-s3cr3t-too': 2 }, { '[redacted]': 1, 'in-[redacted]-too': 2 }],
+    ['in no member', 'zzzz', { none: null, list: [1, 'a', true, null], big: 7n }, { none: null, list: [1, 'a', true, null], big: '7' }],
+    ['inside an error', 'p4ssw0rd', { error: new Error('login p4ssw0rd refused') }, { error: expect.objectContaining({ message: 'login [redacted] refused' }) }],
+  ])('a secret that is %s leaves the line valid JSON, scrubbed', (_what, secret, fields, expected) => {
+    const lines: string[] = []
+    const log = createLogger({ now: () => 0, sink: (line) => lines.push(line) })
+    addRedaction(secret)
+    try {
+      log.info('m', fields)
+    } finally {
+      removeRedaction(secret)
+    }
+    expect(lines).toHaveLength(1)
+    const line = JSON.parse(lines[0]!) as Record<string, unknown>
+    expect(line).toEqual({ level: 'info', time: '1970-01-01T00:00:00.000Z', msg: 'm', ...expected })
+    // In no key and no value (the punctuation one may still be the line's own structure).
+    expect(keysAndValues(line).filter((text) => text.includes(secret))).toEqual([])
+  })
 })
+
+function keysAndValues(value: unknown): string[] {
+  if (typeof value !== 'object' || value === null) return [String(value)]
+  return Object.entries(value).flatMap(([key, member]) => [key, ...keysAndValues(member)])
+}

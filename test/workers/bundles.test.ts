@@ -43,6 +43,10 @@ describe('the size budget', () => {
   it('keeps the hello event-handler Worker (fetch + queue + cron) within 8 KB gzipped', () => {
     expect(bundles.hello!.gzipped).toBeLessThanOrEqual(8000)
   })
+
+  it('ships no secret scrubber in a Worker that registers no secret (it comes with addRedaction)', () => {
+    expect(bundles.hello!.code).not.toContain('[redacted]')
+  })
 })
 
 describe('Hono only where a Hono app is used', () => {
