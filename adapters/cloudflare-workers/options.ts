@@ -25,7 +25,7 @@ export interface WorkerOptions {
    * @defaultValue 6 MB
    */
   maxBodyBytes?: number
-  /** @defaultValue a JSON logger writing to `console.log` (Workers Logs) */
+  /** @defaultValue a JSON logger writing each line as an object through `console[level]`, as Workers Logs indexes them */
   log?: Logger
 }
 

@@ -36,7 +36,9 @@ export const PROVIDER_NAME = 'cloudflare-workers'
 export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEntrypoint {
   checkWorkerOptions(options)
   const service = toService(target)
-  const log = options.log ?? createLogger()
+  // Workers Logs indexes the fields of a logged object (a string is one
+  // message) and files each line by the console method that wrote it.
+  const log = options.log ?? createLogger({ sink: (line, level) => console[level](JSON.parse(line)) })
   const timeoutMs = options.timeoutMs ?? Infinity
   // Unset options take the defaults of the functions they are passed to.
   const { dropPermanent, type: queueType, concurrency } = options.queue ?? {}

@@ -8,7 +8,7 @@ import type { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { createEvent, toJsonFormat } from 'faasade'
 import { buildPackage, type BuiltPackage } from './support/package.js'
-import { startWorkerd, testWorker, workerScript, type TestMessage, type TestWorker } from './support/workerd.js'
+import { startWorkerd, testWorker, workerScript, type TestMessage, type TestWorker, type Workerd } from './support/workerd.js'
 
 const entry = (options: string) => `
 import { toWorker } from 'faasade/cloudflare-workers'
@@ -35,6 +35,7 @@ export default {
 let pkg: BuiltPackage
 let mf: Miniflare
 let logs: Array<Record<string, unknown>>
+let consoleLines: Workerd['consoleLines']
 let jobs: TestWorker
 let toDlq: TestWorker
 let untyped: TestWorker
@@ -50,7 +51,7 @@ async function seen(): Promise<Array<Record<string, any>>> {
 
 beforeAll(async () => {
   pkg = await buildPackage()
-  ;({ mf, logs } = await startWorkerd([
+  ;({ mf, logs, consoleLines } = await startWorkerd([
     // The first Worker answers dispatchFetch.
     { name: 'jobs', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' } }`)), bindings },
     { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job', dropPermanent: 'retry' } }`)), bindings },
@@ -108,6 +109,14 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
       expect(logs).toContainEqual(
         expect.objectContaining({ level: 'warn', msg: 'queue message failed', queue: 'jobs', messageId: 'm4', outcome: 'drop', settlement: 'ack', errorName: 'PermanentError' }),
       )
+    })
+  })
+
+  it('logs each line to Workers Logs as an object, through the console method of its level', async () => {
+    await jobs.queue('jobs', batchOfFive)
+    await vi.waitFor(() => {
+      expect(consoleLines).toContainEqual({ level: 'error', message: [expect.objectContaining({ level: 'error', msg: 'queue message failed', messageId: 'm3' })] })
+      expect(consoleLines).toContainEqual({ level: 'warn', message: [expect.objectContaining({ level: 'warn', msg: 'queue message failed', messageId: 'm4' })] })
     })
   })
 

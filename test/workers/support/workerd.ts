@@ -6,10 +6,8 @@
  * message ids acked and retried, with their delays, and whether `noRetry()`
  * was called.
  */
-import { createInterface } from 'node:readline'
-import type { Readable } from 'node:stream'
 import { fileURLToPath } from 'node:url'
-import { Miniflare, type MiniflareOptions, type WorkerOptions } from 'miniflare'
+import { Miniflare, Response as MiniflareResponse, type MiniflareOptions, type WorkerOptions } from 'miniflare'
 import { bundleWorker } from '../../../bench/workers/bundle.mjs'
 import type { BuiltPackage } from './package.js'
 
@@ -59,31 +57,62 @@ export async function workerScriptFrom(pkg: BuiltPackage, entry: string): Promis
 
 export interface Workerd {
   readonly mf: Miniflare
-  /** The JSON log lines the Workers wrote (faasade's logger), as they arrive. */
+  /** The objects faasade's logger logged, as a Tail Worker (and so Workers Logs) receives them. */
   readonly logs: Array<Record<string, unknown>>
+  /** Every console line the Workers wrote, with the console method's level, from the same Tail Worker. */
+  readonly consoleLines: Array<{ level: string; message: unknown[] }>
 }
+
+/** The Tail Worker attached to every Worker: it forwards the trace items' log lines to the test. */
+const TAIL = 'faasade-test-tail'
+const TAIL_SCRIPT = `export default {
+  async tail(events, env) {
+    const lines = events.flatMap((event) => event.logs.map(({ level, message }) => ({ level, message })))
+    await env.COLLECT.fetch('http://collect/', { method: 'POST', body: JSON.stringify(lines) })
+  },
+}`
+
+/** How workerd prints an object faasade's logger logged (`{ level: 'info', … }`): collected by the tail instead. */
+const OWN_LINE = /^\{\s*level: '/
 
 /**
  * Starts workerd with these Workers, without `nodejs_compat` unless a Worker
- * asks for it. Their JSON log lines are collected instead of printed; other
- * output goes to the test's stderr.
+ * asks for it. Their log lines reach the test the way they reach Workers
+ * Logs in production: through a Tail Worker, as the objects logged with the
+ * level of the console method. Other output goes to the test's stderr.
  */
 export async function startWorkerd(workers: Array<WorkerOptions & { name: string; script: string }>, shared: Partial<MiniflareOptions> = {}): Promise<Workerd> {
   const logs: Array<Record<string, unknown>> = []
+  const consoleLines: Array<{ level: string; message: unknown[] }> = []
   const mf = new Miniflare({
     ...shared,
     cf: false,
-    handleRuntimeStdio(stdout: Readable, stderr: Readable) {
-      createInterface({ input: stdout }).on('line', (line) => {
-        if (line.startsWith('{')) logs.push(JSON.parse(line) as Record<string, unknown>)
-        else process.stderr.write(`${line}\n`)
-      })
-      stderr.pipe(process.stderr)
+    structuredWorkerdLogs: true,
+    handleStructuredLogs({ level, message }: { level: string; message: string }) {
+      if (!OWN_LINE.test(message)) process.stderr.write(`[workerd ${level}] ${message}\n`)
     },
-    workers: workers.map((w) => ({ modules: true, compatibilityDate: COMPATIBILITY_DATE, ...w })),
+    workers: [
+      ...workers.map((w) => ({ modules: true, compatibilityDate: COMPATIBILITY_DATE, tails: [TAIL], ...w })),
+      {
+        name: TAIL,
+        modules: true,
+        compatibilityDate: COMPATIBILITY_DATE,
+        script: TAIL_SCRIPT,
+        serviceBindings: {
+          async COLLECT(request: { json(): Promise<unknown> }) {
+            for (const line of (await request.json()) as Array<{ level: string; message: unknown[] }>) {
+              consoleLines.push(line)
+              const [first] = line.message
+              if (line.message.length === 1 && typeof first === 'object' && first !== null && 'msg' in first) logs.push(first as Record<string, unknown>)
+            }
+            return new MiniflareResponse(null, { status: 204 })
+          },
+        },
+      },
+    ],
   } as MiniflareOptions)
   await mf.ready
-  return { mf, logs }
+  return { mf, logs, consoleLines }
 }
 
 /** The named Worker's queue and cron hooks. */
