@@ -52,8 +52,9 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
     for (const [level, rank] of Object.entries(RANK) as Array<[LogLevel, number]>) {
       logger[level] = (message, fields) => {
         if (rank < min) return
-        const line = { level, time: new Date(now()).toISOString(), msg: message, ...bound, ...fields }
-        sink(safeStringify(line), level)
+        const time = new Date(now()).toISOString()
+        // A `toJSON` among the fields would make the whole line nothing: keep its heading then.
+        sink(safeStringify({ level, time, msg: message, ...bound, ...fields }) ?? JSON.stringify({ level, time, msg: message }), level)
       }
     }
     return logger as Logger

@@ -47,6 +47,8 @@ export function redact(text: string): string {
  * (`"pin":[redacted]`) or spans JSON punctuation (two fields merged).
  */
 function scrubJsonValue(value: unknown): unknown {
+  // JSON writes a `new String(…)` as its primitive, after this has seen the object.
+  if (value instanceof String || value instanceof Number || value instanceof Boolean) value = value.valueOf()
   if (typeof value === 'string') return redact(value)
   if (typeof value === 'number' || typeof value === 'boolean') {
     const text = String(value)

@@ -55,6 +55,7 @@ describe('logger', () => {
     ['JSON punctuation between fields', '","orderId', { sku: 'x', orderId: 'A1' }, { sku: 'x', orderId: 'A1' }],
     ['a key', 'k3y-s3cr3t', { 'k3y-s3cr3t': 1, 'in-k3y-s3cr3t-too': 2 }, { '[redacted]': 1, 'in-[redacted]-too': 2 }],
     ['in no member', 'zzzz', { none: null, list: [1, 'a', true, null], big: 7n }, { none: null, list: [1, 'a', true, null], big: '7' }],
+    ['a boxed string, number or boolean', 's3cr3tpw', { pw: new String('s3cr3tpw'), pin: new Number(42), ok: new Boolean(true) }, { pw: '[redacted]', pin: 42, ok: true }],
     ['inside an error', 'p4ssw0rd', { error: new Error('login p4ssw0rd refused') }, { error: expect.objectContaining({ message: 'login [redacted] refused' }) }],
   ])('a secret that is %s leaves the line valid JSON, scrubbed', (_what, secret, fields, expected) => {
     const lines: string[] = []
@@ -70,6 +71,15 @@ describe('logger', () => {
     expect(line).toEqual({ level: 'info', time: '1970-01-01T00:00:00.000Z', msg: 'm', ...expected })
     // In no key and no value (the punctuation one may still be the line's own structure).
     expect(keysAndValues(line).filter((text) => text.includes(secret))).toEqual([])
+  })
+})
+
+describe('a line whose fields serialise to nothing', () => {
+  it('still writes the level, time and message, as JSON', () => {
+    const lines: string[] = []
+    const log = createLogger({ now: () => 0, sink: (line) => lines.push(line) })
+    log.warn('odd fields', { toJSON: () => undefined })
+    expect(lines.map((line) => JSON.parse(line))).toEqual([{ level: 'warn', time: '1970-01-01T00:00:00.000Z', msg: 'odd fields' }])
   })
 })
 
