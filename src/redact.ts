@@ -1,9 +1,10 @@
 /**
  * Exact values that must never reach a log line (secrets register theirs
- * here). Kept in the core so the logger can scrub without knowing who
- * registered what.
+ * here), each with its JSON-escaped copy, made once: the logger scrubs every
+ * string and key of every line with them. Kept in the core so the logger can
+ * scrub without knowing who registered what.
  */
-const values = new Set<string>()
+const values = new Map<string, string>()
 
 /** The text that replaces a scrubbed value. */
 export const REDACTED = '[redacted]'
@@ -17,7 +18,7 @@ export const scrubber: { scrub?: (value: unknown) => unknown } = {}
 
 /** Scrub `value` from every log line from now on. Short values are ignored: scrubbing "a" would mangle every line. */
 export function addRedaction(value: string): void {
-  if (value.length >= 4) values.add(value)
+  if (value.length >= 4) values.set(value, JSON.stringify(value).slice(1, -1))
   scrubber.scrub = scrubJsonValue
 }
 
@@ -30,10 +31,9 @@ export function removeRedaction(value: string): void {
 export function redact(text: string): string {
   if (values.size === 0) return text
   let out = text
-  for (const value of values) {
+  for (const [value, escaped] of values) {
     if (out.includes(value)) out = out.split(value).join(REDACTED)
-    // A JSON-escaped copy of the value may be what the line holds.
-    const escaped = JSON.stringify(value).slice(1, -1)
+    // A JSON-escaped copy of the value may be what the text holds.
     if (escaped !== value && out.includes(escaped)) out = out.split(escaped).join(REDACTED)
   }
   return out
