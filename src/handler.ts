@@ -86,7 +86,8 @@ export function defineHandler<
     if (typeof m?.run !== 'function') throw new ConfigurationError(`defineHandler: use[${i}] is not a middleware`)
   }
   const name = definition.name ?? (typeof definition.type === 'string' && !definition.type.includes('*') ? definition.type : 'handler')
-  const info: HandlerInfo = Object.freeze({ name })
+  const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: filterText(definition.type), source: filterText(definition.source) })
+  for (const m of use) m.attach?.(info)
   const typeMatches = compileFilter(definition.type)
   const sourceMatches = compileFilter(definition.source)
   const handle = definition.handle as (event: CloudEvent, ctx: Context) => unknown
@@ -107,6 +108,10 @@ export function defineHandler<
       })
     },
   }) as Handler<any, any>
+}
+
+function filterText(filter: EventFilter | undefined): string | undefined {
+  return filter === undefined ? undefined : filter instanceof RegExp ? String(filter) : filter
 }
 
 /** True for a value made by {@link defineHandler}. */

@@ -29,6 +29,17 @@ export type Next<Add extends object> = {} extends Add
 export interface HandlerInfo {
   /** The handler's name: its `name` option, else its exact `type`, else `'handler'`. */
   readonly name: string
+  /**
+   * Whether `name` is the handler's own `name` option. A defaulted name says
+   * what the handler listens to, not which handler it is: two handlers of
+   * one type get the same one.
+   * @defaultValue true
+   */
+  readonly named?: boolean
+  /** The handler's `type` filter as written (a RegExp as its source), for messages. */
+  readonly type?: string
+  /** The handler's `source` filter as written, for messages. */
+  readonly source?: string
 }
 
 /** A middleware that adds `Add` to the handler's context. */
@@ -39,6 +50,24 @@ export interface Middleware<Add extends object = {}> {
    * short-circuit; the middlewares outside this one still see the result.
    */
   run(event: CloudEvent, ctx: Context, next: Next<Add>, handler: HandlerInfo): Promise<unknown>
+  /**
+   * Called once for each handler that lists this middleware in `use`, when
+   * that handler is defined: the place to refuse, with a
+   * `ConfigurationError`, a handler the middleware cannot serve safely, so
+   * that the mistake fails at start-up rather than on a delivery.
+   *
+   * @example
+   * ```ts
+   * const once = () => defineMiddleware({
+   *   name: 'once',
+   *   attach(handler) {
+   *     if (handler.named === false) throw new ConfigurationError(`once: name the handler of type ${handler.type}`)
+   *   },
+   *   run: (event, ctx, next) => next(),
+   * })
+   * ```
+   */
+  attach?(handler: HandlerInfo): void
   /**
    * Lets `run` call `next` once more after its first call rejected, for a
    * middleware that retries the rest of the chain (the secrets middleware's

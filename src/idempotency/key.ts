@@ -6,7 +6,9 @@
  * makes that pair unique per distinct event, and every redelivery keeps it.
  * A key function picks something else (an order id, say). Either way the
  * store key is `<namespace>:<hash>`, where the namespace is the handler's
- * name, so two handlers that see one event keep two records, and the hash
+ * name (or the middleware's `name`), so two handlers that see one event keep
+ * two records (`namespace.ts` refuses two handlers whose names would
+ * collide), and the hash
  * keeps keys short and free of characters a store refuses (Azure Table keys
  * may not hold `/`, which nearly every `source` does).
  */

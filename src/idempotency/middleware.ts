@@ -6,7 +6,7 @@
 import type { Context } from '../context.js'
 import { ConfigurationError, ValidationError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
-import { checkOptions, defineMiddleware, type Middleware } from '../middleware.js'
+import { checkOptions, defineMiddleware, type HandlerInfo, type Middleware } from '../middleware.js'
 import { IdempotencyResultError, IdempotencyStoreError } from './errors.js'
 import { createGuard } from './guard.js'
 import type { IdempotencyRecord } from './store.js'
@@ -14,6 +14,7 @@ import { keyText, sourceAndId, storeKey, type KeyFunction } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
 import { canonicalJson } from './canonical-json.js'
 import { payloadHash } from './hash.js'
+import { holdNamespace } from './namespace.js'
 
 /** Options of {@link idempotent}. `Data` types the event the `key` and `payload` functions see. */
 export interface IdempotentOptions<Data = unknown> extends CommonOptions {
@@ -42,9 +43,16 @@ export interface IdempotentOptions<Data = unknown> extends CommonOptions {
    * @defaultValue true
    */
   storeResult?: boolean
+  /**
+   * The name the records are kept under, in place of the handler's. Handlers
+   * given the same `name` share records on purpose: a duplicate seen by one
+   * is not run by the other (two versions of one handler, say).
+   * @defaultValue the handler's name
+   */
+  name?: string
 }
 
-const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult']
+const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name']
 
 /**
  * Makes a handler idempotent: the first delivery of an event runs it and
@@ -57,9 +65,18 @@ const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult']
  * back as its ISO string, a `Map` as `{}`, `undefined` members vanish. The
  * first delivery returns the handler's own value.
  *
- * Records are namespaced by the handler's name (its `name`, else its exact
- * `type`): handlers that share a store need distinct names, or one would
- * replay the other's results.
+ * Records are kept under the handler's name, and two handlers never share
+ * them by accident. A handler whose name is a default (its exact `type`, or
+ * `'handler'` for a wildcard) is refused when it is defined, with a
+ * `ConfigurationError` naming both, if another handler already keeps records
+ * under that name in the same store: else the second of two handlers of
+ * `order.placed` (billing, email) would be handed the first one's result and
+ * never run. Handlers share records only when asked to: the same explicit
+ * handler `name` (one handler defined twice, as on several instances) or the
+ * same `idempotent({ name })`. That check sees the handlers of one process,
+ * and knows a store by its object: handlers deployed apart (two functions
+ * on one table) cannot see each other, so give each handler that shares a
+ * store with another deployment its own explicit `name`.
  *
  * Adds nothing to the context.
  *
@@ -74,6 +91,13 @@ const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult']
  *   type: 'com.example.order.placed',
  *   use: [idempotent({ store })],                      // key: the event's source + id
  *   async handle(event, ctx) { return { charged: true } },
+ * })
+ * // a second handler of the same event type, on the same store, needs its own name:
+ * export const confirmationEmail = defineHandler({
+ *   name: 'confirmation-email',
+ *   type: 'com.example.order.placed',
+ *   use: [idempotent({ store })],
+ *   async handle(event, ctx) { return { sent: true } },
  * })
  * // or keyed by the order, whatever the event id:
  * idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId, ttl: 24 * 3600_000 })
@@ -90,18 +114,34 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
   }
   const storeResult = options.storeResult ?? true
   if (typeof storeResult !== 'boolean') throw new ConfigurationError('idempotent: storeResult must be a boolean')
+  const shared = options.name
+  if (shared !== undefined && (typeof shared !== 'string' || shared === '')) throw new ConfigurationError('idempotent: name must be a non-empty string')
   const guard = createGuard(config)
+
+  // The handlers whose names this use has checked: defineHandler attaches
+  // each one; a chain composed some other way is checked on its first run.
+  const attached = new WeakSet<HandlerInfo>()
+  let last: HandlerInfo | undefined
+  const attach = (handler: HandlerInfo) => {
+    holdNamespace(config.store, shared ?? handler.name, handler, shared !== undefined || handler.named !== false)
+    attached.add(handler)
+  }
 
   return defineMiddleware({
     name: 'idempotent',
+    attach,
     async run(event, ctx: Context, next, handler) {
+      if (handler !== last) {
+        if (!attached.has(handler)) attach(handler)
+        last = handler
+      }
       // Read before the first await: later middleware and the handler get
       // the same event object and may change its data.
       const typed = event as CloudEvent<Data>
       const text = keyText(pickKey, typed)
       const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
       // Hashes of short texts come back as strings, long ones as promises: await only those.
-      const pendingKey = storeKey(handler.name, text)
+      const pendingKey = storeKey(shared ?? handler.name, text)
       const pendingHash = payload === undefined ? '' : payloadHash(payload)
       const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey
       const hash = typeof pendingHash === 'string' ? pendingHash : await pendingHash
