@@ -21,6 +21,9 @@ export default defineConfig({
   resolve: { alias },
   test: {
     include: ['test/**/*.test.ts'],
+    // Prints, at the end, the suites skipped for a missing tool or service and how to enable each;
+    // fails the run on such a skip when FAASADE_REQUIRE_ALL_SUITES=1 (CI).
+    globalSetup: ['./test/support/skip-summary.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'], tsconfig: './tsconfig.json' },
     testTimeout: 20_000,
     hookTimeout: 60_000,
