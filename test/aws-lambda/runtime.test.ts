@@ -16,8 +16,10 @@ import { createEvent, encodeBinary } from 'faasade'
 import { apiGatewayV2Event } from './events.js'
 import { sqsRecord } from './helpers.js'
 import { ricMissing, RuntimeApi, startRic, type RunningFunction } from './support/runtime-api.js'
+import { describeUnless, type Missing } from '../support/skips.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
+const ric: Missing | undefined = ricMissing === undefined ? undefined : { need: 'aws-lambda-ric', why: ricMissing, enable: 'npm run setup:lambda-ric' }
 
 /** Resolves `faasade` and its subpaths to the sources, as the package's exports map would to dist/. */
 const faasadeSources: esbuild.Plugin = {
@@ -65,7 +67,7 @@ const run = async (handler: string) => {
   return fn
 }
 
-describe.skipIf(ricMissing)('the orders example under aws-lambda-ric', () => {
+describeUnless(ric)('the orders example under aws-lambda-ric', () => {
   let fn: RunningFunction
   beforeAll(async () => {
     fn = await run('index.handler')
@@ -115,7 +117,7 @@ describe.skipIf(ricMissing)('the orders example under aws-lambda-ric', () => {
   })
 })
 
-describe.skipIf(ricMissing)("the log lines under aws-lambda-ric, in Lambda's JSON log format", () => {
+describeUnless(ric)("the log lines under aws-lambda-ric, in Lambda's JSON log format", () => {
   it('stay JSON objects of their own, not the message string of the runtime\'s JSON', async () => {
     await Promise.all(running.map((f) => f.stop()))
     const fn = startRic(api, taskRoot, 'index.handler', { STRIPE_API_KEY: 'sk_test_runtime', AWS_LAMBDA_LOG_FORMAT: 'JSON' })
@@ -126,7 +128,7 @@ describe.skipIf(ricMissing)("the log lines under aws-lambda-ric, in Lambda's JSO
   })
 })
 
-describe.skipIf(ricMissing)('the context under aws-lambda-ric', () => {
+describeUnless(ric)('the context under aws-lambda-ric', () => {
   it('ctx.deadline comes from the runtime deadline; the request id, ARN and trace id reach the handler', async () => {
     await run('index.probe')
     const invocation = api.invoke({ specversion: '1.0', id: 'p1', source: '/probe', type: 'com.example.probe' }, { remainingMs: 20_000, traceId: 'Root=1-5bef4de7-probe' })
@@ -139,7 +141,7 @@ describe.skipIf(ricMissing)('the context under aws-lambda-ric', () => {
   })
 })
 
-describe.skipIf(ricMissing)('response streaming under aws-lambda-ric', () => {
+describeUnless(ric)('response streaming under aws-lambda-ric', () => {
   it('toLambdaStream: the metadata prelude, then the body as the app writes it', async () => {
     await run('index.stream')
     const request = { ...apiGatewayV2Event(), rawPath: '/ticks', rawQueryString: '', body: undefined, cookies: undefined, requestContext: { ...apiGatewayV2Event().requestContext, http: { method: 'GET', path: '/ticks' } } }

@@ -27,10 +27,11 @@ import {
   type IdempotencyStore,
 } from 'faasade/idempotency'
 import { invoke } from 'faasade/testing'
+import { describeUnless, type Missing } from '../../support/skips.js'
 
 export interface StoreContractOptions {
-  /** Skip the suite, saying why (only for a missing system binary). */
-  skip?: string | undefined
+  /** Skip the suite for what the machine lacks (a server binary), recorded for the run's summary. */
+  skip?: Missing | undefined
   /** Runs of each property. @defaultValue 25 */
   numRuns?: number
   /**
@@ -68,8 +69,7 @@ export function difference(got: string | undefined, want: string): string {
 
 export function describeStoreContract(name: string, makeStore: () => IdempotencyStore | Promise<IdempotencyStore>, options: StoreContractOptions = {}): void {
   const numRuns = options.numRuns ?? 25
-  const suite = options.skip === undefined ? describe : describe.skip
-  suite(`store contract: ${name}${options.skip === undefined ? '' : ` (skipped: ${options.skip})`}`, () => {
+  describeUnless(options.skip)(`store contract: ${name}`, () => {
     let store: IdempotencyStore
     // Keys of this run: a store may hold records of earlier runs.
     const run = randomUUID().slice(0, 8)

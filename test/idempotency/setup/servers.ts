@@ -4,16 +4,20 @@
  * process is also killed on `process.on('exit')`, since a spawned server
  * outlives a test process that dies before its teardown.
  *
- * Setups follow /work/shared/recipes/stores.md. Test code, not public API.
+ * redis-server and PostgreSQL are found where the machine installed them
+ * (see `findRedisServer`, `findPostgres`); a suite that needs one skips,
+ * saying what to install, when it is missing. Test code, not public API.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { readdirSync, realpathSync } from 'node:fs'
 import { chown, mkdtemp, rm } from 'node:fs/promises'
 import { createRequire } from 'node:module'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import { promisify } from 'node:util'
+import { findOnPath, isExecutableFile } from '../../support/executables.js'
+import type { Missing } from '../../support/skips.js'
 
 const require = createRequire(import.meta.url)
 const run = promisify(execFile)
@@ -94,9 +98,24 @@ export function stopChild(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
 
 // ---------------------------------------------------------------- Redis
 
-export const REDIS_SERVER = '/usr/bin/redis-server'
-/** Why Redis tests skip, or `undefined` when redis-server is installed. */
-export const redisMissing = existsSync(REDIS_SERVER) ? undefined : `${REDIS_SERVER} is missing (apt-get install redis-server; .ci/run installs it)`
+/**
+ * The redis-server to run: `FAASADE_REDIS_SERVER` when set (and then only
+ * that), else the first on PATH; what is missing when there is none.
+ */
+export function findRedisServer(env: NodeJS.ProcessEnv = process.env): string | Missing {
+  const need = 'redis-server'
+  const chosen = env.FAASADE_REDIS_SERVER
+  if (chosen !== undefined && chosen !== '') {
+    return isExecutableFile(chosen) ? chosen : { need, why: `FAASADE_REDIS_SERVER=${chosen} is not an executable file`, enable: 'point FAASADE_REDIS_SERVER at a redis-server binary, or unset it' }
+  }
+  return findOnPath('redis-server', env.PATH ?? '') ?? { need, why: 'not on PATH (and FAASADE_REDIS_SERVER is unset)', enable: 'apt-get install redis-server' }
+}
+
+const redis = findRedisServer()
+/** The redis-server the tests start, or `undefined` when there is none (see {@link redisMissing}). */
+export const REDIS_SERVER: string | undefined = typeof redis === 'string' ? redis : undefined
+/** Why the Redis suites skip, or `undefined` when redis-server is there. */
+export const redisMissing: Missing | undefined = typeof redis === 'string' ? undefined : redis
 
 export interface RedisServer {
   readonly port: number
@@ -118,7 +137,9 @@ export async function startRedis(options: { persistDir?: string } = {}): Promise
   const persistence = options.persistDir
     ? ['--appendonly', 'yes', '--appendfsync', 'always', '--dir', options.persistDir]
     : ['--appendonly', 'no']
-  const start = () => spawnReady(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], /Ready to accept connections/)
+  if (REDIS_SERVER === undefined) throw new Error(`redis-server: ${redisMissing?.why}; ${redisMissing?.enable}`)
+  const server = REDIS_SERVER
+  const start = () => spawnReady(server, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', ...persistence], /Ready to accept connections/)
   let child: ChildProcess | undefined = await start()
   return {
     port,
@@ -219,9 +240,86 @@ export async function startAzurite(): Promise<AzuriteServer> {
 
 // ---------------------------------------------------------------- PostgreSQL (Debian's server)
 
-export const POSTGRES_BIN = '/usr/lib/postgresql/15/bin'
-/** Why the PostgreSQL server tests skip, or `undefined` when the server is installed. */
-export const postgresMissing = existsSync(join(POSTGRES_BIN, 'postgres')) ? undefined : `${POSTGRES_BIN}/postgres is missing (postgresql-15 not installed)`
+/** The two PostgreSQL server programs the tests run. */
+export interface PostgresBinaries {
+  readonly initdb: string
+  readonly postgres: string
+}
+
+/** `dir`'s initdb and postgres, when it holds both. */
+function binariesIn(dir: string): PostgresBinaries | undefined {
+  const initdb = join(dir, 'initdb')
+  const postgres = join(dir, 'postgres')
+  return isExecutableFile(initdb) && isExecutableFile(postgres) ? { initdb, postgres } : undefined
+}
+
+/** Orders `15` after `9.6` and `16` after `15` (as numbers, part by part). */
+function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number)
+  const pb = b.split('.').map(Number)
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0)
+    if (d !== 0) return d
+  }
+  return 0
+}
+
+/**
+ * PostgreSQL's initdb and postgres, from one installation: the directory
+ * `FAASADE_POSTGRES_BIN` names when set (and then only that); else the
+ * directory of the `postgres` on PATH (following a symlink to its real
+ * directory, which holds initdb); else the newest
+ * `<debianRoot>/<version>/bin`, where Debian installs them off PATH.
+ * What is missing when none of these has both.
+ */
+export function findPostgres(env: NodeJS.ProcessEnv = process.env, debianRoot = '/usr/lib/postgresql'): PostgresBinaries | Missing {
+  const need = 'PostgreSQL (initdb, postgres)'
+  const chosen = env.FAASADE_POSTGRES_BIN
+  if (chosen !== undefined && chosen !== '') {
+    return binariesIn(chosen) ?? { need, why: `FAASADE_POSTGRES_BIN=${chosen} does not hold both initdb and postgres`, enable: 'point FAASADE_POSTGRES_BIN at a PostgreSQL bin directory, or unset it' }
+  }
+  const onPath = findOnPath('postgres', env.PATH ?? '')
+  if (onPath !== undefined) {
+    const found = binariesIn(dirname(realpathSync(onPath))) ?? binariesIn(dirname(onPath))
+    if (found !== undefined) return found
+  }
+  let versions: string[] = []
+  try {
+    versions = readdirSync(debianRoot).filter((v) => /^\d+(\.\d+)*$/.test(v))
+  } catch {
+    // No such directory: not Debian's packaging, or no PostgreSQL at all.
+  }
+  for (const version of versions.sort(compareVersions).reverse()) {
+    const found = binariesIn(join(debianRoot, version, 'bin'))
+    if (found !== undefined) return found
+  }
+  return {
+    need,
+    why: `initdb and postgres are neither on PATH nor in ${debianRoot}/*/bin (and FAASADE_POSTGRES_BIN is unset)`,
+    enable: 'apt-get install postgresql',
+  }
+}
+
+/** initdb and postgres refuse to run as root; as root they run as the `postgres` user, which must exist. */
+function postgresUserMissing(): Missing | undefined {
+  if (process.getuid?.() !== 0) return undefined
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' })
+    return undefined
+  } catch {
+    return {
+      need: 'the postgres user',
+      why: 'running as root, and initdb and postgres refuse root: they run as the postgres user, which does not exist',
+      enable: 'useradd --system postgres',
+    }
+  }
+}
+
+const postgres = findPostgres()
+/** The PostgreSQL server the tests start, or `undefined` when there is none (see {@link postgresMissing}). */
+export const POSTGRES: PostgresBinaries | undefined = 'need' in postgres ? undefined : postgres
+/** Why the PostgreSQL server suites skip, or `undefined` when they can run. */
+export const postgresMissing: Missing | undefined = 'need' in postgres ? postgres : postgresUserMissing()
 
 export interface PostgresServer {
   readonly port: number
@@ -235,6 +333,8 @@ export interface PostgresServer {
  * user in a temporary directory it owns.
  */
 export async function startPostgres(): Promise<PostgresServer> {
+  if (POSTGRES === undefined || postgresMissing !== undefined) throw new Error(`PostgreSQL: ${postgresMissing?.why}; ${postgresMissing?.enable}`)
+  const bin = POSTGRES
   const asRoot = process.getuid?.() === 0
   const ids = asRoot
     ? { uid: Number((await run('id', ['-u', 'postgres'])).stdout), gid: Number((await run('id', ['-g', 'postgres'])).stdout) }
@@ -242,13 +342,13 @@ export async function startPostgres(): Promise<PostgresServer> {
   const dir = await mkdtemp(join(tmpdir(), 'faasade-pg-'))
   if (asRoot) await chown(dir, ids.uid!, ids.gid!)
   const data = join(dir, 'data')
-  await run(join(POSTGRES_BIN, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '--no-instructions', '--no-locale', '-E', 'UTF8'], {
+  await run(bin.initdb, ['-D', data, '-U', 'postgres', '--auth=trust', '--no-sync', '--no-instructions', '--no-locale', '-E', 'UTF8'], {
     ...ids,
     cwd: dir,
   })
   const port = await freePort()
   const child = await spawnReady(
-    join(POSTGRES_BIN, 'postgres'),
+    bin.postgres,
     ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
     /database system is ready to accept connections/,
     { ...ids, cwd: dir },

@@ -20,6 +20,7 @@ import { createTable, postgresStore } from 'faasade/idempotency/postgres'
 import { redisStore } from 'faasade/idempotency/redis'
 import { invoke } from 'faasade/testing'
 import { postgresMissing, redisMissing, startPostgres, startRedis, stopChild, type PostgresServer, type RedisServer } from '../setup/servers.js'
+import { describeUnless } from '../../support/skips.js'
 
 const LEASE_MS = 1500
 let dir: string
@@ -88,7 +89,7 @@ async function crashScenario(kind: 'redis' | 'postgres', url: string, store: Ide
   expect(runs).toBe(1)
 }
 
-describe.skipIf(redisMissing)('crash mid-handler: redis', () => {
+describeUnless(redisMissing)('crash mid-handler: redis', () => {
   let server: RedisServer
   let io: Redis
   beforeAll(async () => {
@@ -106,7 +107,7 @@ describe.skipIf(redisMissing)('crash mid-handler: redis', () => {
   })
 })
 
-describe.skipIf(postgresMissing)('crash mid-handler: postgres', () => {
+describeUnless(postgresMissing)('crash mid-handler: postgres', () => {
   let server: PostgresServer
   let pool: pg.Pool
   beforeAll(async () => {

@@ -1,7 +1,8 @@
 /**
- * The PostgreSQL store on Debian's postgresql-15 server (initdb'd and
- * started here as the postgres user, on a free port) through a `pg` Pool.
- * Skips, saying so, only when the server binaries are missing.
+ * The PostgreSQL store on a real server (initdb'd and started here, as
+ * the postgres user when root, on a free port) through a `pg` Pool. Skips,
+ * and says so in the run's summary, only when the server binaries are
+ * missing (see `findPostgres`).
  */
 import { randomUUID } from 'node:crypto'
 import pg from 'pg'
@@ -10,6 +11,7 @@ import { IdempotencyStoreError, type IdempotencyRecord } from 'faasade/idempoten
 import { createTable, postgresStore } from 'faasade/idempotency/postgres'
 import { describeStoreContract } from '../contract/store-contract.js'
 import { postgresMissing, startPostgres, type PostgresServer } from '../setup/servers.js'
+import { describeUnless } from '../../support/skips.js'
 
 let server: PostgresServer
 let pool: pg.Pool
@@ -29,7 +31,7 @@ afterAll(async () => {
 
 describeStoreContract('postgres (server 15, pg Pool)', () => postgresStore(pool), { skip: postgresMissing })
 
-describe.skipIf(postgresMissing)('postgres store specifics (server)', () => {
+describeUnless(postgresMissing)('postgres store specifics (server)', () => {
   it('a lost claim costs one statement, which returns the live record', async () => {
     const store = postgresStore(pool)
     const first: IdempotencyRecord = { key: `one-${randomUUID()}`, status: 'INPROGRESS', expiresAt: Date.now() + 60_000, payloadHash: 'h', owner: randomUUID() }

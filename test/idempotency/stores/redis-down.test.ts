@@ -18,6 +18,7 @@ import { idempotent, IdempotencyStoreError } from 'faasade/idempotency'
 import { redisStore, type RedisClientLike } from 'faasade/idempotency/redis'
 import { invoke } from 'faasade/testing'
 import { redisMissing, startRedis, type RedisServer } from '../setup/servers.js'
+import { describeUnless } from '../../support/skips.js'
 
 let server: RedisServer
 let dir: string
@@ -60,7 +61,7 @@ const clients: Record<string, () => Promise<Client>> = {
   },
 }
 
-describe.skipIf(redisMissing)('redis store: the server goes down mid-run and comes back', () => {
+describeUnless(redisMissing)('redis store: the server goes down mid-run and comes back', () => {
   it.each(Object.keys(clients))('%s: fails closed while down; after the restart the delivery runs once and nothing is lost', async (which) => {
     const { client, ready, close } = await clients[which]!()
     try {

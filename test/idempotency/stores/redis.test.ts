@@ -1,7 +1,8 @@
 /**
- * The Redis store on Debian's redis-server (started here on a free port),
+ * The Redis store on a real redis-server (started here on a free port),
  * through both clients it supports: ioredis 6 and node-redis (redis 6).
- * Skips, saying so, only when /usr/bin/redis-server is missing.
+ * Skips, and says so in the run's summary, only when there is no
+ * redis-server (on PATH, or FAASADE_REDIS_SERVER).
  */
 import { randomUUID } from 'node:crypto'
 import { Redis } from 'ioredis'
@@ -12,6 +13,7 @@ import { IdempotencyStoreError, type IdempotencyRecord } from 'faasade/idempoten
 import { redisStore, type IoRedisLike } from 'faasade/idempotency/redis'
 import { describeStoreContract } from '../contract/store-contract.js'
 import { redisMissing, startRedis, type RedisServer } from '../setup/servers.js'
+import { describeUnless } from '../../support/skips.js'
 
 let server: RedisServer
 let io: Redis
@@ -59,7 +61,7 @@ describeStoreContract('redis (a server before 7.0: claims by script)', () => red
 const T = () => Date.now() + 60_000
 const record = (key: string, expiresAt: number): IdempotencyRecord => ({ key, status: 'INPROGRESS', expiresAt, payloadHash: 'h', owner: randomUUID() })
 
-describe.skipIf(redisMissing)('redis store specifics', () => {
+describeUnless(redisMissing)('redis store specifics', () => {
   it.each(['ioredis', 'node-redis'] as const)('%s: Redis itself expires the key at the record’s expiresAt (PEXPIREAT), after claim and complete', async (which) => {
     const store = redisStore(which === 'ioredis' ? io : node)
     const claim = record(`px-${which}-${randomUUID()}`, T())
