@@ -36,7 +36,9 @@ export interface BatchOptions {
 }
 
 /** The error of an item that was not run because an earlier one in an ordered batch failed. */
-export class SkippedError extends RetryableError {}
+export class SkippedError extends RetryableError {
+  static override readonly errorName: string = 'SkippedError'
+}
 
 /** Runs `run` over `items` and returns their outcomes, in order. Never rejects. */
 export async function runBatch<T, R>(

@@ -41,8 +41,27 @@ export interface FaasadeErrorOptions {
   detail?: string
 }
 
-/** Base of the family. Not thrown directly: throw one of the subclasses. */
+/**
+ * Base of the family. Not thrown directly: throw one of the subclasses.
+ *
+ * `name` is the class's name as a literal, so that it survives a minifier
+ * (which renames classes). A subclass of yours is named after its
+ * constructor, which a minifier renames too: give it a `name` field to keep it.
+ *
+ * @example
+ * ```ts
+ * class OrderClosedError extends PermanentError {
+ *   override readonly name = 'OrderClosedError'
+ * }
+ * ```
+ */
 export abstract class FaasadeError extends Error {
+  /**
+   * The `name` of this class's errors. Each of our classes sets its own, as
+   * a literal: `new.target.name` is whatever a minifier made of it.
+   * @internal
+   */
+  static readonly errorName: string = 'FaasadeError'
   /** The HTTP status this error is rendered with. */
   abstract readonly status: number
   /** Whether a redelivery could succeed. */
@@ -53,7 +72,10 @@ export abstract class FaasadeError extends Error {
 
   constructor(message: string, options: FaasadeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
-    this.name = new.target.name
+    // One of ours has its literal; a user's subclass has only its
+    // constructor's name (none for an anonymous class: then ours it extends).
+    const target = new.target as unknown as typeof FaasadeError
+    this.name = (Object.hasOwn(target, 'errorName') ? target.errorName : target.name) || target.errorName
     this.detail = options.detail
     Object.defineProperty(this, BRAND, { value: true })
   }
@@ -80,6 +102,7 @@ export function isFaasadeError(error: unknown): error is FaasadeError {
  * Never retried: the same input fails the same way. HTTP 400.
  */
 export class ValidationError extends FaasadeError {
+  static override readonly errorName: string = 'ValidationError'
   readonly status: number = 400
   readonly retryable = false
   override readonly problemType: string = 'https://faasade.dev/problems/validation'
@@ -100,23 +123,27 @@ export class ValidationError extends FaasadeError {
 
 /** The request is not a CloudEvent we can read (a missing or bad attribute). */
 export class InvalidEventError extends ValidationError {
+  static override readonly errorName: string = 'InvalidEventError'
   override readonly problemType = 'https://faasade.dev/problems/invalid-cloudevent'
 }
 
 /** The handler says: this will never succeed, do not redeliver. HTTP 422. */
 export class PermanentError extends FaasadeError {
+  static override readonly errorName: string = 'PermanentError'
   readonly status: number = 422
   readonly retryable = false
 }
 
 /** A valid event that no handler of the service accepts. HTTP 404. */
 export class NoHandlerError extends PermanentError {
+  static override readonly errorName: string = 'NoHandlerError'
   override readonly status = 404
   override readonly problemType = 'https://faasade.dev/problems/no-handler'
 }
 
 /** The request body is larger than the configured limit. HTTP 413. */
 export class PayloadTooLargeError extends PermanentError {
+  static override readonly errorName: string = 'PayloadTooLargeError'
   override readonly status = 413
 }
 
@@ -130,6 +157,7 @@ export interface RetryableErrorOptions extends FaasadeErrorOptions {
  * is down). HTTP 503, or 429 with `Retry-After` when `retryAfterMs` is set.
  */
 export class RetryableError extends FaasadeError {
+  static override readonly errorName: string = 'RetryableError'
   readonly retryable = true
   readonly retryAfterMs: number | undefined
 
@@ -144,13 +172,16 @@ export class RetryableError extends FaasadeError {
 }
 
 /** The invocation's deadline passed before the work finished. Retryable. */
-export class TimeoutError extends RetryableError {}
+export class TimeoutError extends RetryableError {
+  static override readonly errorName: string = 'TimeoutError'
+}
 
 /**
  * Wraps an error that is not ours, so that it can be rendered without
  * exposing its message: an unknown error's text may hold anything.
  */
 export class UnexpectedError extends RetryableError {
+  static override readonly errorName: string = 'UnexpectedError'
   protected override title(): string {
     return 'Internal error'
   }

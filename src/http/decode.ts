@@ -32,6 +32,7 @@ export function notACloudEvent(): InvalidEventError {
 
 /** A CloudEvents event format other than JSON: HTTP's own 415, not a 400. */
 class UnsupportedFormatError extends InvalidEventError {
+  static override readonly errorName: string = 'UnsupportedFormatError'
   override readonly status = 415
 }
 

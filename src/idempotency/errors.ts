@@ -65,6 +65,7 @@ export type IdempotencyError =
  * `retryAfterMs` is what is left of the holder's lease.
  */
 export class IdempotencyInProgressError extends RetryableError implements IdempotencyErrorFields {
+  static override readonly errorName: string = 'IdempotencyInProgressError'
   override readonly problemType = `${PROBLEMS}in-progress`
   readonly key: string
   /** Epoch ms at which the holder's lease ends. */
@@ -91,6 +92,7 @@ export class IdempotencyInProgressError extends RetryableError implements Idempo
  * no redelivery can make the data match.
  */
 export class IdempotencyKeyReusedError extends PermanentError implements IdempotencyErrorFields {
+  static override readonly errorName: string = 'IdempotencyKeyReusedError'
   override readonly problemType = `${PROBLEMS}key-reused`
   readonly key: string
   constructor(key: string, options: FaasadeErrorOptions = {}) {
@@ -115,6 +117,7 @@ export type StoreOperation = 'claim' | 'get' | 'complete' | 'release'
  * could run it twice. The store's own error is the `cause`.
  */
 export class IdempotencyStoreError extends RetryableError implements IdempotencyErrorFields {
+  static override readonly errorName: string = 'IdempotencyStoreError'
   override readonly problemType = `${PROBLEMS}store`
   readonly key: string | undefined
   readonly store: string
@@ -140,6 +143,7 @@ export class IdempotencyStoreError extends RetryableError implements Idempotency
  * error: never a silent pass-through without idempotency. HTTP 400.
  */
 export class IdempotencyKeyMissingError extends ValidationError implements IdempotencyErrorFields {
+  static override readonly errorName: string = 'IdempotencyKeyMissingError'
   override readonly problemType = `${PROBLEMS}key-missing`
   readonly key = undefined
   constructor(message: string, issues: readonly Issue[] = [], options: FaasadeErrorOptions = {}) {
@@ -162,6 +166,7 @@ export type ResultProblem = 'not-serialisable' | 'too-large'
  * handler's result, or set `storeResult: false`.
  */
 export class IdempotencyResultError extends PermanentError implements IdempotencyErrorFields {
+  static override readonly errorName: string = 'IdempotencyResultError'
   override readonly problemType = `${PROBLEMS}result`
   readonly key: string
   readonly reason: ResultProblem

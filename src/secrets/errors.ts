@@ -31,6 +31,7 @@ const TITLE = 'A secret the handler needs could not be loaded'
 
 /** The secret does not exist (or that version does not). Permanent. */
 export class SecretNotFoundError extends PermanentError implements SecretErrorInfo {
+  static override readonly errorName: string = 'SecretNotFoundError'
   readonly provider: string
   readonly secretName: string
   constructor(info: SecretErrorInfo, message: string, options?: FaasadeErrorOptions) {
@@ -45,6 +46,7 @@ export class SecretNotFoundError extends PermanentError implements SecretErrorIn
 
 /** The function's identity may not read the secret (or has no credentials at all). Permanent. */
 export class SecretAccessDeniedError extends PermanentError implements SecretErrorInfo {
+  static override readonly errorName: string = 'SecretAccessDeniedError'
   readonly provider: string
   readonly secretName: string
   constructor(info: SecretErrorInfo, message: string, options?: FaasadeErrorOptions) {
@@ -65,6 +67,7 @@ export class SecretAccessDeniedError extends PermanentError implements SecretErr
  * libraries quote the input in them).
  */
 export class SecretInvalidError extends PermanentError implements SecretErrorInfo {
+  static override readonly errorName: string = 'SecretInvalidError'
   readonly provider: string
   readonly secretName: string
   readonly paths: readonly string[]
@@ -81,6 +84,7 @@ export class SecretInvalidError extends PermanentError implements SecretErrorInf
 
 /** The provider could not answer now: throttled, unreachable, a 5xx, an expired token. Retryable. */
 export class SecretUnavailableError extends RetryableError implements SecretErrorInfo {
+  static override readonly errorName: string = 'SecretUnavailableError'
   readonly provider: string
   readonly secretName: string
   constructor(info: SecretErrorInfo, message: string, options?: RetryableErrorOptions) {
