@@ -148,7 +148,11 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
 
       const cached = guard.cached(key, hash)
       if (cached) return replay(cached, config.store.name)
-      const entry = await guard.claim(key, hash, ctx.deadline, ctx.log)
+      // The deadline is on the context's clock and `now` may be a test's, far
+      // from it: carry the time left over to `now`, so that the lease is
+      // worked out on one clock.
+      const deadline = ctx.deadline === Infinity ? Infinity : config.now() + ctx.remainingMs()
+      const entry = await guard.claim(key, hash, deadline, ctx.log)
       if (entry.kind === 'replay') return replay(entry.record, config.store.name)
       const claim = entry.claim
       if (claim === undefined) return next()

@@ -46,7 +46,12 @@ export interface CommonOptions {
    * @defaultValue 'fail'
    */
   onStoreError?: StoreErrorPolicy
-  /** The clock, epoch ms; tests pass a virtual one. @defaultValue `Date.now` */
+  /**
+   * The clock of records and leases, epoch ms; tests pass a virtual one. It
+   * may be any distance from real time: the invocation's deadline (real
+   * time) is carried over to it as the time the invocation has left.
+   * @defaultValue `Date.now`
+   */
   now?: () => number
 }
 
