@@ -18,12 +18,12 @@
  * BENCH_WARMUP_MS (500); BENCH_PARTS (cold,trips,throughput) and
  * BENCH_STORES (memory,redis,dynamodb: the throughput groups) to run less.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg } from 'node:os'
 import { join, resolve } from 'node:path'
 import { coldStart } from './cold-start.mjs'
 import { roundTrips } from './round-trips.mjs'
-import { snapshotDist, startDynalite, startRedis, table, tmp } from './support.mjs'
+import { findRedisServer, snapshotDist, startDynalite, startRedis, table, tmp } from './support.mjs'
 import { throughput } from './throughput.mjs'
 
 const COLD_ROUNDS = Number(process.env.BENCH_COLD_ROUNDS ?? 21)
@@ -37,7 +37,7 @@ process.removeAllListeners('warning')
 
 const dist = snapshotDist(process.argv[2] ? resolve(process.argv[2]) : undefined)
 mkdirSync(tmp, { recursive: true })
-const redisAvailable = existsSync('/usr/bin/redis-server')
+const redisServer = findRedisServer()
 const f1 = (n) => n.toFixed(1)
 const int = (n) => Math.round(n).toLocaleString('en-US')
 const out = []
@@ -48,10 +48,10 @@ const print = (text = '') => {
 
 const cpu = cpus()
 print(`Node ${process.version}, ${cpu.length} × ${cpu[0]?.model ?? 'CPU'}; load average at start ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
-if (!redisAvailable) print('**redis-server is not installed (/usr/bin/redis-server): the Redis figures are skipped.**')
+if (redisServer === undefined) print('**redis-server is not on PATH (nor FAASADE_REDIS_SERVER; `apt-get install redis-server`): the Redis figures are skipped.**')
 
 const dynamo = await startDynalite(['faasade-idempotency', 'powertools-idempotency'])
-const redis = redisAvailable ? await startRedis() : undefined
+const redis = redisServer === undefined ? undefined : await startRedis(redisServer)
 async function reportColdStart() {
   print('\n## Cold start: an idempotent SQS consumer on DynamoDB, first event\n')
   const cold = await coldStart({ dist, dynamo, rounds: COLD_ROUNDS })

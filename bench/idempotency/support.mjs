@@ -4,10 +4,10 @@
  * process), counting proxies, and small statistics.
  */
 import { spawn } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs'
+import { accessSync, constants, cpSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs'
 import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:net'
-import { dirname, join } from 'node:path'
+import { delimiter, dirname, isAbsolute, join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
@@ -105,9 +105,24 @@ export function spawnReady(command, args, ready, options = {}) {
   })
 }
 
-export async function startRedis() {
+/** The redis-server to run: FAASADE_REDIS_SERVER when set, else the first on PATH (as the tests find it); undefined when none. */
+export function findRedisServer(env = process.env) {
+  const executable = (path) => {
+    try {
+      accessSync(path, constants.X_OK)
+      return statSync(path).isFile()
+    } catch {
+      return false
+    }
+  }
+  if (env.FAASADE_REDIS_SERVER) return executable(env.FAASADE_REDIS_SERVER) ? env.FAASADE_REDIS_SERVER : undefined
+  return (env.PATH ?? '').split(delimiter).filter((dir) => isAbsolute(dir)).map((dir) => join(dir, 'redis-server')).find(executable)
+}
+
+export async function startRedis(server = findRedisServer()) {
+  if (server === undefined) throw new Error('redis-server is not on PATH (nor FAASADE_REDIS_SERVER): apt-get install redis-server')
   const port = await freePort()
-  const { child } = await spawnReady('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)
+  const { child } = await spawnReady(server, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], /Ready to accept connections/)
   return { port, url: `redis://127.0.0.1:${port}`, stop: () => new Promise((r) => (child.once('exit', r), child.kill('SIGTERM'))) }
 }
 
