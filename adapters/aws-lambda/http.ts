@@ -4,6 +4,7 @@
  * an HTTP app (Hono) gets a web `Request`, because Node 20 pays about 25 ms
  * the first time one is built (DESIGN.md).
  */
+import { toWebRequest as toPlatformRequest } from '../../src/adapter/web-request.js'
 import { ValidationError } from '../../src/errors.js'
 import { mediaType, type HttpReply } from '../../src/http/message.js'
 import type { AlbResult, ApiGatewayV1Result, ApiGatewayV2Result } from './lambda-types.js'
@@ -77,23 +78,23 @@ export function badField(field: string, message: string): ValidationError {
   return new ValidationError(`Malformed Lambda HTTP event: ${field} ${message}`, [{ message, path: field.split('.') }], { detail: `The HTTP event's ${field} ${message}` })
 }
 
-/** The web `Request` an HTTP app gets. Built only for an app: it is what costs (see above). */
+/**
+ * The web `Request` an HTTP app gets. Built only for an app: it is what
+ * costs (see above). A method or header no `Request` can carry (`TRACE`, a
+ * header value with CR LF or above U+00FF, …) throws a `ValidationError`:
+ * a 400 for the client, not a failure of the app.
+ *
+ * @example
+ * ```ts
+ * import { toWebRequest } from 'faasade/aws-lambda'
+ *
+ * const request = toWebRequest({ method: 'GET', url: '/orders/1', headers: { host: 'api.example.com' } })
+ * request.url // 'https://api.example.com/orders/1'
+ * ```
+ */
 export function toWebRequest(request: LambdaHttpRequest): Request {
-  const named = request.headers.host ?? request.host
-  // A client chooses its Host header: one that is no host name must not fail the request.
-  const host = named !== undefined && HOST.test(named) ? named : 'localhost'
-  const scheme = request.headers['x-forwarded-proto'] === 'http' ? 'http' : 'https'
-  const headers = new Headers()
-  for (const name in request.headers) {
-    const value = request.headers[name]
-    if (value !== undefined) headers.append(name, value)
-  }
-  const method = request.method
-  const body = method === 'GET' || method === 'HEAD' ? undefined : request.body
-  return new Request(`${scheme}://${host}${request.url}`, { method, headers, body: body as BodyInit | undefined })
+  return toPlatformRequest(request)
 }
-
-const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/
 
 /** A reply of the core (a CloudEvent outcome, a problem) in Lambda's parts. */
 export function fromCoreReply(reply: HttpReply): HttpReplyParts {
