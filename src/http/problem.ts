@@ -15,9 +15,28 @@ export function problemReply(thrown: unknown): HttpReply {
   return { status: error.status, headers, body: JSON.stringify(error.toProblem()) }
 }
 
-/** A wait in ms as a `Retry-After` delay: whole seconds, rounded up, and 0 for a negative or NaN wait. */
+/**
+ * The longest `Retry-After` sent: 12 hours, as Cloudflare Queues' longest
+ * `delaySeconds`. A wait past it (`Infinity`, say) is clamped to it, so the
+ * header stays a valid delay-seconds and the sender still retries one day.
+ */
+export const MAX_RETRY_AFTER_SECONDS = 12 * 60 * 60
+
+/**
+ * A wait in ms as a `Retry-After` delay: whole seconds, rounded up, at most
+ * {@link MAX_RETRY_AFTER_SECONDS}. A negative or NaN wait is 0 (retry now):
+ * `retryAfterMs` was set, so the reply is a 429, which should say when.
+ *
+ * @example
+ * ```ts
+ * retryAfterSeconds(1_001)     // 2
+ * retryAfterSeconds(Infinity)  // 43200
+ * retryAfterSeconds(Number.NaN) // 0
+ * ```
+ */
 export function retryAfterSeconds(ms: number): number {
-  return Math.max(0, Math.ceil(ms / 1000)) || 0
+  // `|| 0` turns NaN (and -0) into 0; min and max take ±Infinity to the bounds.
+  return Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(0, Math.ceil(ms / 1000))) || 0
 }
 
 /** The problem body alone. */

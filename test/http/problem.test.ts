@@ -53,6 +53,18 @@ describe('problemReply', () => {
     expect(retryAfter(-1500)).toBe('0')
     expect(retryAfter(Number.NaN)).toBe('0')
   })
+
+  // Hardening item 5: `Infinity` went out as `Retry-After: Infinity`.
+  it('is a whole number of seconds, at most 12 hours, for any wait', () => {
+    const retryAfter = (ms: number) => problemReply(new RetryableError('wait', { retryAfterMs: ms })).headers['retry-after']
+    expect(retryAfter(Number.POSITIVE_INFINITY)).toBe('43200')
+    expect(retryAfter(Number.MAX_VALUE)).toBe('43200')
+    expect(retryAfter(12 * 3_600_000 + 1)).toBe('43200')
+    expect(retryAfter(12 * 3_600_000)).toBe('43200')
+    expect(retryAfter(3_600_000)).toBe('3600')
+    expect(retryAfter(Number.NEGATIVE_INFINITY)).toBe('0')
+    expect(retryAfter(-0)).toBe('0')
+  })
 })
 
 describe('batchReply Retry-After', () => {
@@ -63,5 +75,6 @@ describe('batchReply Retry-After', () => {
     expect(batchReply(events, [wait(-1500), wait(-3000)]).headers['retry-after']).toBe('0')
     expect(batchReply(events, [wait(Number.NaN), wait(1)]).headers['retry-after']).toBe('1')
     expect(batchReply(events, [wait(2500), wait(1)]).headers['retry-after']).toBe('3')
+    expect(batchReply(events, [wait(Number.POSITIVE_INFINITY), wait(1)]).headers['retry-after']).toBe('43200')
   })
 })
