@@ -86,10 +86,10 @@ export function defineHandler<
     if (typeof m?.run !== 'function') throw new ConfigurationError(`defineHandler: use[${i}] is not a middleware`)
   }
   const name = definition.name ?? (typeof definition.type === 'string' && !definition.type.includes('*') ? definition.type : 'handler')
+  const typeMatches = filterFor('type', definition.type)
+  const sourceMatches = filterFor('source', definition.source)
   const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: filterText(definition.type), source: filterText(definition.source) })
   for (const m of use) m.attach?.(info)
-  const typeMatches = compileFilter(definition.type)
-  const sourceMatches = compileFilter(definition.source)
   const handle = definition.handle as (event: CloudEvent, ctx: Context) => unknown
   const chain = compose(use, (event, ctx) => toPromise(() => handle(event, ctx)), info)
 
@@ -112,6 +112,14 @@ export function defineHandler<
 
 function filterText(filter: EventFilter | undefined): string | undefined {
   return filter === undefined ? undefined : filter instanceof RegExp ? String(filter) : filter
+}
+
+/** Names the option at fault, as the other checks in {@link defineHandler} do. */
+function filterFor(option: 'type' | 'source', filter: unknown): (value: string) => boolean {
+  if (filter !== undefined && typeof filter !== 'string' && !(filter instanceof RegExp)) {
+    throw new ConfigurationError(`defineHandler: \`${option}\` must be a string (with optional * wildcards) or a RegExp`)
+  }
+  return compileFilter(filter as EventFilter | undefined)
 }
 
 /** True for a value made by {@link defineHandler}. */
