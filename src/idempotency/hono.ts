@@ -36,12 +36,23 @@ export interface IdempotencyOptions extends CommonOptions {
    */
   methods?: readonly string[]
   /**
-   * Whose key it is: an authenticated caller's id, a tenant. Keys of
-   * different scopes never meet, so one client cannot replay another's
-   * response by guessing its key. Return `undefined` for no scope.
-   * @defaultValue no scope: keys are shared by every caller
+   * Whose key it is: the caller your auth middleware verified (a user or
+   * account id from `c.get(...)`), never a header the client sets freely.
+   * Keys of different scopes never meet, so one caller cannot be handed
+   * another's response by sending the same key. With a scope, one caller's
+   * retry is recognised after its token was refreshed. Returning `undefined`
+   * (no caller established) falls back to the credentials, as without it.
+   * @defaultValue the credentials the request carries: a hash of its
+   * `Authorization` and `Cookie` headers and of any in `credentialHeaders`
    */
   scope?: (c: HonoContext) => string | undefined | Promise<string | undefined>
+  /**
+   * Headers that identify the caller besides `Authorization` and `Cookie`
+   * (an API key header, say), for the default scope. Requests without any
+   * of them share keys with one another.
+   * @defaultValue none
+   */
+  credentialHeaders?: readonly string[]
   /** Namespace of the keys in the store, when several apps share one. @defaultValue 'http' */
   name?: string
   /** Where store faults and unrecordable responses are logged. @defaultValue a JSON logger on standard output */
@@ -56,7 +67,9 @@ interface StoredResponse {
   readonly encoding: 'utf8' | 'base64'
 }
 
-const KNOWN = [...COMMON_OPTIONS, 'required', 'methods', 'scope', 'name', 'log']
+const KNOWN = [...COMMON_OPTIONS, 'required', 'methods', 'scope', 'credentialHeaders', 'name', 'log']
+// What identifies a caller on nearly every API: the default scope.
+const CREDENTIAL_HEADERS = ['authorization', 'cookie']
 const MAX_KEY_LENGTH = 255
 // Hop-by-hop and per-reply headers make no sense twice; a cookie is not
 // replayed to whoever holds the key.
@@ -85,6 +98,15 @@ const TEXTUAL = /^(text\/|application\/([\w.+-]+\+)?(json|xml)\b|application\/(j
  * A response that cannot be stored (larger than the store takes) is still
  * sent; the key is released and the failure logged.
  *
+ * A key is the caller's own: by default it is scoped by a hash of the
+ * credentials the request carries (`Authorization`, `Cookie`, and the
+ * headers in `credentialHeaders`), so that a caller who sends another's key
+ * with other credentials runs the route rather than being handed the
+ * other's response. Better, pass a `scope` that reads the caller your auth
+ * middleware established, as below: then a retry with a refreshed token is
+ * still recognised, and a cookie that changes between requests does not
+ * defeat the key.
+ *
  * @example
  * ```ts
  * import { Hono } from 'hono'
@@ -92,7 +114,12 @@ const TEXTUAL = /^(text\/|application\/([\w.+-]+\+)?(json|xml)\b|application\/(j
  * import { redisStore } from 'faasade/idempotency/redis'
  *
  * const app = new Hono()
- * app.use('/payments/*', idempotency({ store: redisStore(redis), required: true, scope: (c) => c.req.header('x-account') }))
+ * app.use('/payments/*', jwt({ secret, alg: 'HS256' }))            // from 'hono/jwt': verifies, sets jwtPayload
+ * app.use('/payments/*', idempotency({
+ *   store: redisStore(redis),
+ *   required: true,
+ *   scope: (c) => c.get('jwtPayload')?.sub,                        // the verified caller, not a header the client sets
+ * }))
  * app.post('/payments', async (c) => c.json(await charge(await c.req.json()), 201))
  * ```
  */
@@ -108,6 +135,11 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
   const methods = new Set(methodList.map((m: string) => m.toUpperCase()))
   const scope = options.scope
   if (scope !== undefined && typeof scope !== 'function') throw new ConfigurationError('idempotency: scope must be a function of the Hono context')
+  const extra: unknown = options.credentialHeaders ?? []
+  if (!Array.isArray(extra) || !extra.every((h) => typeof h === 'string' && h !== '')) {
+    throw new ConfigurationError('idempotency: credentialHeaders must be a list of header names')
+  }
+  const credentialHeaders = [...new Set([...CREDENTIAL_HEADERS, ...extra.map((h: string) => h.toLowerCase())])]
   const namespace = options.name ?? 'http'
   if (typeof namespace !== 'string' || namespace === '') throw new ConfigurationError('idempotency: name must be a non-empty string')
   let log = options.log
@@ -133,7 +165,9 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
     // A clone leaves the body for the route, however it reads it; if an
     // earlier middleware already read it through Hono, Hono kept a copy.
     const body = new Uint8Array(c.req.raw.bodyUsed ? await c.req.arrayBuffer() : await c.req.raw.clone().arrayBuffer())
-    const owner = scope ? ((await scope(c)) ?? '') : ''
+    // Tagged, so that a scope can never spell the same as some credentials.
+    const scoped = scope === undefined ? undefined : await scope(c)
+    const owner = scoped === undefined || scoped === null ? ['credentials', ...credentialHeaders.map((h) => c.req.header(h) ?? null)] : ['scope', scoped]
     const [key, fingerprint] = await Promise.all([
       storeKey(namespace, canonicalJson([owner, clientKey])),
       sha256Bytes(concat(utf8(`${c.req.method} ${url.pathname}${url.search}\n`), body)),
