@@ -38,6 +38,10 @@ export interface BatchOptions {
 /** The error of an item that was not run because an earlier one in an ordered batch failed. */
 export class SkippedError extends RetryableError {
   static override readonly errorName: string = 'SkippedError'
+
+  protected override title(): string {
+    return 'Not run: an earlier item of the ordered batch failed'
+  }
 }
 
 /** Runs `run` over `items` and returns their outcomes, in order. Never rejects. */

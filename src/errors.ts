@@ -10,12 +10,23 @@
  * if (rateLimited) throw new RetryableError('stripe is throttling', { retryAfterMs: 2_000 })
  * ```
  */
+import { scrubber } from './redact.js'
 
 /**
  * A brand instead of `instanceof` alone: two copies of faasade in one bundle
  * (or a CJS and an ESM copy) must still recognise each other's errors.
  */
 const BRAND = Symbol.for('faasade.error')
+
+/**
+ * Bounds of a problem body: what a caller's input can put in a reply is
+ * capped, so that a hostile request cannot make a reply (or a log line) many
+ * times its own size. The first issues are what a sender needs to fix first.
+ */
+const MAX_ISSUES = 20
+const MAX_DETAIL = 1_000
+const MAX_ISSUE_MESSAGE = 300
+const MAX_ISSUE_PATH = 200
 
 /** A schema or event problem, in the shape of Standard Schema issues. */
 export interface Issue {
@@ -30,14 +41,20 @@ export interface Problem {
   status: number
   detail?: string
   instance?: string
-  /** Extension member: present on validation problems. */
+  /** Extension member: present on validation problems; the first 20 issues. */
   issues?: Array<{ message: string; path?: string }>
+  /** Extension member: how many issues there were beyond those in `issues`. */
+  issuesTruncated?: number
   [extension: string]: unknown
 }
 
 export interface FaasadeErrorOptions {
   cause?: unknown
-  /** A short, safe text for HTTP replies; the message itself is only logged. */
+  /**
+   * A short, safe text for HTTP replies (its `detail`, cut at 1,000
+   * characters); the message itself is only logged. The reply's `title` is
+   * fixed by the class.
+   */
   detail?: string
 }
 
@@ -46,13 +63,17 @@ export interface FaasadeErrorOptions {
  *
  * `name` is the class's name as a literal, so that it survives a minifier
  * (which renames classes). A subclass of yours is named after its
- * constructor, which a minifier renames too: give it a `name` field to keep it.
+ * constructor, which a minifier renames too: give it a `name` field to keep
+ * it. Its HTTP `title` is its parent's, unless it overrides `title()`.
  *
  * @example
  * ```ts
  * class OrderClosedError extends PermanentError {
  *   override readonly name = 'OrderClosedError'
+ *   protected override title() { return 'Order closed' }
  * }
+ * throw new OrderClosedError(`order ${id} is closed`, { detail: 'The order is closed' })
+ * // HTTP 422 {"type":"about:blank","title":"Order closed","status":422,"detail":"The order is closed"}
  * ```
  */
 export abstract class FaasadeError extends Error {
@@ -80,15 +101,29 @@ export abstract class FaasadeError extends Error {
     Object.defineProperty(this, BRAND, { value: true })
   }
 
-  /** RFC 9457 problem+json body. Never contains a stack or a cause. */
+  /**
+   * RFC 9457 problem+json body: a fixed `title` for the class, the `detail`
+   * given, and nothing else of the error's: never its message, a stack or a
+   * cause. Every value a secret registered (`addRedaction`) is scrubbed
+   * from it, as from log lines. To add members, override `renderProblem`.
+   */
   toProblem(): Problem {
+    const problem = this.renderProblem()
+    const scrub = scrubber.scrub
+    // Value by value, through JSON as the logger does: a secret may sit in any member.
+    return scrub ? (JSON.parse(JSON.stringify(problem, (_key, value: unknown) => scrub(value))) as Problem) : problem
+  }
+
+  /** The problem body before it is scrubbed: a subclass adds its extension members here. */
+  protected renderProblem(): Problem {
     const problem: Problem = { type: this.problemType, title: this.title(), status: this.status }
-    if (this.detail !== undefined) problem.detail = this.detail
+    if (this.detail !== undefined) problem.detail = clip(this.detail, MAX_DETAIL)
     return problem
   }
 
+  /** The problem's `title`: fixed text for the class, never the message (which may hold anything). */
   protected title(): string {
-    return this.message
+    return this.retryable ? 'Temporarily unavailable' : 'Request failed'
   }
 }
 
@@ -113,11 +148,19 @@ export class ValidationError extends FaasadeError {
     this.issues = issues
   }
 
-  override toProblem(): Problem {
-    return {
-      ...super.toProblem(),
-      issues: this.issues.map((issue) => (issue.path?.length ? { message: issue.message, path: issuePath(issue) } : { message: issue.message })),
-    }
+  /** The first 20 issues, each cut to a bounded length, and how many more there were. */
+  protected override renderProblem(): Problem {
+    const problem = super.renderProblem()
+    problem.issues = this.issues.slice(0, MAX_ISSUES).map((issue) => {
+      const message = clip(String(issue.message), MAX_ISSUE_MESSAGE)
+      return issue.path?.length ? { message, path: clip(issuePath(issue), MAX_ISSUE_PATH) } : { message }
+    })
+    if (this.issues.length > MAX_ISSUES) problem.issuesTruncated = this.issues.length - MAX_ISSUES
+    return problem
+  }
+
+  protected override title(): string {
+    return 'Validation failed'
   }
 }
 
@@ -125,6 +168,10 @@ export class ValidationError extends FaasadeError {
 export class InvalidEventError extends ValidationError {
   static override readonly errorName: string = 'InvalidEventError'
   override readonly problemType = 'https://faasade.dev/problems/invalid-cloudevent'
+
+  protected override title(): string {
+    return 'Invalid CloudEvent'
+  }
 }
 
 /** The handler says: this will never succeed, do not redeliver. HTTP 422. */
@@ -132,6 +179,10 @@ export class PermanentError extends FaasadeError {
   static override readonly errorName: string = 'PermanentError'
   readonly status: number = 422
   readonly retryable = false
+
+  protected override title(): string {
+    return 'Permanent failure'
+  }
 }
 
 /** A valid event that no handler of the service accepts. HTTP 404. */
@@ -139,12 +190,20 @@ export class NoHandlerError extends PermanentError {
   static override readonly errorName: string = 'NoHandlerError'
   override readonly status = 404
   override readonly problemType = 'https://faasade.dev/problems/no-handler'
+
+  protected override title(): string {
+    return 'No handler'
+  }
 }
 
 /** The request body is larger than the configured limit. HTTP 413. */
 export class PayloadTooLargeError extends PermanentError {
   static override readonly errorName: string = 'PayloadTooLargeError'
   override readonly status = 413
+
+  protected override title(): string {
+    return 'Payload too large'
+  }
 }
 
 export interface RetryableErrorOptions extends FaasadeErrorOptions {
@@ -174,6 +233,10 @@ export class RetryableError extends FaasadeError {
 /** The invocation's deadline passed before the work finished. Retryable. */
 export class TimeoutError extends RetryableError {
   static override readonly errorName: string = 'TimeoutError'
+
+  protected override title(): string {
+    return 'Timed out'
+  }
 }
 
 /**
@@ -182,6 +245,7 @@ export class TimeoutError extends RetryableError {
  */
 export class UnexpectedError extends RetryableError {
   static override readonly errorName: string = 'UnexpectedError'
+
   protected override title(): string {
     return 'Internal error'
   }
@@ -208,6 +272,13 @@ export function toFaasadeError(error: unknown): FaasadeError {
   } finally {
     Reflect.set(Error, 'stackTraceLimit', limit)
   }
+}
+
+/** `text` cut to `max` characters, with an ellipsis when cut, never in the middle of a surrogate pair. */
+function clip(text: string, max: number): string {
+  if (text.length <= max) return text
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 2)) ? max - 2 : max - 1
+  return `${text.slice(0, end)}…`
 }
 
 /** An issue's path as dotted text (`items.0.id`), or `''` when it has none. */

@@ -34,6 +34,10 @@ export function notACloudEvent(): InvalidEventError {
 class UnsupportedFormatError extends InvalidEventError {
   static override readonly errorName: string = 'UnsupportedFormatError'
   override readonly status = 415
+
+  protected override title(): string {
+    return 'Unsupported event format'
+  }
 }
 
 /**

@@ -21,7 +21,6 @@ import {
   ValidationError,
   type FaasadeErrorOptions,
   type Issue,
-  type Problem,
   type RetryableErrorOptions,
 } from '../errors.js'
 
@@ -150,8 +149,8 @@ export class IdempotencyKeyMissingError extends ValidationError implements Idemp
     super(message, issues, options)
     brand(this)
   }
-  override toProblem(): Problem {
-    return { ...super.toProblem(), title: 'Idempotency key missing' }
+  protected override title(): string {
+    return 'Idempotency key missing'
   }
 }
 

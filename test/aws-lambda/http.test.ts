@@ -363,7 +363,7 @@ describe('CloudEvents over HTTP go to the event handlers, without a web Request'
     const reply = (await toLambda(handler)(apiGatewayV2Event(), CTX)) as { statusCode: number; headers: Record<string, string>; body: string }
     expect(reply.statusCode).toBe(400)
     expect(reply.headers['content-type']).toBe('application/problem+json')
-    expect(JSON.parse(reply.body)).toMatchObject({ title: 'Not a CloudEvent', issues: [{ path: 'content-type' }] })
+    expect(JSON.parse(reply.body)).toMatchObject({ title: 'Invalid CloudEvent', detail: expect.stringMatching(/^Not a CloudEvent/), issues: [{ path: 'content-type' }] })
   })
 
   it('a body over maxBodyBytes is a 413', async () => {

@@ -386,14 +386,14 @@ describe('a CloudEvent invoked directly', () => {
 
   it('a dropped one returns its problem document; a retried one throws', async () => {
     const { reply } = await deliver({ ...event, data: { fail: 'permanent' } })
-    expect(reply).toEqual({ type: 'about:blank', title: 'permanent d1', status: 422 })
+    expect(reply).toEqual({ type: 'about:blank', title: 'Permanent failure', status: 422 })
     await expect(deliver({ ...event, data: { fail: 'retry' } })).rejects.toThrow('retry d1')
   })
 
   it('an invalid one is a 400-style problem, never a crash', async () => {
     const { reply, seen } = await deliver({ specversion: '1.0', id: 'd2', source: '/direct' })
     expect(seen).toHaveLength(0)
-    expect(reply).toMatchObject({ status: 400, title: 'Invalid CloudEvent: type is required' })
+    expect(reply).toMatchObject({ status: 400, title: 'Invalid CloudEvent', detail: 'type is required' })
     const { reply: wrongVersion } = await deliver({ specversion: '0.3', id: 'd3', source: '/s', type: 't' })
     expect(wrongVersion).toMatchObject({ status: 400 })
   })

@@ -107,7 +107,7 @@ describe('a result that cannot be put on the wire', () => {
 describe('retry', () => {
   it('is 503 for a RetryableError', async () => {
     const problem = problemOf((await serve(throwing(new RetryableError('stripe is down')), request())).reply, 503)
-    expect(problem.title).toBe('stripe is down')
+    expect(problem.title).toBe('Temporarily unavailable')
   })
 
   it('is 429 with Retry-After in whole seconds, rounded up, when retryAfterMs is set', async () => {
@@ -140,7 +140,7 @@ describe('retry', () => {
 describe('drop', () => {
   it('is 422 for a PermanentError, with its detail', async () => {
     const problem = problemOf((await serve(throwing(new PermanentError('order does not exist', { detail: 'Order A1 does not exist' })), request())).reply, 422)
-    expect(problem).toMatchObject({ title: 'order does not exist', detail: 'Order A1 does not exist' })
+    expect(problem).toMatchObject({ title: 'Permanent failure', detail: 'Order A1 does not exist' })
   })
 
   it('is 400 for a failed schema check, naming the bad field', async () => {
