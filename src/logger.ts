@@ -37,7 +37,22 @@ export interface LoggerOptions {
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
 
-/** Creates a JSON logger. */
+/**
+ * Creates a JSON logger.
+ *
+ * A log call never throws, whatever its fields hold: errors, bigints and
+ * cycles are written as data; objects nested more than 64 deep end in
+ * `'[depth limit]'`; a member whose getter, Proxy trap or `toJSON` throws is
+ * written as `'[unserialisable: …]'` and the rest of the line still comes
+ * out. (What the sink itself throws is the sink's to handle.)
+ *
+ * @example
+ * ```ts
+ * import { createLogger } from 'faasade'
+ * const log = createLogger({ level: 'debug' }).child({ service: 'orders' })
+ * log.info('received', { body: JSON.parse(rawBody) }) // any depth: cut, not thrown
+ * ```
+ */
 export function createLogger(options: LoggerOptions = {}, bindings: LogFields = {}): Logger {
   // The option, else FAASADE_LOG_LEVEL or LOG_LEVEL where there is a process
   // environment (Node; Workers have none); a level we do not know is 'info'.
@@ -48,13 +63,37 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
   const now = options.now ?? Date.now
   // A child shares its parent's level, sink and clock: only the bindings grow.
   const make = (bound: LogFields): Logger => {
-    const logger: Partial<Logger> = { child: (fields) => make({ ...bound, ...fields }) }
+    const logger: Partial<Logger> = {
+      child: (fields) => {
+        let next: LogFields
+        try {
+          next = { ...bound, ...fields }
+        } catch {
+          // A getter or Proxy among the fields threw: bind what could be read.
+          next = JSON.parse(fieldByField(bound, fields)) as LogFields
+        }
+        return make(next)
+      },
+    }
     for (const [level, rank] of Object.entries(RANK) as Array<[LogLevel, number]>) {
+      // A log call must never throw: the handler would fail, and its delivery be
+      // retried, for a line. Whatever the fields hold, a line with the message comes out.
       logger[level] = (message, fields) => {
         if (rank < min) return
-        const time = new Date(now()).toISOString()
-        // A `toJSON` among the fields would make the whole line nothing: keep its heading then.
-        sink(safeStringify({ level, time, msg: message, ...bound, ...fields }) ?? JSON.stringify({ level, time, msg: message }), level)
+        let time: string
+        try {
+          time = new Date(now()).toISOString()
+        } catch {
+          time = new Date().toISOString()
+        }
+        let line: string | undefined
+        try {
+          line = safeStringify({ level, time, msg: message, ...bound, ...fields })
+        } catch {
+          // A getter, Proxy or toJSON threw: the slow path below writes what it can.
+        }
+        // Not an object: a `toJSON` among the fields replaced the whole line.
+        sink(line?.[0] === '{' ? line : fieldByField({ level, time, msg: message }, bound, fields), level)
       }
     }
     return logger as Logger
@@ -62,19 +101,75 @@ export function createLogger(options: LoggerOptions = {}, bindings: LogFields = 
   return make(bindings)
 }
 
+/** Objects nested deeper than this (the line itself is level 1) are written as `'[depth limit]'`. */
+const MAX_DEPTH = 64
+
 /**
- * JSON that survives errors, bigints and cycles instead of throwing mid-log,
- * with registered secrets scrubbed from each value (`redact.ts`).
+ * The slow path, for a line that did not serialise whole: each member is read
+ * and written on its own, one that throws as a short marker, so the others
+ * (and the heading) still reach the log.
  */
-function safeStringify(value: unknown): string {
+function fieldByField(...sources: Array<LogFields | undefined>): string {
+  const members = new Map<string, string | undefined>()
+  for (const source of sources) {
+    let keys: string[] = []
+    try {
+      keys = Object.keys(source ?? {})
+    } catch (error) {
+      members.set('logError', marker(error))
+    }
+    for (const key of keys) {
+      let json: string | undefined
+      try {
+        json = safeStringify(source![key])
+      } catch (error) {
+        json = marker(error)
+      }
+      members.set(key, json)
+    }
+  }
+  // As JSON does: a member that writes as nothing is left out; a later one wins its place.
+  return `{${[...members].filter(([key, json]) => json !== undefined && key !== 'toJSON').map(([key, json]) => `${safeStringify(key)}:${json}`).join(',')}}`
+}
+
+/** What a value that threw is written as: what it threw, short (and scrubbed, as every string). */
+function marker(error: unknown): string {
+  let what: string = typeof error
+  try {
+    what = error instanceof Error ? `${error.name}: ${error.message}` : String(error)
+  } catch {
+    // Even describing it threw: its type will do.
+  }
+  return safeStringify(`[unserialisable: ${what.slice(0, 200)}]`)!
+}
+
+/**
+ * JSON that survives errors, bigints, cycles and any depth instead of throwing
+ * mid-log, with registered secrets scrubbed from each value (`redact.ts`).
+ *
+ * Depth is counted in the walk that writes the line, not in a walk of its
+ * own: `open` holds the objects being written, outermost first, and the
+ * holder (`this`) of each value is the last of them once those already
+ * finished are dropped. An object met before is written as `[circular]`,
+ * which also stops a graph of shared objects from being written out
+ * exponentially.
+ */
+function safeStringify(value: unknown): string | undefined {
   const seen = new WeakSet<object>()
-  return JSON.stringify(value, (_key, v: unknown) => {
+  const open: object[] = []
+  return JSON.stringify(value, function (this: object, _key: string, v: unknown) {
     if (typeof v === 'bigint') v = v.toString()
-    // Members left undefined are left out of the line, as JSON does.
-    else if (v instanceof Error) return { name: v.name, message: v.message, stack: v.stack || undefined, status: (v as { status?: unknown }).status, cause: v.cause }
     else if (typeof v === 'object' && v !== null) {
       if (seen.has(v)) return '[circular]'
       seen.add(v)
+      while (open.length > 0 && open[open.length - 1] !== this) open.pop()
+      if (open.length >= MAX_DEPTH) return '[depth limit]'
+      // Members left undefined are left out of the line, as JSON does.
+      if (v instanceof Error) v = { name: v.name, message: v.message, stack: v.stack || undefined, status: (v as { status?: unknown }).status, cause: v.cause }
+      // What is returned (a stand-in, a copy with scrubbed keys) holds the members written next.
+      if (scrubber.scrub) v = scrubber.scrub(v)
+      if (typeof v === 'object' && v !== null) open.push(v)
+      return v
     }
     return scrubber.scrub ? scrubber.scrub(v) : v
   })
