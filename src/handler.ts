@@ -88,7 +88,7 @@ export function defineHandler<
   const name = definition.name ?? (typeof definition.type === 'string' && !definition.type.includes('*') ? definition.type : 'handler')
   const typeMatches = filterFor('type', definition.type)
   const sourceMatches = filterFor('source', definition.source)
-  const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: filterText(definition.type), source: filterText(definition.source) })
+  const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: definition.type, source: definition.source })
   for (const m of use) m.attach?.(info)
   const handle = definition.handle as (event: CloudEvent, ctx: Context) => unknown
   const chain = compose(use, (event, ctx) => toPromise(() => handle(event, ctx)), info)
@@ -108,10 +108,6 @@ export function defineHandler<
       })
     },
   }) as Handler<any, any>
-}
-
-function filterText(filter: EventFilter | undefined): string | undefined {
-  return filter === undefined ? undefined : filter instanceof RegExp ? String(filter) : filter
 }
 
 /** Names the option at fault, as the other checks in {@link defineHandler} do. */

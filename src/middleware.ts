@@ -18,6 +18,7 @@
  */
 import type { Context } from './context.js'
 import type { CloudEvent } from './event.js'
+import type { EventFilter } from './filter.js'
 import { ConfigurationError } from './errors.js'
 
 /** Calls the rest of the chain with this middleware's context additions. */
@@ -36,10 +37,10 @@ export interface HandlerInfo {
    * @defaultValue true
    */
   readonly named?: boolean
-  /** The handler's `type` filter as written (a RegExp as its source), for messages. */
-  readonly type?: string
-  /** The handler's `source` filter as written, for messages. */
-  readonly source?: string
+  /** The handler's `type` filter as given, for messages. */
+  readonly type?: EventFilter
+  /** The handler's `source` filter as given, for messages. */
+  readonly source?: EventFilter
 }
 
 /** A middleware that adds `Add` to the handler's context. */

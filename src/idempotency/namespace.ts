@@ -26,7 +26,7 @@ const holders = new WeakMap<IdempotencyStore, Map<string, Holder>>()
 
 /** How a message names a handler: its name, and its filters when the name is not its own. */
 function describe(handler: HandlerInfo): string {
-  const filters = [handler.type === undefined ? '' : `type "${handler.type}"`, handler.source === undefined ? '' : `source "${handler.source}"`].filter(Boolean)
+  const filters = [handler.type === undefined ? '' : `type "${String(handler.type)}"`, handler.source === undefined ? '' : `source "${String(handler.source)}"`].filter(Boolean)
   if (handler.named !== false) return `handler "${handler.name}"`
   return filters.length > 0 ? `an unnamed handler of ${filters.join(', ')}` : 'an unnamed handler with no type filter'
 }
