@@ -14,11 +14,19 @@
  *
  * Why scrubbing as well: once code reads `.value` and passes the raw string
  * on, the wrapper can no longer help. So every string the secret holds (the
- * whole text, and each string inside a JSON secret) is also registered with
- * the logger's scrubber (`addRedaction`), which replaces it in any log line.
- * Values shorter than 4 characters are not scrubbed (see `redact.ts`). The
- * price: a non-secret field of a JSON secret (`"host": "localhost"`) is
- * scrubbed from log lines too; too much redaction beats too little.
+ * whole text, and each string and number inside a JSON secret) is also
+ * registered with the logger's scrubber (`addRedaction`), which replaces it
+ * in any log line, in its own form and in the forms it takes on the way
+ * (JSON-escaped, URL-encoded, base64 and base64url, also inside a longer
+ * base64 text such as a Basic auth header). The price: a non-secret field
+ * of a JSON secret (`"host": "localhost"`, `"port": 5432`) is scrubbed from
+ * log lines too; too much redaction beats too little.
+ *
+ * Short values are the exception, as the scrubber cannot find them inside
+ * text without mangling every line: a string shorter than 4 characters is
+ * scrubbed only where a whole logged value or key equals it, and a number
+ * of 1 to 3 digits is not registered at all (at most a thousand values is
+ * no secret, and scrubbing every `0` or `443` would wreck the logs).
  */
 import { addRedaction, REDACTED } from '../redact.js'
 
@@ -67,16 +75,20 @@ export class Secret<T> {
   }
 }
 
-/** Registers every string `value` holds (and base64 of bytes) with the logger's scrubber. */
+/** Registers every string and number `value` holds (and base64 of bytes) with the logger's scrubber. */
 export function scrubEverywhere(value: unknown): void {
   for (const text of plaintexts(value)) addRedaction(text)
 }
 
-/** The strings a value holds, to scrub from logs: the whole thing and each leaf. */
+/** The texts a value holds, to scrub from logs: the whole thing and each leaf. */
 export function plaintexts(value: unknown, out: string[] = [], depth = 0): string[] {
   if (depth > 32) return out
   if (typeof value === 'string') out.push(value)
-  else if (value instanceof Uint8Array) out.push(toBase64(value))
+  else if ((typeof value === 'number' && Number.isFinite(value)) || typeof value === 'bigint') {
+    // As JSON and template strings write it; see the file's comment for short numbers.
+    const text = String(value)
+    if (text.replace(/^-/, '').length >= 4) out.push(text)
+  } else if (value instanceof Uint8Array) out.push(toBase64(value))
   else if (Array.isArray(value)) for (const item of value) plaintexts(item, out, depth + 1)
   else if (typeof value === 'object' && value !== null) for (const item of Object.values(value)) plaintexts(item, out, depth + 1)
   return out
