@@ -68,6 +68,7 @@ import { storeFailure } from './internal/failure.js'
 import { isNode, post } from './internal/node-http.js'
 import { toRecord } from './internal/record.js'
 import { createSigner } from './internal/sigv4.js'
+import { withTimeout } from './internal/timeout.js'
 
 /** Static AWS credentials. */
 export interface AwsCredentials {
@@ -109,7 +110,12 @@ export interface DynamoDbStoreOptions {
   endpoint?: string
   /** Without `client`. @defaultValue the `AWS_*` environment variables */
   credentials?: AwsCredentials
-  /** Without `client`: how long one request may take, ms. @defaultValue 5000 */
+  /**
+   * Without `client`: how long one request may take, ms, reply included. A
+   * request that takes longer fails with an `IdempotencyStoreError` whose
+   * cause is a `TimeoutError`.
+   * @defaultValue 5000
+   */
   requestTimeout?: number
 }
 
@@ -250,13 +256,14 @@ function fetchTransport(options: DynamoDbStoreOptions): Transport {
       const aws = new AwsClient({ ...credentials, service: 'dynamodb', region, retries: 0 })
       client = { aws, url: url.href }
     }
-    const response = await client.aws.fetch(client.url, {
-      method: 'POST',
-      headers: headersFor(operation),
-      body: JSON.stringify(input),
-      signal: AbortSignal.timeout(timeout),
+    // Signed by aws4fetch, sent by us: aws4fetch drops a signal given to it
+    // when it rebuilds the request (see internal/timeout.ts).
+    const request = await client.aws.sign(client.url, { method: 'POST', headers: headersFor(operation), body: JSON.stringify(input) })
+    const [status, text] = await withTimeout(timeout, async (signal) => {
+      const response = await fetch(request, { signal })
+      return [response.status, await response.text()] as const
     })
-    return readReply(operation, response.status, await response.text())
+    return readReply(operation, status, text)
   }
 }
 

@@ -11,6 +11,7 @@
 import type * as Http from 'node:http'
 import { utf8 } from '../../hash.js'
 import { builtin } from './builtin.js'
+import { timeoutError } from './timeout.js'
 
 /** Whether this is Node itself (not workerd's compatibility layer). */
 export function isNode(): boolean {
@@ -29,11 +30,15 @@ let http: Promise<Pick<typeof Http, 'request'>> | undefined
 let https: Promise<Pick<typeof Http, 'request'>> | undefined
 
 function once(request: typeof Http.request, url: URL, headers: Promise<Record<string, string>>, body: Uint8Array, timeoutMs: number) {
-  return new Promise<Reply>((resolve, reject) => {
+  return new Promise<Reply>((resolveReply, rejectReply) => {
     // The request (and its connection) starts now; headers are set when they
     // are ready, before anything is written: connecting overlaps signing.
     const req = request(url, { method: 'POST' })
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`request timed out after ${timeoutMs} ms`)))
+    // For the whole request, reply included (req.setTimeout would only
+    // catch a socket idle that long, not a server that trickles).
+    const timer = setTimeout(() => req.destroy(timeoutError(timeoutMs)), timeoutMs)
+    const resolve = (reply: Reply) => (clearTimeout(timer), resolveReply(reply))
+    const reject = (error: unknown) => (clearTimeout(timer), rejectReply(error))
     req.on('error', (error: Error & { reusedSocket?: boolean }) => {
       error.reusedSocket = req.reusedSocket
       reject(error)
