@@ -2,20 +2,29 @@
  * CloudEvents over HTTP out, in all three modes. The `cloudevents` SDK has no
  * batch encoder; this one has, and percent-encodes binary-mode headers.
  */
-import type { CloudEvent } from '../event.js'
-import { encodeHeaderValue } from './header-value.js'
+import { isExtensionName, type CloudEvent } from '../event.js'
+import { encodeHeaderValue, headerValue } from './header-value.js'
 import { isJsonMediaType, toBase64, type HttpReply } from './message.js'
 
 type Encoded = Pick<HttpReply, 'headers' | 'body'>
 
-/** Binary mode: attributes in `ce-*` headers, data as the body. */
+/**
+ * Binary mode: attributes in `ce-*` headers, data as the body. Attribute
+ * values are percent-encoded (HTTP binding 3.1.3.2), so a CR or LF in one
+ * travels as `%0D%0A`; `datacontenttype` goes in Content-Type as it is, so
+ * one that a header cannot hold throws a `TypeError`, as does an attribute
+ * name that cannot follow `ce-` (the event may not have been checked).
+ */
 export function encodeBinary(event: CloudEvent): Encoded {
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(event)) {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined) continue
+    // Every attribute name, named or extension, is lower-case letters and digits.
+    if (!isExtensionName(name)) throw new TypeError(`The ${JSON.stringify(name)} attribute cannot be a header name`)
     headers[`ce-${name}`] = encodeHeaderValue(String(value))
   }
-  const { data, datacontenttype: type } = event
+  const { data } = event
+  const type = event.datacontenttype === undefined ? undefined : headerValue('datacontenttype', event.datacontenttype)
   if (data === undefined) {
     if (type) headers['content-type'] = type
     return { headers }

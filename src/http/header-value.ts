@@ -7,6 +7,26 @@
 // With the u flag a surrogate pair is one match, encoded as its 4 UTF-8 bytes.
 const MUST_ENCODE = /[^\x21-\x7e]|["%]/gu
 
+// RFC 9110 field-value: visible ASCII, space, tab and obs-text (0x80-0xFF);
+// Node's http module and fetch's Headers refuse the rest, and a CR or LF in
+// a value the platform does not check would start a header of its own.
+const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
+
+/**
+ * `value`, when it can go in a header as it is; otherwise a `TypeError`
+ * naming the attribute it came from, so a reply is refused, never sent broken.
+ *
+ * @example
+ * ```ts
+ * headerValue('datacontenttype', 'text/plain; charset=utf-8') // returned as is
+ * headerValue('datacontenttype', 'text/plain\r\nSet-Cookie: a=b') // throws TypeError
+ * ```
+ */
+export function headerValue(attribute: string, value: string): string {
+  if (NOT_FIELD_VALUE.test(value)) throw new TypeError(`The ${JSON.stringify(attribute)} attribute cannot be a header value: it holds a control character or a character over U+00FF`)
+  return value
+}
+
 /** Encodes an attribute value for a `ce-*` header. Throws a `URIError` on an unpaired surrogate. */
 export function encodeHeaderValue(value: string): string {
   return value.replace(MUST_ENCODE, (char) => encodeURIComponent(char))
