@@ -37,7 +37,7 @@ import { checkOptions } from '../../middleware.js'
 import { networkFailure, secretFailure, type SecretErrorInfo } from '../errors.js'
 import { BINARY_VALUE_OPTIONS, defineSecretProvider, type BinaryValueOptions, type RawSecret, type SecretProvider, type ValueOf } from '../provider.js'
 import { classifyAwsError, sanitizeErrorCode } from './aws-errors.js'
-import { base64ToBytes, envVar, readJson, replyFailure, REQUEST_TIMEOUT_MS } from './http.js'
+import { base64ToBytes, envVar, parseJson, replyFailure, REQUEST_TIMEOUT_MS, withTimeout } from './http.js'
 
 /** The provider kind of {@link fromAwsSecretsManager}. */
 export const AWS_SECRETS_MANAGER = 'aws-secrets-manager'
@@ -83,6 +83,14 @@ export interface AwsSecretsManagerOptions extends BinaryValueOptions {
   /** For the fetch transport (the SDK transport takes them only through `client`). @defaultValue the `AWS_*` environment variables */
   credentials?: AwsCredentials
   /**
+   * For the fetch transport: how long one request may take, ms, reply
+   * included. A request that takes longer fails with a
+   * `SecretUnavailableError` (retryable) whose cause is a `TimeoutError`.
+   * Your SDK client keeps its own (its `requestHandler`'s `requestTimeout`).
+   * @defaultValue 10000
+   */
+  requestTimeout?: number
+  /**
    * Also expire the cached value at the secret's next rotation date, read
    * with `DescribeSecret` (`NextRotationDate`) alongside each fetch: one more
    * call per TTL window, and the `secretsmanager:DescribeSecret` permission.
@@ -91,7 +99,7 @@ export interface AwsSecretsManagerOptions extends BinaryValueOptions {
   expireAtRotation?: boolean
 }
 
-const KNOWN = [...BINARY_VALUE_OPTIONS, 'versionId', 'versionStage', 'region', 'endpoint', 'transport', 'client', 'credentials', 'expireAtRotation']
+const KNOWN = [...BINARY_VALUE_OPTIONS, 'versionId', 'versionStage', 'region', 'endpoint', 'transport', 'client', 'credentials', 'requestTimeout', 'expireAtRotation']
 
 /**
  * A secret from AWS Secrets Manager, by name or ARN.
@@ -114,6 +122,13 @@ export function fromAwsSecretsManager<const O extends AwsSecretsManagerOptions =
   if (opts.client !== undefined && typeof opts.client?.send !== 'function') throw new ConfigurationError('fromAwsSecretsManager: `client` must be a SecretsManagerClient')
   if (opts.client !== undefined && opts.transport === 'fetch') throw new ConfigurationError("fromAwsSecretsManager: `client` needs `transport: 'sdk'`")
   const transport = opts.transport ?? (opts.client ? 'sdk' : DEFAULT_AWS_TRANSPORT)
+  const { requestTimeout } = opts
+  if (requestTimeout !== undefined && !(typeof requestTimeout === 'number' && Number.isFinite(requestTimeout) && requestTimeout > 0)) {
+    throw new ConfigurationError('fromAwsSecretsManager: `requestTimeout` must be a positive number of milliseconds')
+  }
+  if (requestTimeout !== undefined && transport !== 'fetch') {
+    throw new ConfigurationError("fromAwsSecretsManager: `requestTimeout` is for the fetch transport; give your SDK client a requestHandler with requestTimeout instead")
+  }
   const info: SecretErrorInfo = { provider: AWS_SECRETS_MANAGER, secretName: secretId }
   const input = { SecretId: secretId, ...(opts.versionId && { VersionId: opts.versionId }), ...(opts.versionStage && { VersionStage: opts.versionStage }) }
   const get = transport === 'fetch' ? fetchTransport(info, opts) : sdkTransport(info, opts)
@@ -161,20 +176,28 @@ function fetchTransport(info: SecretErrorInfo, opts: AwsSecretsManagerOptions): 
     const url = endpointOf(opts) ?? `https://secretsmanager.${region}.amazonaws.com/`
     return (signer = { client, url })
   }
+  const timeout = opts.requestTimeout ?? REQUEST_TIMEOUT_MS
   const call = async (target: string, body: object): Promise<Record<string, unknown>> => {
     const { client, url } = setup()
     let response: Response
+    let text: string
     try {
-      response = await client.fetch(url, {
+      // Signed by aws4fetch, sent by us: aws4fetch drops a signal given to
+      // it when it rebuilds the request, and the timer of a dropped
+      // AbortSignal.timeout() can be collected before it fires.
+      const request = await client.sign(url, {
         method: 'POST',
         headers: { 'X-Amz-Target': `secretsmanager.${target}`, 'Content-Type': 'application/x-amz-json-1.1' },
         body: JSON.stringify(body),
-        signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+      })
+      ;[response, text] = await withTimeout(timeout, async (signal) => {
+        const reply = await fetch(request, { signal })
+        return [reply, await reply.text()] as const
       })
     } catch (error) {
       throw networkFailure(info, error)
     }
-    const payload = (await readJson(info, response)) as Record<string, unknown> | null
+    const payload = parseJson(info, response.status, text) as Record<string, unknown> | null
     if (response.ok && typeof payload === 'object' && payload !== null) return payload
     const code = sanitizeErrorCode(response.headers.get('x-amzn-errortype') ?? stringField(payload, '__type'))
     const message = stringField(payload, 'message') ?? stringField(payload, 'Message')

@@ -35,14 +35,37 @@ export async function request(info: SecretErrorInfo, url: string, init: RequestI
   }
 }
 
+/**
+ * Runs `work` with a signal that aborts after `ms` with a DOMException named
+ * `TimeoutError`, for as long as `work` runs (reading the reply included).
+ * Not `AbortSignal.timeout()` where the signal goes through a library that
+ * rebuilds the request (aws4fetch): that timer holds its signal only
+ * weakly, so once the library drops the signal, garbage collection takes
+ * both and the request never times out. A `setTimeout` holds its callback,
+ * and through it the controller, until it fires or is cleared.
+ */
+export async function withTimeout<T>(ms: number, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(new DOMException(`The request timed out after ${ms} ms`, 'TimeoutError')), ms)
+  try {
+    return await work(controller.signal)
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
 /** Reads a reply body as JSON; a body that is not JSON is the provider misbehaving: retryable. */
 export async function readJson(info: SecretErrorInfo, response: Response): Promise<unknown> {
-  const text = await response.text()
+  return parseJson(info, response.status, await response.text())
+}
+
+/** {@link readJson} for a body already read. */
+export function parseJson(info: SecretErrorInfo, status: number, text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
     // No cause: the text may be the secret itself.
-    throw secretFailure('unavailable', info, `the reply (HTTP ${response.status}) is not JSON`)
+    throw secretFailure('unavailable', info, `the reply (HTTP ${status}) is not JSON`)
   }
 }
 
