@@ -4,7 +4,7 @@
  * partial-failure reply. State lives in the call, never on an instance, so
  * concurrent invocations cannot see each other's failures.
  */
-import { RetryableError } from './errors.js'
+import { ConfigurationError, RetryableError } from './errors.js'
 import { outcomeOf, settle, toPromise, type Outcome } from './outcome.js'
 
 export interface BatchOptions {
@@ -16,7 +16,10 @@ export interface BatchOptions {
    */
   ordered?: boolean
   /**
-   * Items in flight at once for an unordered source (ordered ones always run one at a time).
+   * Items in flight at once for an unordered source (ordered ones always run
+   * one at a time): a whole number from 1, or `Infinity` for every item at
+   * once. Anything else (`NaN` from an unset environment variable, 0, a
+   * fraction) is a {@link ConfigurationError}, never a batch that runs nothing.
    * @defaultValue 10
    */
   concurrency?: number
@@ -44,12 +47,25 @@ export class SkippedError extends RetryableError {
   }
 }
 
-/** Runs `run` over `items` and returns their outcomes, in order. Never rejects. */
+/**
+ * Runs `run` over `items` and returns their outcomes, one an item, in order.
+ * An item's failure is its outcome, never a rejection; bad options reject
+ * with a {@link ConfigurationError} naming the option, before any item runs.
+ *
+ * @example
+ * ```ts
+ * const outcomes = await runBatch(records, (r) => dispatch(service, toEvent(r), ctxFor(r)), { concurrency: 5 })
+ * const failed = outcomes.flatMap((o, i) => (o.kind === 'retry' ? [records[i]!.messageId] : []))
+ * ```
+ */
 export async function runBatch<T, R>(
   items: readonly T[],
   run: (item: T, index: number) => Promise<R> | R,
   options: BatchOptions = {},
 ): Promise<Outcome<R>[]> {
+  const limit = limitOf(options.concurrency)
+  if (options.stopOn !== undefined && options.stopOn !== 'retry' && options.stopOn !== 'any') throw new ConfigurationError('runBatch: `stopOn` must be "retry" or "any"')
+  if (options.settled !== undefined && !Array.isArray(options.settled)) throw new ConfigurationError('runBatch: `settled` must be an array')
   const sink = options.settled as Outcome<R>[] | undefined
   if (options.ordered) {
     const outcomes: Outcome<R>[] = sink ?? new Array(items.length)
@@ -70,11 +86,10 @@ export async function runBatch<T, R>(
   // item at once, as the lanes of runConcurrently would, without their loop
   // and its promise turns: about 1.3 µs a batch of ten. Here rather than in
   // runConcurrently, which every Worker carries and whose bytes it counts.
-  // (The limit as runConcurrently reads it.)
-  if (items.length <= Math.max(1, Math.floor(options.concurrency ?? 10))) {
+  if (items.length <= limit) {
     return Promise.all(items.map((item, i) => (sink ? settleInto(sink, i, () => run(item, i)) : settle(() => run(item, i)))))
   }
-  if (!sink) return runConcurrently(items, run, options.concurrency)
+  if (!sink) return runConcurrently(items, run, limit)
   // Each outcome noted (settleInto), then passed on as it was: a result, or the error it already holds.
   return runConcurrently(
     items,
@@ -83,7 +98,7 @@ export async function runBatch<T, R>(
         if (outcome.kind === 'ok') return outcome.result
         throw outcome.error
       }),
-    options.concurrency,
+    limit,
   )
 }
 
@@ -97,7 +112,9 @@ function settleInto<R>(sink: Outcome<R>[], i: number, work: () => Promise<R> | R
 
 /**
  * The unordered half of {@link runBatch}: up to `concurrency` items in
- * flight (default 10), outcomes in input order. Apart so that a path that
+ * flight (default 10; `Infinity`: all), outcomes in input order, one an
+ * item. A `concurrency` that is not a whole number from 1 or `Infinity`
+ * rejects with a {@link ConfigurationError}. Apart so that a path that
  * never runs an ordered batch (HTTP, a Workers queue) does not ship the
  * ordered one.
  *
@@ -111,7 +128,7 @@ export async function runConcurrently<T, R>(
   run: (item: T, index: number) => Promise<R> | R,
   concurrency?: number,
 ): Promise<Outcome<R>[]> {
-  const limit = Math.max(1, Math.floor(concurrency ?? 10))
+  const limit = limitOf(concurrency)
   const outcomes: Outcome<R>[] = new Array(items.length)
   let next = 0
   const worker = async () => {
@@ -122,4 +139,15 @@ export async function runConcurrently<T, R>(
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return outcomes
+}
+
+/**
+ * The `concurrency` option, checked. It used to be clamped with `Math.max(1,
+ * Math.floor(…))`, which lets NaN through: the batch then started no lane,
+ * ran nothing and returned holes instead of outcomes.
+ */
+function limitOf(concurrency: number | undefined): number {
+  if (concurrency === undefined) return 10
+  if (concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1)) return concurrency
+  throw new ConfigurationError(`\`concurrency\` must be a whole number from 1, or Infinity; got ${typeof concurrency === 'number' ? concurrency : typeof concurrency}`)
 }
