@@ -13,6 +13,7 @@ import { defineConfig, type Options } from 'tsup'
 // One entry per door of the exports map (package.json), but the core's.
 const subpaths = {
   testing: 'src/testing/index.ts',
+  adapter: 'src/adapter/index.ts',
   cloudevents: 'src/cloudevents/index.ts',
   idempotency: 'src/idempotency/index.ts',
   'idempotency-redis': 'src/idempotency/stores/redis.ts',

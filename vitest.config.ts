@@ -11,6 +11,7 @@ const alias = [
   { find: /^faasade\/idempotency$/, replacement: here('./src/idempotency/index.ts') },
   { find: /^faasade\/secrets$/, replacement: here('./src/secrets/index.ts') },
   { find: /^faasade\/testing$/, replacement: here('./src/testing/index.ts') },
+  { find: /^faasade\/adapter$/, replacement: here('./src/adapter/index.ts') },
   { find: /^faasade\/cloudevents$/, replacement: here('./src/cloudevents/index.ts') },
   { find: /^faasade\/aws-lambda$/, replacement: here('./adapters/aws-lambda/index.ts') },
   { find: /^faasade\/cloudflare-workers$/, replacement: here('./adapters/cloudflare-workers/index.ts') },

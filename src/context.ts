@@ -13,6 +13,8 @@
  * ```
  */
 import { TimeoutError } from './errors.js'
+import type { CloudEvent } from './event.js'
+import { lazyChild } from './lazy-logger.js'
 import { createLogger, type Logger } from './logger.js'
 
 /** Which provider delivered the event, and its native input as received. */
@@ -21,6 +23,27 @@ export interface ProviderInfo<Raw = unknown> {
   readonly name: string
   /** The native event and context objects, untouched. */
   readonly raw: Raw
+  /**
+   * The platform's environment bindings, where it hands them to each
+   * invocation rather than through `process.env` (a Worker's `env`).
+   * `fromEnv` reads a variable here first.
+   */
+  readonly env?: Readonly<Record<string, unknown>>
+}
+
+/**
+ * Facts of the invocation that delivered the event, for logs and traces:
+ * every adapter fills what its platform tells, through the adapter kit.
+ */
+export interface InvocationFacts {
+  /** The platform's id of the invocation (Lambda's `awsRequestId`, Azure's `invocationId`, a Workers ray id). */
+  readonly requestId?: string
+  /** Whether this is the first invocation the instance serves. */
+  readonly coldStart?: boolean
+  /** The W3C `traceparent` the delivery carries, where it carries one. */
+  readonly traceparent?: string
+  /** The W3C `tracestate` that goes with it. */
+  readonly tracestate?: string
 }
 
 /** The context every handler and middleware receives. */
@@ -37,6 +60,8 @@ export interface Context {
   /** Delivery count, 1 for the first delivery, when the provider tells it. */
   readonly attempt: number | undefined
   readonly provider: ProviderInfo
+  /** What the platform said of this invocation: request id, cold start, trace context. */
+  readonly invocation: InvocationFacts
 }
 
 export interface ContextInit {
@@ -49,15 +74,19 @@ export interface ContextInit {
   waitUntil?: (promise: Promise<unknown>) => void
   /** @defaultValue `Date.now` */
   now?: () => number
+  /** @defaultValue `{}` */
+  invocation?: InvocationFacts
 }
 
 let defaultLogger: Logger | undefined
+const NO_FACTS: InvocationFacts = Object.freeze({})
 
 class InvocationContext implements Context {
   readonly log: Logger
   readonly deadline: number
   readonly attempt: number | undefined
   #provider: ProviderInfo
+  #invocation: InvocationFacts
   #signal: AbortSignal | undefined
   #now: () => number
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined
@@ -65,6 +94,7 @@ class InvocationContext implements Context {
 
   constructor(init: ContextInit) {
     this.#provider = init.provider
+    this.#invocation = init.invocation ?? NO_FACTS
     this.deadline = init.deadline ?? Infinity
     this.attempt = init.attempt
     this.log = init.log ?? (defaultLogger ??= createLogger())
@@ -78,6 +108,10 @@ class InvocationContext implements Context {
   // do the same but keeps the class in every bundle, used or not.
   get provider(): ProviderInfo {
     return this.#provider
+  }
+
+  get invocation(): InvocationFacts {
+    return this.#invocation
   }
 
   // Made on first use: most handlers never read it, and a timer per
@@ -115,6 +149,7 @@ class InvocationContext implements Context {
       log: undefined,
       deadline: Number.isFinite(this.deadline) ? new Date(this.deadline).toISOString() : null,
       provider: { name: this.provider.name },
+      invocation: this.#invocation,
     }
   }
 }
@@ -122,6 +157,23 @@ class InvocationContext implements Context {
 /** Creates a context for one invocation (one item of a batch gets its own). */
 export function createContext(init: ContextInit): Context {
   return new InvocationContext(init)
+}
+
+/**
+ * The context of one event's delivery: the one place every door (each
+ * adapter through the adapter kit, the fetch handler, `faasade/testing`)
+ * makes a handler's context, so that what a context carries is decided
+ * once. Its logger's lines carry the event's `id` and `type` (the child is
+ * made on the first line).
+ *
+ * @example
+ * ```ts
+ * const ctx = contextForEvent(event, { provider: { name: 'my-queue', raw: message }, log, deadline, attempt: 2 })
+ * await dispatch(service, event, ctx)
+ * ```
+ */
+export function contextForEvent(event: Pick<CloudEvent, 'id' | 'type'>, init: ContextInit & { log: Logger }): Context {
+  return new InvocationContext({ ...init, log: lazyChild(init.log, { eventId: event.id, eventType: event.type }) })
 }
 
 /**

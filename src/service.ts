@@ -8,26 +8,29 @@ import type { Context } from './context.js'
 import { ConfigurationError, NoHandlerError } from './errors.js'
 import type { CloudEvent } from './event.js'
 import { isHandler, type Handler } from './handler.js'
+import { cloudEventMode } from './http/decode.js'
 
 /** An HTTP app in the web-standard shape, as Hono's `app.fetch` is. */
 export interface HttpApp {
-  fetch(request: Request, env?: any, executionContext?: any): Response | Promise<Response>
+  // `env` and the execution context are whatever the platform passes (Hono
+  // types them per app): `unknown` here, so that any app's `fetch` fits.
+  fetch(request: Request, env?: unknown, executionContext?: unknown): Response | Promise<Response>
 }
 
 export interface Service {
   readonly kind: 'faasade.service'
   readonly http: HttpApp | undefined
-  readonly events: readonly Handler<any, any>[]
+  readonly events: readonly Handler<unknown, unknown>[]
   /** The first handler, in `events` order, that accepts the event. */
-  route(event: Pick<CloudEvent, 'type' | 'source'>): Handler<any, any> | undefined
+  route(event: Pick<CloudEvent, 'type' | 'source'>): Handler<unknown, unknown> | undefined
 }
 
 /** What an adapter accepts. */
-export type Target = Handler<any, any> | Service | HttpApp
+export type Target = Handler<unknown, unknown> | Service | HttpApp
 
 export interface ServiceDefinition {
   http?: HttpApp
-  events?: readonly Handler<any, any>[]
+  events?: readonly Handler<unknown, unknown>[]
 }
 
 /**
@@ -57,7 +60,7 @@ export function defineService(definition: ServiceDefinition): Service {
 
 // Without the checks: for `toService`, whose target is already known good,
 // so that a Worker made from a lone handler does not ship `defineService`'s.
-function serviceOf(http: HttpApp | undefined, events: readonly Handler<any, any>[]): Service {
+function serviceOf(http: HttpApp | undefined, events: readonly Handler<unknown, unknown>[]): Service {
   return Object.freeze({
     kind: 'faasade.service' as const,
     http,
@@ -77,6 +80,22 @@ export function toService(target: Target): Service {
   if (isHandler(target)) return serviceOf(undefined, [target])
   if (typeof (target as HttpApp | undefined)?.fetch === 'function') return serviceOf(target as HttpApp, [])
   throw new ConfigurationError('Expected a handler (defineHandler), a service (defineService) or an HTTP app with fetch()')
+}
+
+/**
+ * Whether an HTTP request goes to the service's event handlers (it carries
+ * CloudEvents in one of the binding's modes, and there are handlers to take
+ * them) rather than to its app. Every HTTP door asks this one function. An
+ * app with no event handlers gets every request: one may read `ce-*`
+ * headers itself.
+ *
+ * @example
+ * ```ts
+ * wantsEvents(service, { 'ce-specversion': '1.0', 'ce-id': '1', … })   // true when service.events is not empty
+ * ```
+ */
+export function wantsEvents(service: Service, headers: Readonly<Record<string, string | undefined>>): boolean {
+  return service.events.length > 0 && cloudEventMode(headers) !== undefined
 }
 
 /** Runs the handler that accepts `event`, or throws {@link NoHandlerError}. */

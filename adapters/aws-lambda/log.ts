@@ -16,7 +16,7 @@
  * In Lambda the runtime's `console` writes to a descriptor of its own, so
  * its lines and these may reach CloudWatch in another order than written.
  */
-import { createLogger, type LogFields, type Logger, type LogLevel, type LogSink } from '../../src/logger.js'
+import { createLogger, type Logger, type LogLevel, type LogSink } from '../../src/logger.js'
 
 /** Lambda's application log levels (`AWS_LAMBDA_LOG_LEVEL`) as the core logger's: it has no TRACE or FATAL. */
 const LAMBDA_LEVELS: Record<string, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'error' }
@@ -92,45 +92,5 @@ export function writeLine(line: string): void {
   } catch {
     queued = true
     process.stdout.write(bytes.subarray(written))
-  }
-}
-
-/**
- * A logger whose lines carry `fields`, with the child made on the first
- * line: most records and invocations log nothing, and making a child for
- * each record of a batch costs more than the rest of its mapping.
- */
-export class LazyChildLogger implements Logger {
-  #parent: Logger
-  #fields: LogFields
-  #log: Logger | undefined
-
-  constructor(parent: Logger, fields: LogFields) {
-    this.#parent = parent
-    this.#fields = fields
-  }
-
-  #child(): Logger {
-    return (this.#log ??= this.#parent.child(this.#fields))
-  }
-
-  debug(message: string, fields?: LogFields): void {
-    this.#child().debug(message, fields)
-  }
-
-  info(message: string, fields?: LogFields): void {
-    this.#child().info(message, fields)
-  }
-
-  warn(message: string, fields?: LogFields): void {
-    this.#child().warn(message, fields)
-  }
-
-  error(message: string, fields?: LogFields): void {
-    this.#child().error(message, fields)
-  }
-
-  child(fields: LogFields): Logger {
-    return this.#child().child(fields)
   }
 }

@@ -1,93 +1,30 @@
 /**
- * The contract of a trigger: does this native event match, what CloudEvents
- * (or HTTP request) does it carry, and how are the outcomes said back in its
- * native reply. The built-in triggers (`mapping.ts`) are written against this
- * same public interface, and a user's mappers are tried before them, so a
- * trigger faasade does not know is one object away.
+ * The kit's mapper contract (`faasade/adapter`), with Lambda's context as
+ * what each invocation comes with. The built-in triggers (`mapping.ts`) are
+ * written against these same types, and a user's mappers are tried before
+ * them, so a trigger faasade does not know is one object away.
  */
-import type { FaasadeError } from '../../src/errors.js'
-import type { CloudEvent } from '../../src/event.js'
-import type { HttpRequest } from '../../src/http/message.js'
-import type { Outcome } from '../../src/outcome.js'
+import type { EventMapper as KitEventMapper, HttpMapper as KitHttpMapper, HttpReplyParts, HttpRequestParts, NativeItem } from '../../src/adapter/index.js'
 import type { LambdaContext } from './lambda-types.js'
 
-/** One native item (a record of a batch, or the whole event): its CloudEvent and the facts the reply needs. */
-export interface NativeItem {
-  /**
-   * The item's CloudEvent, or the error that keeps it from being one (a
-   * record that cannot be read never will be: it is dropped, and logged).
-   */
-  readonly event: CloudEvent | FaasadeError
-  /** What the reply names the item by: SQS `messageId`, a stream's sequence number. */
-  readonly id?: string
-  /** The delivery count, 1 for the first delivery: `ctx.attempt`. */
-  readonly attempt?: number
-  /** The native record: `ctx.provider.raw.record`. */
-  readonly record?: unknown
-}
-
-/** A trigger that carries events: a queue, a stream, a notification, a direct invoke. */
-export interface EventMapper<E = unknown, R = unknown> {
-  readonly kind: 'events'
-  /** Names the trigger in logs. */
-  readonly name: string
-  /**
-   * Whether `event` is this trigger's. The built-in shape tests exclude each
-   * other; a user's mapper is asked first.
-   */
-  match(event: unknown): event is E
-  /** One item per native record, in order. Pure: no I/O, the same output for the same input. */
-  toEvents(event: E, context: LambdaContext): readonly NativeItem[]
-  /**
-   * Whether the items are ordered (a FIFO queue, a stream): they run one at
-   * a time and after the first failure the rest are not run and fail too.
-   * @defaultValue false
-   */
-  ordered?(event: E): boolean
-  /**
-   * The native reply for the outcomes, one an item, in order. Pure. Throws
-   * where throwing is the reply (an async invoke that Lambda should retry).
-   */
-  reply(outcomes: readonly Outcome[], items: readonly NativeItem[], event: E): R
-}
+export type { HttpReplyParts, NativeItem }
 
 /** An HTTP request as a Lambda HTTP trigger carries it. */
-export interface LambdaHttpRequest extends HttpRequest {
-  /** Path and query string, as the client sent them (`/orders/1?x=2`). */
-  readonly url: string
-  /** The host the request was made to, when no `host` header says (API Gateway's `requestContext.domainName`). */
-  readonly host?: string
-}
+export type LambdaHttpRequest = HttpRequestParts
 
-/** An HTTP reply in the parts every Lambda HTTP shape is made of. */
-export interface HttpReplyParts {
-  readonly status: number
-  /** Lower-case names; a header sent more than once is joined with `, `. No `set-cookie`. */
-  readonly headers: Readonly<Record<string, string>>
-  /** Each `Set-Cookie` value. */
-  readonly cookies: readonly string[]
-  /** Text, or base64 when `isBase64Encoded`. */
-  readonly body: string
-  readonly isBase64Encoded: boolean
-}
+/** A trigger that carries events: a queue, a stream, a notification, a direct invoke. */
+export type EventMapper<E = unknown, R = unknown> = KitEventMapper<E, LambdaContext, R>
 
 /** A trigger that carries an HTTP request: API Gateway, a Function URL, a load balancer. */
-export interface HttpMapper<E = unknown, R = unknown> {
-  readonly kind: 'http'
-  readonly name: string
-  match(event: unknown): event is E
-  /** The request. Pure. Throws a `ValidationError` for an event it cannot read (a 400). */
-  toRequest(event: E): LambdaHttpRequest
-  /** The reply in the shape this trigger expects. Pure. */
-  toReply(reply: HttpReplyParts, event: E): R
-}
+export type HttpMapper<E = unknown, R = unknown> = KitHttpMapper<E, R>
 
-/** Any mapper. */
+/** Any Lambda mapper. */
 export type LambdaMapper<E = unknown, R = unknown> = EventMapper<E, R> | HttpMapper<E, R>
 
 /**
- * Defines a mapper for a trigger faasade does not know. An identity
- * function: it exists so that `E` is inferred from `match`.
+ * Defines a mapper for a Lambda trigger faasade does not know. An identity
+ * function: it exists so that `E` is inferred from `match`, and the context
+ * is typed as Lambda's.
  *
  * @example
  * ```ts

@@ -5,13 +5,13 @@
  * events, large downloads, no 6 MB limit), after the status, headers and
  * cookies in the metadata prelude of `awslambda.HttpResponseStream`.
  */
+import { answerHttp, appFailed } from '../../src/adapter/index.js'
 import type { Target } from '../../src/service.js'
-import { deadlineOf } from './deadline.js'
 import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
-import { answerHttp, appFailed, createRuntime, forInvocation, handlerFor, readRequest } from './to-lambda.js'
+import { handlerFor, invocationOf, lambdaAdapter, readRequest } from './to-lambda.js'
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
 export interface ResponseStream {
@@ -53,18 +53,17 @@ export type StreamingHandler = (event: unknown, stream: ResponseStream, context:
  * ```
  */
 export function toLambdaStream(target: Target, options: LambdaOptions = {}): StreamingHandler {
-  const shared = createRuntime(target, options)
-  const buffered = handlerFor(shared)
+  const adapter = lambdaAdapter(target, options)
+  const buffered = handlerFor(adapter)
   const handler: StreamingHandler = async (event, stream, context) => {
     if (!apiGatewayV2.match(event)) {
       await write(stream, JSON.stringify(await buffered(event, context)) ?? 'null')
       stream.end()
       return
     }
-    const runtime = forInvocation(shared, context)
-    const deadline = deadlineOf(context, runtime.timeoutMarginMs)
-    const request = readRequest(runtime, apiGatewayV2, event)
-    const answer = 'url' in request ? await answerHttp(runtime, apiGatewayV2.name, request, { event, context }, deadline) : { reply: request }
+    const { log, facts, deadline } = invocationOf(adapter, context)
+    const request = readRequest(log, apiGatewayV2, event)
+    const answer = 'url' in request ? await answerHttp(adapter, request, { trigger: apiGatewayV2.name, raw: { event, context }, deadline, log, invocation: facts }) : { reply: request }
     if ('reply' in answer) {
       const { status, headers, body } = answer.reply
       const out = withPrelude(stream, { statusCode: status, headers, cookies: [] })
@@ -78,10 +77,10 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
       if (response.body) for await (const chunk of response.body) await write(out, chunk)
     } catch (error) {
       // The status is sent: all that is left is to log and cut the body short.
-      appFailed(runtime, apiGatewayV2.name, error)
+      appFailed(log, apiGatewayV2.name, error)
     }
     out.end()
-    await work.drainBy(deadline)
+    await work?.drainBy(deadline)
   }
   const streamify = globals()?.streamifyResponse
   return typeof streamify === 'function' ? streamify(handler) : handler

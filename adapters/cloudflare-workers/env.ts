@@ -22,9 +22,10 @@ import { PROVIDER_NAME } from './to-worker.js'
  * ```
  */
 export function workerEnv<Env = Record<string, unknown>>(ctx: Pick<Context, 'provider'>): Env {
-  const raw = ctx.provider.raw as { env?: unknown } | null | undefined
-  if (ctx.provider.name !== PROVIDER_NAME || typeof raw?.env !== 'object' || raw.env === null) {
+  // The provider's bindings; a test's context may carry them in `raw.env` instead.
+  const env = ctx.provider.env ?? (ctx.provider.raw as { env?: unknown } | null | undefined)?.env
+  if (ctx.provider.name !== PROVIDER_NAME || typeof env !== 'object' || env === null) {
     throw new ConfigurationError(`workerEnv: this event came from "${ctx.provider.name}", not from a Worker made by toWorker`)
   }
-  return raw.env as Env
+  return env as Env
 }

@@ -12,6 +12,7 @@
 export { toWorker, PROVIDER_NAME } from './to-worker.js'
 export { workerEnv } from './env.js'
 export type { WorkerOptions, WorkerQueueOptions, WorkerScheduledOptions } from './options.js'
+export type { DropPolicy } from '../../src/adapter/index.js'
 export {
   controllerToEvent,
   delaySeconds,
@@ -23,7 +24,6 @@ export {
   SCHEDULED_SOURCE,
   SCHEDULED_TYPE,
   scheduledSettlement,
-  type DropPolicy,
   type QueueEventType,
   type QueueSettlement,
   type ScheduledEventType,

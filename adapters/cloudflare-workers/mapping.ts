@@ -37,10 +37,11 @@
  * |---------|------------------------------------------------------------------|---------------------|
  * | ok      | `ack()`                                                          | return              |
  * | retry   | `retry({ delaySeconds: ceil(retryAfterMs / 1000) })`; `retry()` (the queue's `retry_delay`) without `retryAfterMs` | throw |
- * | drop    | logged, `ack()`; with `dropPermanent: 'retry'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
+ * | drop    | logged, `ack()`; with `onDrop: 'dead-letter'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
  */
 import { createEvent, type CloudEvent } from '../../src/event.js'
 import { fromJsonFormat } from '../../src/http/decode.js'
+import type { DropPolicy } from '../../src/adapter/index.js'
 import type { Outcome } from '../../src/outcome.js'
 import type { QueueMessage, ScheduledController } from './workers-types.js'
 
@@ -57,8 +58,6 @@ export const MAX_DELAY_SECONDS = 43_200
 export type QueueEventType = string | ((message: QueueMessage, queue: string) => string)
 /** The `type` a cron trigger becomes: one for all, or chosen per cron expression. */
 export type ScheduledEventType = string | ((controller: ScheduledController) => string)
-/** What a permanent failure does with its queue message. */
-export type DropPolicy = 'ack' | 'retry'
 
 /** How one queue message is settled. */
 export type QueueSettlement = { readonly action: 'ack' } | { readonly action: 'retry'; readonly delaySeconds: number | undefined }
@@ -134,9 +133,9 @@ export function controllerToEvent(controller: ScheduledController, type: Schedul
  * queueSettlement(await settle(() => handler.run(event, ctx)))   // { action: 'retry', delaySeconds: 3 }
  * ```
  */
-export function queueSettlement(outcome: Outcome, dropPermanent: DropPolicy = 'ack'): QueueSettlement {
+export function queueSettlement(outcome: Outcome, onDrop: DropPolicy = 'ack'): QueueSettlement {
   if (outcome.kind === 'retry') return { action: 'retry', delaySeconds: outcome.retryAfterMs === undefined ? undefined : delaySeconds(outcome.retryAfterMs) }
-  return outcome.kind === 'drop' && dropPermanent === 'retry' ? RETRY_NOW : ACK
+  return outcome.kind === 'drop' && onDrop === 'dead-letter' ? RETRY_NOW : ACK
 }
 
 /**

@@ -1,15 +1,14 @@
 /**
  * `toWorker`: a handler, a Hono app or a service as a module Worker. The
- * rules of the mapping are in `mapping.ts`; this file only calls the runtime.
+ * rules of the mapping are in `mapping.ts`, the delivery and HTTP paths in
+ * the adapter kit; this file is the Worker's three entry signatures on them.
  */
-import { runConcurrently } from '../../src/batch.js'
-import { createContext } from '../../src/context.js'
-import { describeError } from '../../src/errors.js'
+import { answerHttp, createAdapter, deadlineIn, deliver, invocationFacts, platformError, type NativeItem } from '../../src/adapter/index.js'
+import { toFaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
-import { createFetchHandler } from '../../src/http/fetch.js'
+import { toResponse } from '../../src/http/fetch.js'
 import { createLogger } from '../../src/logger.js'
-import { settle } from '../../src/outcome.js'
-import { dispatch, toService, type Target } from '../../src/service.js'
+import type { Target } from '../../src/service.js'
 import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement } from './mapping.js'
 import { checkWorkerOptions, type WorkerOptions } from './options.js'
 import type { WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
@@ -21,7 +20,7 @@ export const PROVIDER_NAME = 'cloudflare-workers'
  * A module Worker serving `target`: `fetch` (the Hono app, and CloudEvents
  * over HTTP), `queue` (each message a CloudEvent, settled on its own) and
  * `scheduled` (each cron trigger a CloudEvent). Handlers find the `env`
- * bindings in `ctx.provider.raw.env` (or with `workerEnv(ctx)`), and
+ * bindings in `ctx.provider.env` (or with `workerEnv(ctx)`), and
  * `ctx.waitUntil` is the Worker's.
  *
  * @example
@@ -30,89 +29,89 @@ export const PROVIDER_NAME = 'cloudflare-workers'
  * import { toWorker } from 'faasade/cloudflare-workers'
  * import { service } from './service.js'
  *
- * export default toWorker(service, { queue: { dropPermanent: 'retry' } })
+ * export default toWorker(service, { onDrop: 'dead-letter' })
  * ```
  */
 export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEntrypoint {
   checkWorkerOptions(options)
-  const service = toService(target)
-  // Workers Logs indexes the fields of a logged object (a string is one
-  // message) and files each line by the console method that wrote it.
-  const log = options.log ?? createLogger({ sink: (line, level) => console[level](JSON.parse(line)) })
-  const timeoutMs = options.timeoutMs ?? Infinity
-  // Unset options take the defaults of the functions they are passed to.
-  const { dropPermanent, type: queueType, concurrency } = options.queue ?? {}
+  const adapter = createAdapter(target, options, {
+    name: PROVIDER_NAME,
+    // Workers Logs indexes the fields of a logged object (a string is one
+    // message) and files each line by the console method that wrote it.
+    log: () => createLogger({ sink: (line, level) => console[level](JSON.parse(line)) }),
+  })
+  // Workers tell a Worker nothing of the time it has left: `timeoutMs` is the budget from the start.
+  const deadline = () => deadlineIn(options.timeoutMs, options.timeoutMarginMs ?? 0)
+  const queueType = options.queue?.type
   const scheduledType = options.scheduled?.type
 
-  const serveFetch = createFetchHandler(service, {
-    provider: PROVIDER_NAME,
-    log,
-    maxBodyBytes: options.maxBodyBytes,
-    context: (_request, _env, executionContext) => ({
-      deadline: Date.now() + timeoutMs,
-      waitUntil: waitUntilOf(executionContext as WorkersExecutionContext | undefined),
-    }),
-  })
-
-  // Runs the handler for a queue message's or a cron trigger's event, in a context of its own.
-  const run = (event: CloudEvent, raw: WorkersRaw, deadline: number, attempt?: number) =>
-    dispatch(
-      service,
-      event,
-      createContext({
-        provider: { name: PROVIDER_NAME, raw },
-        deadline,
-        attempt,
-        waitUntil: waitUntilOf(raw.executionContext),
-        log: log.child({ eventId: event.id, eventType: event.type }),
-      }),
-    )
-
   return {
-    fetch: serveFetch,
+    async fetch(request, env, executionContext) {
+      const answer = await answerHttp<WorkersRaw>(adapter, request, {
+        trigger: 'fetch',
+        raw: { request, env, executionContext },
+        appEnv: env,
+        env: bindings(env),
+        executionContext,
+        deadline: deadline(),
+        invocation: invocationFacts(request.headers.get('cf-ray') ?? undefined),
+      })
+      return 'reply' in answer ? toResponse(answer.reply) : answer.response
+    },
 
     async queue(batch, env, executionContext) {
-      const deadline = Date.now() + timeoutMs
-      await runConcurrently(
-        batch.messages,
-        async (message) => {
-          let event: CloudEvent | undefined
-          const outcome = await settle(() => run((event = messageToEvent(message, batch.queue, queueType)), { env, executionContext, batch, message }, deadline, message.attempts))
-          const settlement = queueSettlement(outcome, dropPermanent)
-          // Only a retry has one; undefined for an ack.
-          const { delaySeconds } = settlement as { delaySeconds?: number }
-          if (settlement.action === 'ack') message.ack()
-          else if (delaySeconds === undefined) message.retry()
-          else message.retry({ delaySeconds })
-          // One message for every failure; the fields say what happens next.
-          if (outcome.kind !== 'ok') {
-            log[outcome.kind === 'retry' ? 'error' : 'warn']('queue message failed', {
-              queue: batch.queue,
-              messageId: message.id,
-              attempts: message.attempts,
-              eventId: event?.id,
-              eventType: event?.type,
-              outcome: outcome.kind,
-              settlement: settlement.action,
-              delaySeconds,
-              ...describeError(outcome.error),
-            })
-          }
-        },
-        concurrency,
-      )
+      const { messages } = batch
+      const items: NativeItem[] = messages.map((message) => ({ event: eventOf(() => messageToEvent(message, batch.queue, queueType)), id: message.id, attempt: message.attempts, record: message }))
+      const outcomes = await deliver<WorkersRaw>(adapter, {
+        trigger: `queue:${batch.queue}`,
+        items,
+        deadline: deadline(),
+        raw: (_item, i) => ({ env, executionContext, batch, message: messages[i]! }),
+        waitUntil: waitUntilOf(executionContext),
+        env: bindings(env),
+        invocation: invocationFacts(undefined),
+      })
+      outcomes.forEach((outcome, i) => {
+        const settlement = queueSettlement(outcome)
+        const message = messages[i]!
+        if (settlement.action === 'ack') message.ack()
+        else if (settlement.delaySeconds === undefined) message.retry()
+        else message.retry({ delaySeconds: settlement.delaySeconds })
+      })
     },
 
     async scheduled(controller, env, executionContext) {
-      let event: CloudEvent | undefined
-      const outcome = await settle(() => run((event = controllerToEvent(controller, scheduledType)), { env, executionContext, controller }, Date.now() + timeoutMs))
-      if (outcome.kind === 'ok') return
-      const noRetry = scheduledSettlement(outcome) === 'noRetry'
-      log[noRetry ? 'warn' : 'error']('cron event failed', { cron: controller.cron, eventId: event?.id, outcome: outcome.kind, retry: !noRetry, ...describeError(outcome.error) })
-      if (noRetry) controller.noRetry()
-      throw outcome.error
+      const [outcome] = await deliver<WorkersRaw>(adapter, {
+        trigger: 'scheduled',
+        items: [{ event: eventOf(() => controllerToEvent(controller, scheduledType)), id: controller.cron }],
+        deadline: deadline(),
+        raw: () => ({ env, executionContext, controller }),
+        waitUntil: waitUntilOf(executionContext),
+        env: bindings(env),
+        invocation: invocationFacts(undefined),
+        // A cron run has no dead-letter path: a drop is `noRetry()`.
+        dropPolicy: false,
+      })
+      const settlement = scheduledSettlement(outcome!)
+      if (settlement === 'return') return
+      if (settlement === 'noRetry') controller.noRetry()
+      throw platformError((outcome as Exclude<typeof outcome, { kind: 'ok' } | undefined>).error)
     },
   }
+}
+
+/** A message's CloudEvent, or the error that keeps it from being one (a drop: it never will be). */
+function eventOf(read: () => CloudEvent): CloudEvent | ReturnType<typeof toFaasadeError> {
+  try {
+    return read()
+  } catch (error) {
+    return toFaasadeError(error)
+  }
+}
+
+/** The Worker's `env` as the provider's bindings, when it is an object. */
+function bindings(env: unknown): Readonly<Record<string, unknown>> | undefined {
+  return typeof env === 'object' && env !== null ? (env as Record<string, unknown>) : undefined
 }
 
 // Called as a method: workerd's ExecutionContext methods need their receiver.

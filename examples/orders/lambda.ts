@@ -11,5 +11,5 @@ export const handler = toLambda(service, {
   mappers: [sqsMapper({ type: 'com.example.order.placed' })],
   // A blocked order (PermanentError) goes to the queue's dead-letter queue
   // after maxReceiveCount deliveries instead of being dropped.
-  failPermanent: true,
+  onDrop: 'dead-letter',
 })

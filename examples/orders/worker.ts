@@ -6,7 +6,8 @@ import { toWorker } from 'faasade/cloudflare-workers'
 import { service } from './service.js'
 
 export default toWorker(service, {
-  queue: { type: 'com.example.order.placed', dropPermanent: 'retry' },
+  queue: { type: 'com.example.order.placed' },
+  onDrop: 'dead-letter',
   // The cron trigger of wrangler.toml runs the sweep.
   scheduled: { type: 'com.example.orders.sweep' },
 })

@@ -3,11 +3,11 @@
  * server and any fetch-based host use it. CloudEvents go to the event
  * handlers; every other request goes to the HTTP app.
  */
-import { createContext, type ContextInit } from '../context.js'
+import { contextForEvent, type ContextInit } from '../context.js'
 import type { CloudEvent } from '../event.js'
 import { createLogger, type Logger } from '../logger.js'
-import { toService, type Target } from '../service.js'
-import { cloudEventMode, notACloudEvent } from './decode.js'
+import { toService, wantsEvents, type Target } from '../service.js'
+import { notACloudEvent } from './decode.js'
 import type { HttpReply } from './message.js'
 import { problemReply } from './problem.js'
 import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents, tooLarge } from './serve.js'
@@ -41,14 +41,13 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
   return async (request, env, executionContext) => {
     // Names come lower-cased from Headers (a repeated header as one value).
     const headers: Record<string, string> = Object.fromEntries(request.headers as unknown as Iterable<[string, string]>)
-    // An app with no event handlers gets every request: one may read ce-* headers itself.
     // (A service always has an app or a handler: defineService refuses neither.)
-    if (cloudEventMode(headers) === undefined || service.events.length === 0) {
+    if (!wantsEvents(service, headers)) {
       if (service.http) return service.http.fetch(request, env, executionContext)
       return toResponse(problemReply(notACloudEvent()))
     }
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
-    const body = Number(headers['content-length']) > limit ? undefined : await readBody(request, limit)
+    const body = Number(headers['content-length']) > limit ? undefined : await readBodyWithin(request, limit)
     if (body === undefined) return toResponse(tooLarge(limit, log))
     const facts = options.context?.(request, env, executionContext) ?? {}
     const reply = await serveCloudEvents(
@@ -57,20 +56,24 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
       {
         log,
         maxBodyBytes: limit,
-        context: (event: CloudEvent) =>
-          createContext({
-            ...facts,
-            provider: { name: provider, raw: { request, env, executionContext } },
-            log: (facts.log ?? log).child({ eventId: event.id, eventType: event.type }),
-          }),
+        context: (event: CloudEvent) => contextForEvent(event, { ...facts, provider: { name: provider, raw: { request, env, executionContext } }, log: facts.log ?? log }),
       },
     )
     return toResponse(reply)
   }
 }
 
-/** The body, or `undefined` once it passes `limit` (a chunked body declares no length). */
-async function readBody(request: Request, limit: number): Promise<Uint8Array | undefined> {
+/**
+ * The body, or `undefined` once it passes `limit` (a chunked body declares
+ * no length): read chunk by chunk, so a large body costs no more memory
+ * than the limit.
+ *
+ * @example
+ * ```ts
+ * const body = await readBodyWithin(request, 6 * 1024 * 1024)   // undefined: answer 413
+ * ```
+ */
+export async function readBodyWithin(request: Request, limit: number): Promise<Uint8Array | undefined> {
   if (request.body === null) return new Uint8Array(0)
   const reader = request.body.getReader()
   const chunks: Uint8Array[] = []

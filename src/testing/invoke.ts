@@ -1,4 +1,4 @@
-import { createContext, drainWaitUntil } from '../context.js'
+import { contextForEvent, drainWaitUntil } from '../context.js'
 import type { FaasadeError } from '../errors.js'
 import { isCloudEvent, type CloudEvent, type CloudEventInit } from '../event.js'
 import type { Handler } from '../handler.js'
@@ -29,7 +29,7 @@ export type InvokeResult<R> =
  * test can assert the outcome an adapter would report.
  */
 export async function invoke<R>(
-  target: Handler<any, R> | Service,
+  target: Handler<unknown, R> | Service,
   event: CloudEvent | Partial<CloudEventInit>,
   options: InvokeOptions = {},
 ): Promise<InvokeResult<R>> {
@@ -42,11 +42,11 @@ export async function invoke<R>(
     },
   })
   const input = isCloudEvent(event) ? event : cloudEvent(event)
-  const ctx = createContext({
+  const ctx = contextForEvent(input, {
     provider: { name: 'test', raw: options.raw ?? input },
     deadline: Date.now() + (options.timeoutMs ?? 30_000),
     attempt: options.attempt ?? 1,
-    log: log.child({ eventId: input.id, eventType: input.type }),
+    log,
   })
   const outcome = await settle(() => dispatch(toService(target), input, ctx))
   await drainWaitUntil(ctx)

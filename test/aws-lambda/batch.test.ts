@@ -2,7 +2,7 @@
  * Outcomes in Lambda's words (DESIGN.md's table): partial batch failures for
  * SQS, Kinesis and DynamoDB Streams (ordered sources: the failed record and
  * every later one), a thrown error or a return for async invokes, and the
- * `failPermanent` option. Properties over arbitrary batches and failure sets.
+ * `onDrop` option. Properties over arbitrary batches and failure sets.
  */
 import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
@@ -23,8 +23,8 @@ const sqsBatch = (behaviours: Behaviour[], fifo = false) => ({
 async function run(event: unknown, options: { failPermanent?: boolean; concurrency?: number; remainingMs?: number } = {}) {
   const { handler, seen } = recordingHandler()
   const { log, lines } = captureLog()
-  const { remainingMs, ...rest } = options
-  const reply = await toLambda(handler, { log, ...rest })(event, lambdaContext(remainingMs))
+  const { remainingMs, failPermanent, ...rest } = options
+  const reply = await toLambda(handler, { log, ...rest, onDrop: failPermanent ? 'dead-letter' : 'ack' })(event, lambdaContext(remainingMs))
   return { reply, seen, lines }
 }
 
@@ -45,17 +45,17 @@ describe('SQS standard queue', () => {
     )
   })
 
-  it('a permanent failure is logged and not redelivered; with failPermanent it goes to the DLQ', async () => {
+  it('a permanent failure is logged and not redelivered; with onDrop: dead-letter it goes to the DLQ', async () => {
     const batch = sqsBatch(['ok', 'permanent', 'throw'])
     const settled = await run(batch)
     expect(settled.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
     expect(settled.lines.map((l) => [l.level, l.msg, l.itemId, l.errorName ?? 'Error'])).toEqual([
-      ['warn', 'record dropped, will not be retried', 'm1', 'PermanentError'],
-      ['error', 'record failed, will be retried', 'm2', 'Error'],
+      ['warn', 'event dropped, will not be retried', 'm1', 'PermanentError'],
+      ['error', 'event failed, will be retried', 'm2', 'Error'],
     ])
     const dlq = await run(batch, { failPermanent: true })
     expect(dlq.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] })
-    expect(dlq.lines[0]).toMatchObject({ level: 'error', msg: 'record failed permanently, reported failed for the dead-letter queue', itemId: 'm1' })
+    expect(dlq.lines[0]).toMatchObject({ level: 'error', msg: 'event failed permanently, reported failed for the dead-letter path', itemId: 'm1' })
   })
 
   it('runs at most `concurrency` records at once', async () => {
@@ -79,7 +79,7 @@ describe('SQS standard queue', () => {
     const { reply, seen, lines } = await run(sqsBatch(['ok', 'ok']), { remainingMs: 0 })
     expect(seen).toHaveLength(0)
     expect(ids(reply)).toEqual(['m0', 'm1'])
-    expect(lines[0]).toMatchObject({ level: 'warn', msg: "no time left for handlers: Lambda's remaining time is within timeoutMarginMs", timeoutMarginMs: 100 })
+    expect(lines[0]).toMatchObject({ level: 'warn', msg: "no time left for handlers: the deadline passed before the delivery started", timeoutMarginMs: 100 })
     expect(lines[1]).toMatchObject({ errorName: 'TimeoutError' })
     expect(new TimeoutError('x').retryable).toBe(true)
   })
@@ -125,7 +125,9 @@ describe('SQS standard queue', () => {
     // The records that hang never settle: that the reply comes at all is the cut.
     const reply = await toLambda(hangs, { log, timeoutMarginMs: 100 })(sqsBatch(['ok', 'ok', 'ok', 'ok', 'throw']), lambdaContext(250))
     expect(ids(reply)).toEqual(['m1', 'm3'])
-    expect(lines.filter((l) => l.msg === 'record failed, will be retried').map((l) => [l.itemId, l.errorName])).toEqual([['m1', 'TimeoutError'], ['m3', 'TimeoutError']])
+    // One line for the cut, whatever the batch's size: no line an item while the reply waits.
+    expect(lines.filter((l) => l.msg === 'items unfinished at the deadline, reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', unfinished: 2, running: 2, firstItemIds: ['m1', 'm3'] })])
+    expect(lines.filter((l) => l.msg === 'event failed, will be retried')).toEqual([])
   })
 
   // Cost, not semantics: no timer could fire before such a batch is done,
@@ -152,7 +154,7 @@ describe('SQS standard queue', () => {
     const reply = await toLambda(slow, { log })(sqsBatch(['ok', 'ok', 'ok'], true), lambdaContext(150))
     expect(ids(reply)).toEqual(['m1', 'm2'])
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(lines.filter((l) => l.msg === 'record settled after its batch replied; it was reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', trigger: 'sqs', itemId: 'm1', outcome: 'ok' })])
+    expect(lines.filter((l) => l.msg === 'item settled after its batch replied; it was reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', trigger: 'sqs', itemId: 'm1', outcome: 'ok' })])
   })
 
   // Found in review: the line waited for the whole batch, so one record that never settles kept every other's unwritten.
@@ -162,7 +164,7 @@ describe('SQS standard queue', () => {
     const reply = await toLambda(slow, { log })(sqsBatch(['ok', 'ok', 'ok']), lambdaContext(150))
     expect(ids(reply)).toEqual(['m1', 'm2'])
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(lines.filter((l) => l.msg === 'record settled after its batch replied; it was reported for redelivery').map((l) => l.itemId)).toEqual(['m1'])
+    expect(lines.filter((l) => l.msg === 'item settled after its batch replied; it was reported for redelivery').map((l) => l.itemId)).toEqual(['m1'])
   })
 
   it('waitUntil work that outlives the deadline does not hold the reply', async () => {
@@ -208,7 +210,7 @@ describe('ordered sources stop at the first failure and report it and every late
         expect(ids(reply)).toEqual(failed) // a suffix
         expect(seen.map((s) => s.event.id)).toEqual(behaviours.slice(0, first < 0 ? undefined : first + 1).map((_, i) => `m${i}`))
         const skipped = first < 0 ? 0 : behaviours.length - first - 1
-        const summary = lines.filter((l) => l.msg === 'ordered batch stopped at a failure: later records not run, reported for retry')
+        const summary = lines.filter((l) => l.msg === 'ordered batch stopped at a failure: later items not run, reported for retry')
         expect(summary).toEqual(skipped > 0 ? [expect.objectContaining({ trigger: 'sqs', skipped })] : [])
       }),
       { numRuns: 60 },
@@ -261,7 +263,7 @@ describe('ordered sources stop at the first failure and report it and every late
     expect(seen.map((s) => s.event.id)).toEqual(['1', '2'])
   })
 
-  it('a dropped record does not stop the batch, unless failPermanent', async () => {
+  it('a dropped record does not stop the batch, unless onDrop is dead-letter', async () => {
     const event = { Records: [kinesisRecord('1', body('permanent')), kinesisRecord('2', body('ok'))] }
     expect(await run(event)).toMatchObject({ reply: { batchItemFailures: [] } })
     expect((await run(event, { failPermanent: true })).reply).toEqual({ batchItemFailures: [{ itemIdentifier: '1' }, { itemIdentifier: '2' }] })
@@ -290,7 +292,7 @@ describe('async invokes (SNS, S3, EventBridge)', () => {
       await expect(run(make('throw'))).rejects.toMatchObject({ name: 'UnexpectedError', message: 'Internal error' })
       const dropped = await run(make('permanent'))
       expect(dropped.reply).toBeUndefined()
-      expect(dropped.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'record dropped, will not be retried', errorName: 'PermanentError' })])
+      expect(dropped.lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', errorName: 'PermanentError' })])
       await expect(run(make('permanent'), { failPermanent: true })).rejects.toMatchObject({ name: 'PermanentError' })
     })
   }

@@ -5,7 +5,7 @@
  * - `event`: one SQS record whose body is the structured CloudEvent (the
  *   shape that carries every attribute a case sets); `batch`: an SQS batch.
  *   The reply is `batchItemFailures`: retried events are in it, ok and
- *   dropped ones are not (with `failPermanent`, dropped ones are too). SQS
+ *   dropped ones are not (with `onDrop: 'dead-letter'`, dropped ones are too). SQS
  *   has no per-message delay in the reply, so `retryAfterMs` is not said.
  * - `ordered-batch`: a FIFO SQS batch and a Kinesis batch.
  * - `http-*`: API Gateway HTTP API (v2) requests in each mode.
@@ -38,7 +38,7 @@ function nativeBatch(events: CloudEvent[], shape: Shape) {
   return { ids: events.map((_, i) => `msg-${i}`), event: { Records: events.map((e, i) => sqsRecord(`msg-${i}`, body(e), fifo(i))) } }
 }
 
-/** What the reply must list: the ids of the events whose outcome is retry (and drop, with failPermanent). */
+/** What the reply must list: the ids of the events whose outcome is retry (and drop, with onDrop: 'dead-letter'). */
 function expectedFailures(c: ConformanceCase, ids: string[], failPermanent: boolean): string[] {
   const reported = (o: Outcome['kind']) => o === 'retry' || (failPermanent && o === 'drop')
   const outcomes = c.expect.outcomes
@@ -53,7 +53,7 @@ async function overBatch(c: ConformanceCase, shape: Shape, failPermanent: boolea
   const { service, record } = recordingService()
   const events = c.events.map((e) => createEvent(e))
   const { ids, event } = nativeBatch(events, shape)
-  const reply = await toLambda(service, { failPermanent, log: captureLog().log })(event, context(c))
+  const reply = await toLambda(service, { onDrop: failPermanent ? 'dead-letter' : 'ack', log: captureLog().log })(event, context(c))
   expect(reply).toEqual({ batchItemFailures: expectedFailures(c, ids, failPermanent).map((itemIdentifier) => ({ itemIdentifier })) })
   // What each event came to, by the handler's own record (skipped events were never run).
   events.forEach((e, i) => {
@@ -99,7 +99,7 @@ describe('conformance through toLambda', () => {
     const shapes: Shape[] = c.delivery === 'ordered-batch' ? ['fifo', 'kinesis'] : ['sqs']
     for (const shape of shapes) {
       it(`${c.name} (${c.delivery}, ${shape})`, () => overBatch(c, shape, false))
-      it(`${c.name} (${c.delivery}, ${shape}, failPermanent)`, () => overBatch(c, shape, true))
+      it(`${c.name} (${c.delivery}, ${shape}, onDrop: 'dead-letter')`, () => overBatch(c, shape, true))
     }
   }
 

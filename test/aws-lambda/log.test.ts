@@ -15,7 +15,8 @@ import fc from 'fast-check'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createLogger, defineHandler, PermanentError } from 'faasade'
 import { toLambda } from 'faasade/aws-lambda'
-import { createLambdaLogger, LazyChildLogger, lambdaLine } from '../../adapters/aws-lambda/log.js'
+import { lazyChild } from '../../src/lazy-logger.js'
+import { createLambdaLogger, lambdaLine } from '../../adapters/aws-lambda/log.js'
 import { captureLog, lambdaContext, sqsRecord } from './helpers.js'
 
 const root = fileURLToPath(new URL('../../', import.meta.url))
@@ -113,11 +114,11 @@ describe('createLambdaLogger', () => {
   })
 })
 
-describe('LazyChildLogger', () => {
+describe('lazyChild', () => {
   it('makes its child on the first line, once', () => {
     const { log, lines } = captureLog()
     const child = vi.spyOn(log, 'child')
-    const lazy = new LazyChildLogger(log, { requestId: 'r-1' })
+    const lazy = lazyChild(log, { requestId: 'r-1' })
     expect(child).not.toHaveBeenCalled()
     lazy.info('one')
     lazy.error('two', { n: 2 })
@@ -146,7 +147,7 @@ describe('the request id on every line of an invocation', () => {
     expect(lines.map((l) => [l.msg, l.requestId, l.itemId ?? l.n])).toEqual([
       ['working', 'req-42', 1],
       ['working', 'req-42', 2],
-      ['record dropped, will not be retried', 'req-42', 'm2'],
+      ['event dropped, will not be retried', 'req-42', 'm2'],
       ['working', 'req-43', 3],
     ])
   })

@@ -145,7 +145,7 @@ describe('SQS', () => {
     const { reply, events, lines } = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent, null] })
     expect(events.map((e) => e.id)).toEqual(['m1'])
     expect(reply).toEqual({ batchItemFailures: [] })
-    const dropped = lines.filter((l) => l.msg === 'record dropped, will not be retried')
+    const dropped = lines.filter((l) => l.msg === 'event dropped, will not be retried')
     expect(dropped.map((l) => [l.itemId, l.errorName])).toEqual([
       ['m2', 'InvalidEventError'],
       ['m3', 'InvalidEventError'],

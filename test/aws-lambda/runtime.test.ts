@@ -87,11 +87,11 @@ describeUnless(ric)('the orders example under aws-lambda-ric', () => {
     // The output comes on its own pipe, so it may trail the reply.
     await vi.waitFor(() => {
       expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'A1', requestId: invocation.id, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }))
-      expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'record failed, will be retried', itemId: 'm2', requestId: invocation.id }))
+      expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', itemId: 'm2', requestId: invocation.id }))
     }, { timeout: 10_000 })
   })
 
-  it('a blocked order (PermanentError) is reported too: the example sets failPermanent, for the DLQ', async () => {
+  it('a blocked order (PermanentError) is reported too: the example sets onDrop: dead-letter, for the DLQ', async () => {
     const batch = { Records: [sqsRecord('p1', order('blocked')), sqsRecord('p2', order('A2'))] }
     expect((await api.invoke(batch)).body).toEqual({ batchItemFailures: [{ itemIdentifier: 'p1' }] })
   })

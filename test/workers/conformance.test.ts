@@ -48,7 +48,7 @@ type Seen = { kind: Outcome['kind']; error?: string; observed?: Record<string, u
 
 const WORKERS = {
   ack: `{}`,
-  dlq: `{ queue: { dropPermanent: 'retry' } }`,
+  dlq: `{ onDrop: 'dead-letter' }`,
   late: `{ timeoutMs: -1 }`,
 } as const
 
@@ -143,7 +143,7 @@ describe('conformance in workerd', () => {
   }
 })
 
-describe("conformance in workerd with dropPermanent: 'retry'", () => {
+describe("conformance in workerd with onDrop: 'dead-letter'", () => {
   for (const c of cases.filter((c) => !c.delivery.startsWith('http-') && c.expect.outcomes.includes('drop'))) {
     it(`${c.name}: dropped messages are retried without a delay, towards the DLQ`, async () => {
       const { seen, result } = await overQueue(c, 'dlq')

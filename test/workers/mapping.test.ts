@@ -195,9 +195,9 @@ const outcome = fc.oneof(
 )
 
 describe('outcomes as Workers settlements', () => {
-  it("queue: ok acks, retry retries with ceil(retryAfterMs / 1000) seconds (0 to 12 h), drop acks or retries by dropPermanent (property)", () => {
+  it("queue: ok acks, retry retries with ceil(retryAfterMs / 1000) seconds (0 to 12 h), drop acks or retries by onDrop (property)", () => {
     fc.assert(
-      fc.property(outcome, fc.constantFrom('ack' as const, 'retry' as const), (o, policy) => {
+      fc.property(outcome, fc.constantFrom('ack' as const, 'dead-letter' as const), (o, policy) => {
         const settlement = queueSettlement(o, policy)
         if (o.kind === 'ok') expect(settlement).toEqual({ action: 'ack' })
         if (o.kind === 'drop') expect(settlement).toEqual(policy === 'ack' ? { action: 'ack' } : { action: 'retry', delaySeconds: undefined })
@@ -247,8 +247,8 @@ describe('outcomes as Workers settlements', () => {
     })
     const quiet = createLogger({ sink: () => {} })
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...behaviours), { maxLength: 30 }), fc.constantFrom('ack' as const, 'retry' as const), fc.integer({ min: 1, max: 8 }), async (items, dropPermanent, concurrency) => {
-        const worker = toWorker(handler, { log: quiet, queue: { type: 'com.example.b', dropPermanent, concurrency } })
+      fc.asyncProperty(fc.array(fc.constantFrom(...behaviours), { maxLength: 30 }), fc.constantFrom('ack' as const, 'dead-letter' as const), fc.integer({ min: 1, max: 8 }), async (items, onDrop, concurrency) => {
+        const worker = toWorker(handler, { log: quiet, queue: { type: 'com.example.b' }, onDrop, concurrency })
         const calls: string[][] = items.map(() => [])
         const messages = items.map((b, i) => message(b, { id: `m${i}`, ack: () => calls[i]!.push('ack'), retry: (o) => calls[i]!.push(`retry:${o?.delaySeconds ?? '-'}`) }))
         await worker.queue({ queue: 'q', messages }, {}, { waitUntil() {} })
@@ -256,7 +256,7 @@ describe('outcomes as Workers settlements', () => {
           if (b === 'ok') return 'ack'
           if (b === 'retry' || b === 'throw') return 'retry:-'
           if (b === 'retry-at') return 'retry:2'
-          return dropPermanent === 'ack' ? 'ack' : 'retry:-'
+          return onDrop === 'ack' ? 'ack' : 'retry:-'
         })
         expect(calls).toEqual(expected.map((e) => [e]))
       }),
@@ -268,11 +268,11 @@ describe('outcomes as Workers settlements', () => {
 describe('toWorker options', () => {
   it('rejects unknown and malformed options with a ConfigurationError that names them', () => {
     const bad: Array<[unknown, RegExp]> = [
-      [{ queues: {} }, /unknown option "queues"; known: queue, scheduled, timeoutMs, maxBodyBytes, log/],
-      [{ queue: { dropPermanant: 'ack' } }, /unknown option "queue.dropPermanant"; known: dropPermanent, type, concurrency/],
-      [{ queue: { dropPermanent: 'dlq' } }, /queue.dropPermanent must be 'ack' or 'retry'/],
-      [{ queue: { concurrency: 0 } }, /queue.concurrency/],
-      [{ queue: { type: '' } }, /queue.type must be a non-empty string or a function/],
+      [{ queues: {} }, /unknown option "queues"; known: mappers, onDrop, concurrency, maxBodyBytes, timeoutMarginMs, log, queue, scheduled, timeoutMs/],
+      [{ queue: { dropPermanent: 'ack' } }, /queue has an unknown member "dropPermanent"; known: type/],
+      [{ onDrop: 'dlq' } , /onDrop must be 'dead-letter' or 'ack'/],
+      [{ concurrency: 0 }, /concurrency must be an integer of at least 1/],
+      [{ queue: { type: '' } }, /queue type must be a non-empty string or a function/],
       [{ scheduled: { type: 7 } }, /scheduled.type/],
       [{ scheduled: 'hourly' }, /scheduled must be an object/],
       [{ timeoutMs: '5s' }, /timeoutMs must be a number/],

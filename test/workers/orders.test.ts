@@ -90,7 +90,7 @@ describe('the orders Worker over HTTP', () => {
 })
 
 describe('the orders Worker as a queue consumer', () => {
-  it("acks a placed order, retries a blocked one towards the DLQ (dropPermanent: 'retry'), takes a CloudEvent body as is", async () => {
+  it("acks a placed order, retries a blocked one towards the DLQ (onDrop: 'dead-letter'), takes a CloudEvent body as is", async () => {
     const at = new Date('2026-11-24T08:00:00Z')
     const asEvent = toJsonFormat(createEvent({ id: 'e-3', source: '//shop.example.com', type: 'com.example.order.placed', data: { orderId: 'A3', amount: 3 } }))
     const result = await worker.queue('orders', [
@@ -107,7 +107,7 @@ describe('the orders Worker: a batch of 5, message 3 rate limited (retryable), m
   const at = new Date('2026-11-24T09:00:00Z')
   const order = (id: string, orderId: string) => ({ id, timestamp: at, body: { orderId, amount: 10 }, attempts: 1 })
 
-  it("acks 1, 2 and 5; retries 3 after its retryAfterMs (3 s) and 4 with no delay, towards the DLQ (dropPermanent: 'retry')", async () => {
+  it("acks 1, 2 and 5; retries 3 after its retryAfterMs (3 s) and 4 with no delay, towards the DLQ (onDrop: 'dead-letter')", async () => {
     const result = await worker.queue('orders', [order('b1', 'B1'), order('b2', 'B2'), order('b3', 'rate-limited'), order('b4', 'blocked'), order('b5', 'B5')])
     expect(result.outcome).toBe('ok')
     expect(result.ackAll).toBe(false)

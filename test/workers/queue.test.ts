@@ -54,7 +54,7 @@ beforeAll(async () => {
   ;({ mf, logs, consoleLines } = await startWorkerd([
     // The first Worker answers dispatchFetch.
     { name: 'jobs', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' } }`)), bindings },
-    { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job', dropPermanent: 'retry' } }`)), bindings },
+    { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' }, onDrop: 'dead-letter' }`)), bindings },
     { name: 'jobs-untyped', script: await workerScript(pkg, entry('{}')), bindings },
     { name: 'jobs-spy', script: await workerScript(pkg, spyEntry), bindings },
   ]))
@@ -82,7 +82,7 @@ const batchOfFive = [
 ]
 
 describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
-  it("acks 1, 2, 4 and 5 and retries 3 after ceil(2500 ms) = 3 s (dropPermanent: 'ack', the default)", async () => {
+  it("acks 1, 2, 4 and 5 and retries 3 after ceil(2500 ms) = 3 s (onDrop: 'ack', the default)", async () => {
     const result = await jobs.queue('jobs', batchOfFive)
     expect(result.outcome).toBe('ok')
     expect(result.ackAll).toBe(false)
@@ -91,7 +91,7 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     expect(result.retryMessages).toEqual([{ msgId: 'm3', delaySeconds: 3 }])
   })
 
-  it("with dropPermanent: 'retry', message 4 is retried (towards the dead-letter queue) without a delay", async () => {
+  it("with onDrop: 'dead-letter', message 4 is retried (towards the dead-letter queue) without a delay", async () => {
     const result = await toDlq.queue('jobs', batchOfFive)
     expect([...result.explicitAcks].sort()).toEqual(['m1', 'm2', 'm5'])
     const retried = [...result.retryMessages].sort((a, b) => a.msgId.localeCompare(b.msgId))
@@ -104,10 +104,10 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     await jobs.queue('jobs', batchOfFive)
     await vi.waitFor(() => {
       expect(logs).toContainEqual(
-        expect.objectContaining({ level: 'error', msg: 'queue message failed', queue: 'jobs', messageId: 'm3', outcome: 'retry', settlement: 'retry', delaySeconds: 3, errorName: 'RetryableError' }),
+        expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', trigger: 'queue:jobs', itemId: 'm3', outcome: 'retry', errorName: 'RetryableError' }),
       )
       expect(logs).toContainEqual(
-        expect.objectContaining({ level: 'warn', msg: 'queue message failed', queue: 'jobs', messageId: 'm4', outcome: 'drop', settlement: 'ack', errorName: 'PermanentError' }),
+        expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', trigger: 'queue:jobs', itemId: 'm4', outcome: 'drop', errorName: 'PermanentError' }),
       )
     })
   })
@@ -116,8 +116,8 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     // Ids of its own: the Tail Worker hears every Worker of this file, and the batch of 5 runs in several tests.
     await jobs.queue('jobs', [message('level-retry', { n: 6, fail: 'retry' }), message('level-drop', { n: 7, fail: 'permanent' })])
     await vi.waitFor(() => {
-      expect(consoleLines).toContainEqual({ level: 'error', message: [expect.objectContaining({ level: 'error', msg: 'queue message failed', messageId: 'level-retry' })] })
-      expect(consoleLines).toContainEqual({ level: 'warn', message: [expect.objectContaining({ level: 'warn', msg: 'queue message failed', messageId: 'level-drop' })] })
+      expect(consoleLines).toContainEqual({ level: 'error', message: [expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', itemId: 'level-retry' })] })
+      expect(consoleLines).toContainEqual({ level: 'warn', message: [expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', itemId: 'level-drop' })] })
     })
   })
 

@@ -3,7 +3,7 @@
  * batch, workerd delivers it to the Worker's `queue()`, and what the adapter
  * settles is what the broker does next: acked messages are gone, a retried
  * one comes back with `attempts` + 1 after its delay, and a permanently
- * failing one (dropPermanent: 'retry') reaches the dead-letter queue after
+ * failing one (onDrop: 'dead-letter') reaches the dead-letter queue after
  * `maxRetries`. The waits poll for the end state; nothing asserts a duration.
  */
 import type { Miniflare } from 'miniflare'
@@ -28,7 +28,7 @@ beforeAll(async () => {
     pkg,
     `import { toWorker } from 'faasade/cloudflare-workers'
      import { service } from './test/workers/fixtures/jobs.ts'
-     export default toWorker(service, { queue: { type: 'com.example.job', dropPermanent: 'retry' } })`,
+     export default toWorker(service, { queue: { type: 'com.example.job' }, onDrop: 'dead-letter' })`,
   )
   ;({ mf } = await startWorkerd([
     {

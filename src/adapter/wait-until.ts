@@ -1,13 +1,14 @@
 /**
- * `waitUntil` on Lambda: the work handlers (and a Hono app) hand over is
- * collected and awaited before the invocation ends.
+ * `waitUntil` where the platform has none of its own (Lambda, Azure, Cloud
+ * Run): the work handlers (and a Hono app) hand over is collected and
+ * awaited before the invocation ends, since the platform may freeze or
+ * stop the instance once it has replied.
  */
 import { untilDeadline } from './deadline.js'
 
 /**
  * The `waitUntil` work of one invocation, every context's (or the Hono
- * app's), awaited before it returns: Lambda freezes the instance once the
- * handler settles.
+ * app's), awaited before it returns.
  */
 export interface WaitUntilWork {
   add(promise: Promise<unknown>): void
@@ -17,6 +18,15 @@ export interface WaitUntilWork {
   drainBy(deadline: number): Promise<unknown>
 }
 
+/**
+ * @example
+ * ```ts
+ * const work = waitUntilWork()
+ * const ctx = contextForEvent(event, { provider, log, waitUntil: work.add })
+ * await dispatch(service, event, ctx)
+ * await work.drainBy(deadline)
+ * ```
+ */
 export function waitUntilWork(): WaitUntilWork {
   const pending: Promise<unknown>[] = []
   // Work that a `waitUntil` task hands to `waitUntil` is waited for too.
