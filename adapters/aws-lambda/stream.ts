@@ -5,7 +5,7 @@
  * events, large downloads, no 6 MB limit), after the status, headers and
  * cookies in the metadata prelude of `awslambda.HttpResponseStream`.
  */
-import { answerHttp, appFailed } from '../../src/adapter/index.js'
+import { answerHttp, appFailed, toWebRequest } from '../../src/adapter/index.js'
 import type { Target } from '../../src/service.js'
 import { responseHeaders } from './http.js'
 import type { LambdaContext } from './lambda-types.js'
@@ -63,7 +63,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
     }
     const { log, facts, deadline } = invocationOf(adapter, context)
     const request = readRequest(log, apiGatewayV2, event)
-    const answer = 'url' in request ? await answerHttp(adapter, request, { trigger: apiGatewayV2.name, raw: { event, context }, deadline, log, invocation: facts }) : { reply: request }
+    const answer = 'url' in request ? await answerHttp(adapter, request, { trigger: apiGatewayV2.name, raw: { event, context }, deadline, log, invocation: facts }, toWebRequest) : { reply: request }
     if ('reply' in answer) {
       const { status, headers, body } = answer.reply
       const out = withPrelude(stream, { statusCode: status, headers, cookies: [] })

@@ -8,6 +8,7 @@
 import {
   answerHttp,
   appFailed,
+  toWebRequest,
   createAdapter,
   deadlineIn,
   deliver,
@@ -24,6 +25,7 @@ import type { Context, InvocationFacts } from '../../src/context.js'
 import { describeError, isFaasadeError, type PermanentError } from '../../src/errors.js'
 import type { HttpReply } from '../../src/http/message.js'
 import { problemReply } from '../../src/http/problem.js'
+import { runBatch } from '../../src/batch.js'
 import type { Logger } from '../../src/logger.js'
 import type { Target } from '../../src/service.js'
 import { fromCoreReply, fromResponse } from './http.js'
@@ -62,7 +64,8 @@ export function toLambda(target: Target, options: LambdaOptions = {}): LambdaHan
 /** Checks the options once, when the function module loads. */
 export function lambdaAdapter(target: Target, options: LambdaOptions): Adapter<LambdaMapper> {
   checkLambdaOptions(options)
-  return createAdapter(target, options, { name: PROVIDER_NAME, mappers: BUILT_IN_MAPPERS, log: () => createLambdaLogger() })
+  // FIFO queues and streams are ordered: Lambda ships the core's ordered runner.
+  return createAdapter(target, options, { name: PROVIDER_NAME, mappers: BUILT_IN_MAPPERS, log: () => createLambdaLogger(), runBatch })
 }
 
 /** One invocation: its logger (lines carry the request id, which no runtime prefix does: see `log.ts`), facts and deadline. */
@@ -120,7 +123,7 @@ async function serveEvents(adapter: Adapter, invocation: Invocation, mapper: Eve
 async function serveHttp(adapter: Adapter, invocation: Invocation, mapper: HttpMapper, event: unknown, context: LambdaContext): Promise<unknown> {
   const request = readRequest(invocation.log, mapper, event)
   if (!('url' in request)) return mapper.toReply(fromCoreReply(request), event)
-  const answer = await answerHttp<LambdaRaw>(adapter, request, { trigger: mapper.name, raw: { event, context }, deadline: invocation.deadline, log: invocation.log, invocation: invocation.facts })
+  const answer = await answerHttp<LambdaRaw>(adapter, request, { trigger: mapper.name, raw: { event, context }, deadline: invocation.deadline, log: invocation.log, invocation: invocation.facts }, toWebRequest)
   if ('reply' in answer) return mapper.toReply(fromCoreReply(answer.reply), event)
   let parts: HttpReplyParts
   try {

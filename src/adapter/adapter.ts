@@ -5,7 +5,9 @@
  */
 import type { InvocationFacts } from '../context.js'
 import { lazyChild } from '../lazy-logger.js'
+import type { BatchOptions } from '../batch.js'
 import type { Logger } from '../logger.js'
+import type { Outcome } from '../outcome.js'
 import { toService, type Service, type Target } from '../service.js'
 import { DEFAULT_TIMEOUT_MARGIN_MS } from './deadline.js'
 import type { Mapper } from './mapper.js'
@@ -19,7 +21,17 @@ export interface Platform<M extends Mapper = Mapper> {
   readonly mappers?: readonly M[]
   /** The logger when the options give none: lines as the platform's log pipeline files them. */
   readonly log: () => Logger
+  /**
+   * The batch runner of a platform with ordered sources (FIFO queues,
+   * streams): the core's `runBatch`, which runs both kinds. Without one,
+   * every batch runs unordered, and a platform without ordered sources
+   * ships no ordered runner.
+   */
+  readonly runBatch?: BatchRunner
 }
+
+/** What runs a batch: the core's `runBatch` has this shape. */
+export type BatchRunner = <T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions) => Promise<Outcome<R>[]>
 
 /** One adapter entry's shared state (made by {@link createAdapter}). */
 export interface Adapter<M extends Mapper = Mapper> {
@@ -32,6 +44,7 @@ export interface Adapter<M extends Mapper = Mapper> {
   readonly timeoutMarginMs: number
   /** The user's mappers, then the platform's. */
   readonly mappers: readonly M[]
+  readonly runBatch: BatchRunner | undefined
 }
 
 /**
@@ -54,6 +67,7 @@ export function createAdapter<M extends Mapper>(target: Target, options: Adapter
     maxBodyBytes: options.maxBodyBytes,
     timeoutMarginMs: options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS,
     mappers: options.mappers ? [...options.mappers, ...builtIn] : builtIn,
+    runBatch: platform.runBatch,
   }
 }
 

@@ -5,7 +5,7 @@
  * wording, and the drop policy. An adapter maps its input to items before
  * and the outcomes to its native reply after; nothing in between is its own.
  */
-import { runBatch, SkippedError } from '../batch.js'
+import { runConcurrently, SkippedError, type BatchOptions } from '../batch.js'
 import { contextForEvent, type InvocationFacts } from '../context.js'
 import { describeError, isFaasadeError } from '../errors.js'
 import type { Logger } from '../logger.js'
@@ -72,7 +72,7 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
   const done: Outcome[] = new Array(items.length)
   // Each item's own promise, for the line of those that settle after the reply.
   const running: Promise<unknown>[] = []
-  const batch = runBatch(
+  const batch = (adapter.runBatch ?? runUnordered)(
     items,
     (item, i) => {
       if (isFaasadeError(item.event)) throw item.event
@@ -101,6 +101,15 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
   logFailures(log, trigger, outcomes, items, deadLetter)
   if (cut > 0) logCut(log, trigger, cut, items, done, running)
   return deadLetter ? outcomes.map(reportDrop) : outcomes
+}
+
+/**
+ * A batch with no order to keep: each outcome written to `settled` as it
+ * comes, for the deadline cut. (The ordered runner is the platform's.)
+ */
+function runUnordered<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions): Promise<unknown> {
+  const settled = options.settled!
+  return runConcurrently(items, (item, i) => settle(() => run(item, i)).then((outcome) => void (settled[i] = outcome)), options.concurrency)
 }
 
 /** With the `'dead-letter'` policy, a dropped item is reported like one to redeliver, so it reaches the dead-letter path. */

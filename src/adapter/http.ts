@@ -16,7 +16,6 @@ import { wantsEvents } from '../service.js'
 import type { Adapter } from './adapter.js'
 import type { HttpRequestParts } from './mapper.js'
 import { waitUntilWork, type WaitUntilWork } from './wait-until.js'
-import { toWebRequest } from './web-request.js'
 
 /** What an HTTP app may use of its platform's execution context (Hono's `c.executionCtx`). */
 export interface AppExecutionContext {
@@ -53,16 +52,22 @@ export interface HttpDelivery<Raw> {
 export type HttpAnswer = { readonly reply: HttpReply } | { readonly response: Response; readonly work: WaitUntilWork | undefined }
 
 /**
- * Answers a request: a plain one (`HttpRequestParts`, from a platform that
- * hands JSON) or a web `Request` (from one that hands those).
+ * Answers a request: a web `Request` (from a platform that hands those), or
+ * a plain one (`HttpRequestParts`, from a platform that hands JSON) with
+ * `toWebRequest`, which makes the `Request` the app gets (the kit's, which
+ * refuses what no `Request` can carry with a 400). Apart, so that a
+ * platform of web requests ships no request builder.
  *
  * @example
  * ```ts
- * const answer = await answerHttp(adapter, mapper.toRequest(input), { trigger: mapper.name, raw: input, deadline })
+ * import { answerHttp, toWebRequest } from 'faasade/adapter'
+ * const answer = await answerHttp(adapter, mapper.toRequest(input), { trigger: mapper.name, raw: input, deadline }, toWebRequest)
  * if ('reply' in answer) return mapper.toReply(fromReply(answer.reply), input)
  * ```
  */
-export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestParts | Request, delivery: HttpDelivery<Raw>): Promise<HttpAnswer> {
+export function answerHttp<Raw>(adapter: Adapter, request: Request, delivery: HttpDelivery<Raw>): Promise<HttpAnswer>
+export function answerHttp<Raw>(adapter: Adapter, request: HttpRequestParts, delivery: HttpDelivery<Raw>, toWebRequest: (request: HttpRequestParts) => Request): Promise<HttpAnswer>
+export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestParts | Request, delivery: HttpDelivery<Raw>, toWebRequest?: (request: HttpRequestParts) => Request): Promise<HttpAnswer> {
   const { service } = adapter
   const log = delivery.log ?? adapter.log
   const web = isWebRequest(request)
@@ -92,7 +97,7 @@ export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestPart
   if (service.http === undefined) return { reply: problemReply(notACloudEvent()) }
   let webRequest: Request
   try {
-    webRequest = web ? request : toWebRequest(request)
+    webRequest = web ? request : toWebRequest!(request)
   } catch (error) {
     if (!isFaasadeError(error)) throw error
     // The client's fault (a method or header no web Request can carry): a 4xx, never a retry.

@@ -23,7 +23,7 @@
  * }
  * ```
  */
-export { createAdapter, invocationFacts, invocationLog, type Adapter, type Platform } from './adapter.js'
+export { createAdapter, invocationFacts, invocationLog, type Adapter, type BatchRunner, type Platform } from './adapter.js'
 export { deadlineIn, DEFAULT_TIMEOUT_MARGIN_MS, UNFINISHED, untilDeadline } from './deadline.js'
 export { deliver, type Delivery } from './delivery.js'
 export { answerHttp, appFailed, type AppExecutionContext, type HttpAnswer, type HttpDelivery } from './http.js'
