@@ -1,0 +1,109 @@
+/**
+ * `toAzureFunctions`: a handler, a Hono app or a service as Azure Functions
+ * v4 handlers (the `app.*` programming model). The rules of the mapping are
+ * in `mapping.ts` and `http.ts`, the delivery and HTTP paths in the adapter
+ * kit; this file is each trigger's handler signature on them.
+ */
+import { answerHttp, appFailed, createAdapter, deadlineIn, invocationFacts, invocationLog, type Adapter } from '../../src/adapter/index.js'
+import type { Context, InvocationFacts } from '../../src/context.js'
+import { describeError, isFaasadeError } from '../../src/errors.js'
+import { problemReply } from '../../src/http/problem.js'
+import { createLogger, type Logger } from '../../src/logger.js'
+import type { Target } from '../../src/service.js'
+import type { AzureHttpHandler, AzureRaw, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
+import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
+import { contextLogger } from './log.js'
+import { checkAzureOptions, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions } from './options.js'
+
+/** `ctx.provider.name` of every invocation from Azure Functions. */
+export const PROVIDER_NAME = 'azure-functions'
+
+/** The handlers to register with `app.*`, one a trigger type, all serving the same service. */
+export interface AzureFunctions {
+  /**
+   * For `app.http(name, { methods, authLevel, route, handler })`:
+   * CloudEvents over HTTP (binary, structured, batch) go to the event
+   * handlers, every other request to the HTTP app.
+   */
+  readonly http: AzureHttpHandler
+}
+
+/**
+ * Azure Functions handlers serving `target`. The adapter does not import
+ * `@azure/functions`: register each handler with your own `app`. Handlers
+ * find the trigger's input and the `InvocationContext` in
+ * `ctx.provider.raw` (or with `azureRaw(ctx)`).
+ *
+ * @example
+ * ```ts
+ * // src/functions/index.ts (package.json "main": "dist/src/functions/index.js")
+ * import { app } from '@azure/functions'
+ * import { toAzureFunctions } from 'faasade/azure-functions'
+ * import { service } from '../service.js'
+ *
+ * const azure = toAzureFunctions(service, { functionTimeoutMs: 10 * 60_000 })
+ * app.http('api', { methods: ['GET', 'POST'], authLevel: 'anonymous', route: '{*path}', handler: azure.http })
+ * ```
+ */
+export function toAzureFunctions(target: Target, options: AzureFunctionsOptions = {}): AzureFunctions {
+  checkAzureOptions(options)
+  const adapter = createAdapter(target, options, { name: PROVIDER_NAME, log: () => createLogger() })
+  const invocationOf = invocations(adapter, options)
+
+  return {
+    async http(request, context) {
+      const invocation = invocationOf(context)
+      return serveHttp(adapter, invocation, request, { input: request, context })
+    },
+  }
+}
+
+/** `ctx.provider.raw` of an invocation from Azure Functions, or `undefined` on another provider. */
+export function azureRaw(ctx: Pick<Context, 'provider'>): AzureRaw | undefined {
+  return ctx.provider.name === PROVIDER_NAME ? (ctx.provider.raw as AzureRaw) : undefined
+}
+
+/** What the kit needs of one Azure invocation. */
+interface Invocation {
+  readonly log: Logger
+  readonly facts: InvocationFacts
+  readonly deadline: number
+}
+
+/**
+ * Each invocation's logger (the user's, with the invocation id, or one
+ * writing through `context`), facts (the invocation id, the W3C trace
+ * context the host passes) and deadline (`functionTimeoutMs` from now,
+ * less the margin: the host tells a function nothing of its time left).
+ */
+function invocations(adapter: Adapter, options: AzureFunctionsOptions): (context: InvocationContext) => Invocation {
+  const timeoutMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS
+  const ownLog = options.log !== undefined
+  return (context) => ({
+    log: ownLog ? invocationLog(adapter, context.invocationId) : contextLogger(context),
+    facts: invocationFacts(context.invocationId, { traceparent: context.traceContext?.traceParent ?? undefined, tracestate: context.traceContext?.traceState ?? undefined }),
+    deadline: deadlineIn(timeoutMs, adapter.timeoutMarginMs),
+  })
+}
+
+async function serveHttp(adapter: Adapter, invocation: Invocation, request: HttpRequest, raw: AzureRaw<HttpRequest>): Promise<HttpResponseInit> {
+  const { log, deadline } = invocation
+  let web: Request
+  try {
+    web = await toWebRequestFrom(request)
+  } catch (error) {
+    if (!isFaasadeError(error)) throw error
+    log.warn('malformed HTTP request', { trigger: 'http', ...describeError(error) })
+    return fromReply(problemReply(error))
+  }
+  const answer = await answerHttp<AzureRaw<HttpRequest>>(adapter, web, { trigger: 'http', raw, deadline, log, invocation: invocation.facts })
+  if ('reply' in answer) return fromReply(answer.reply)
+  let init: HttpResponseInit
+  try {
+    init = await fromResponse(answer.response, log)
+  } catch (error) {
+    init = fromReply(appFailed(log, 'http', error))
+  }
+  await answer.work?.drainBy(deadline)
+  return init
+}
