@@ -29,6 +29,7 @@ const subpaths = {
   'aws-lambda': 'adapters/aws-lambda/index.ts',
   'cloudflare-workers': 'adapters/cloudflare-workers/index.ts',
   'azure-functions': 'adapters/azure-functions/index.ts',
+  'cloud-run': 'adapters/cloud-run/index.ts',
 }
 // Provider SDKs and store clients are the user's: never bundled.
 const external = [/^@aws-sdk\//, /^@azure\//, /^@google-cloud\//, 'hono', 'ioredis', 'redis', 'pg', 'cloudevents', 'aws4fetch', /^cloudflare:/]

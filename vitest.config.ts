@@ -16,6 +16,7 @@ const alias = [
   { find: /^faasade\/aws-lambda$/, replacement: here('./adapters/aws-lambda/index.ts') },
   { find: /^faasade\/cloudflare-workers$/, replacement: here('./adapters/cloudflare-workers/index.ts') },
   { find: /^faasade\/azure-functions$/, replacement: here('./adapters/azure-functions/index.ts') },
+  { find: /^faasade\/cloud-run$/, replacement: here('./adapters/cloud-run/index.ts') },
   { find: /^faasade$/, replacement: here('./src/index.ts') },
 ]
 
