@@ -27,40 +27,33 @@ export type Matcher = (value: string) => boolean
  * orders('com.example.orders')       // false
  * compileFilter(/\.placed$/g)('com.example.order.placed') // true, on every call
  * ```
+ *
+ * @param what - How a {@link ConfigurationError} for a filter that is neither
+ * a string nor a RegExp names it.
  */
-export function compileFilter(filter: EventFilter | undefined): Matcher {
+export function compileFilter(filter: EventFilter | undefined, what = 'A filter'): Matcher {
   if (filter === undefined) return () => true
   if (filter instanceof RegExp) {
     // A private copy: the caller's object may have (or later get) a lastIndex.
     const pattern = new RegExp(filter.source, filter.flags.replace(/[gy]/g, ''))
     return (value) => pattern.test(value)
   }
-  if (typeof filter !== 'string') {
-    throw new ConfigurationError(`a type or source filter is a string or a RegExp, not ${filter === null ? 'null' : typeof filter}`)
-  }
+  if (typeof filter !== 'string') throw new ConfigurationError(`${what} must be a string (* for any run of characters) or a RegExp`)
   if (!filter.includes('*')) return (value) => value === filter
-  return globMatcher(filter.split('*'))
-}
-
-/**
- * `parts` are the literals between the stars (at least two). The first must
- * start the value and the last must end it; each middle part is found with
- * `indexOf` after the previous one. Taking the leftmost occurrence is always
- * right when the only wildcard is `*`: it leaves the most room for what
- * follows, so if any placement matches, the leftmost one does.
- */
-function globMatcher(parts: readonly string[]): Matcher {
-  const head = parts[0] ?? ''
-  const tail = parts[parts.length - 1] ?? ''
-  const middle = parts.slice(1, -1).filter((part) => part !== '')
-  const least = head.length + tail.length + middle.reduce((sum, part) => sum + part.length, 0)
+  // The literals between the stars: the first must start the value and the
+  // last end it; each other is found with indexOf after the one before.
+  // Taking the leftmost place is always right when `*` is the only wildcard:
+  // it leaves the most room for what follows, so if any placement matches,
+  // it does. Linear in the value; no regex, so no backtracking.
+  const [head = '', ...parts] = filter.split('*')
+  const tail = parts.pop()!
   return (value) => {
-    if (value.length < least || !value.startsWith(head) || !value.endsWith(tail)) return false
     const end = value.length - tail.length
     let at = head.length
-    for (const part of middle) {
+    if (end < at || !value.startsWith(head) || !value.endsWith(tail)) return false
+    for (const part of parts) {
       const found = value.indexOf(part, at)
-      if (found === -1 || found + part.length > end) return false
+      if (found < 0 || found + part.length > end) return false
       at = found + part.length
     }
     return true

@@ -86,8 +86,8 @@ export function defineHandler<
     if (typeof m?.run !== 'function') throw new ConfigurationError(`defineHandler: use[${i}] is not a middleware`)
   }
   const name = definition.name ?? (typeof definition.type === 'string' && !definition.type.includes('*') ? definition.type : 'handler')
-  const typeMatches = filterFor('type', definition.type)
-  const sourceMatches = filterFor('source', definition.source)
+  const typeMatches = compileFilter(definition.type, 'defineHandler: `type`')
+  const sourceMatches = compileFilter(definition.source, 'defineHandler: `source`')
   const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: definition.type, source: definition.source })
   for (const m of use) m.attach?.(info)
   const handle = definition.handle as (event: CloudEvent, ctx: Context) => unknown
@@ -108,14 +108,6 @@ export function defineHandler<
       })
     },
   }) as Handler<any, any>
-}
-
-/** Names the option at fault, as the other checks in {@link defineHandler} do. */
-function filterFor(option: 'type' | 'source', filter: unknown): (value: string) => boolean {
-  if (filter !== undefined && typeof filter !== 'string' && !(filter instanceof RegExp)) {
-    throw new ConfigurationError(`defineHandler: \`${option}\` must be a string (with optional * wildcards) or a RegExp`)
-  }
-  return compileFilter(filter as EventFilter | undefined)
 }
 
 /** True for a value made by {@link defineHandler}. */
