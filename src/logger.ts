@@ -112,24 +112,24 @@ const MAX_DEPTH = 64
 function fieldByField(...sources: Array<LogFields | undefined>): string {
   const members = new Map<string, string | undefined>()
   for (const source of sources) {
-    let keys: string[] = []
     try {
-      keys = Object.keys(source ?? {})
+      for (const key of Object.keys(source ?? {})) {
+        let json: string | undefined
+        try {
+          json = safeStringify(source![key])
+        } catch (error) {
+          json = marker(error)
+        }
+        members.set(key, json)
+      }
     } catch (error) {
       members.set('logError', marker(error))
     }
-    for (const key of keys) {
-      let json: string | undefined
-      try {
-        json = safeStringify(source![key])
-      } catch (error) {
-        json = marker(error)
-      }
-      members.set(key, json)
-    }
   }
   // As JSON does: a member that writes as nothing is left out; a later one wins its place.
-  return `{${[...members].filter(([key, json]) => json !== undefined && key !== 'toJSON').map(([key, json]) => `${safeStringify(key)}:${json}`).join(',')}}`
+  let line = ''
+  for (const [key, json] of members) if (json !== undefined) line += `,${safeStringify(key)}:${json}`
+  return `{${line.slice(1)}}`
 }
 
 /** What a value that threw is written as: what it threw, short (and scrubbed, as every string). */
