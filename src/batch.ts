@@ -65,7 +65,6 @@ export async function runBatch<T, R>(
 ): Promise<Outcome<R>[]> {
   const limit = limitOf(options.concurrency)
   if (options.stopOn !== undefined && options.stopOn !== 'retry' && options.stopOn !== 'any') throw new ConfigurationError('runBatch: `stopOn` must be "retry" or "any"')
-  if (options.settled !== undefined && !Array.isArray(options.settled)) throw new ConfigurationError('runBatch: `settled` must be an array')
   const sink = options.settled as Outcome<R>[] | undefined
   if (options.ordered) {
     const outcomes: Outcome<R>[] = sink ?? new Array(items.length)
@@ -149,5 +148,5 @@ export async function runConcurrently<T, R>(
 function limitOf(concurrency: number | undefined): number {
   if (concurrency === undefined) return 10
   if (concurrency === Infinity || (Number.isInteger(concurrency) && concurrency >= 1)) return concurrency
-  throw new ConfigurationError(`\`concurrency\` must be a whole number from 1, or Infinity; got ${typeof concurrency === 'number' ? concurrency : typeof concurrency}`)
+  throw new ConfigurationError('`concurrency` must be a whole number from 1, or Infinity')
 }

@@ -20,7 +20,7 @@ export function encodeBinary(event: CloudEvent): Encoded {
   for (const [name, value] of Object.entries(event)) {
     if (name === 'data' || name === 'data_base64' || name === 'datacontenttype' || value === undefined) continue
     // Every attribute name, named or extension, is lower-case letters and digits.
-    if (!isExtensionName(name)) throw new TypeError(`The ${JSON.stringify(name)} attribute cannot be a header name`)
+    if (!isExtensionName(name)) throw new TypeError(`${JSON.stringify(name)} cannot be a header name`)
     headers[`ce-${name}`] = encodeHeaderValue(String(value))
   }
   const { data } = event

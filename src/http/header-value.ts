@@ -23,7 +23,7 @@ const NOT_FIELD_VALUE = /[^\t\x20-\x7e\x80-\xff]/
  * ```
  */
 export function headerValue(attribute: string, value: string): string {
-  if (NOT_FIELD_VALUE.test(value)) throw new TypeError(`The ${JSON.stringify(attribute)} attribute cannot be a header value: it holds a control character or a character over U+00FF`)
+  if (NOT_FIELD_VALUE.test(value)) throw new TypeError(`${JSON.stringify(attribute)} cannot be a header value (a control character, or one over U+00FF)`)
   return value
 }
 
