@@ -295,7 +295,11 @@ export function describeError(error: unknown): Record<string, unknown> {
   if (!isFaasadeError(error)) return { error }
   if (error instanceof UnexpectedError) return { error: error.cause ?? error }
   const fields: Record<string, unknown> = { errorName: error.name, errorMessage: error.message, status: error.status }
-  if (error instanceof ValidationError && error.issues.length > 0) fields.issues = error.issues
+  if (error instanceof ValidationError && error.issues.length > 0) {
+    // As many as a reply carries: a hostile input can hold a million.
+    fields.issues = error.issues.length > MAX_ISSUES ? error.issues.slice(0, MAX_ISSUES) : error.issues
+    if (error.issues.length > MAX_ISSUES) fields.issuesTruncated = error.issues.length - MAX_ISSUES
+  }
   if (error.cause !== undefined) fields.cause = error.cause
   return fields
 }

@@ -3,7 +3,7 @@
  * Unlike the `cloudevents` SDK (cloudevents/sdk-javascript#597), every event
  * is validated, and each problem names the attribute it concerns.
  */
-import { InvalidEventError, type Issue } from '../errors.js'
+import { InvalidEventError, PayloadTooLargeError, type Issue } from '../errors.js'
 import { invalidEvent, setAttribute, toEvent, type CloudEvent } from '../event.js'
 import { decodeHeaderValue } from './header-value.js'
 import { bodyBytes, bodyText, fromBase64, isJsonMediaType, mediaType, type HttpRequest } from './message.js'
@@ -12,6 +12,27 @@ export type CloudEventMode = 'binary' | 'structured' | 'batch'
 
 const STRUCTURED = 'application/cloudevents+json'
 const BATCH = 'application/cloudevents-batch+json'
+
+/**
+ * The most events a batch-mode request may carry; a longer batch gets a 413
+ * before any member is read. Each member costs a check, an outcome and an
+ * entry in the reply: a 3 MB body of a million `{}` made a 400 of 301 MB.
+ */
+export const MAX_BATCH_EVENTS = 1_000
+/**
+ * The most extension attributes one event may carry, and the longest name
+ * one may have (the spec asks for 20 characters at most). Each attribute
+ * costs a check and, when bad, an issue naming it: one event of 400k bad
+ * names made a reply of 76 MB. Past either bound the event is refused with
+ * one issue, before its attributes are read.
+ */
+export const MAX_EXTENSIONS = 100
+export const MAX_ATTRIBUTE_NAME_LENGTH = 100
+const TOO_LONG = `is not a valid extension attribute name: longer than ${MAX_ATTRIBUTE_NAME_LENGTH} characters`
+
+// The members of an event that are not extensions: the context attributes
+// (spec.md 3.1) and the JSON format's data members.
+const NOT_EXTENSIONS = new Set(['specversion', 'id', 'source', 'type', 'subject', 'datacontenttype', 'dataschema', 'time', 'data', 'data_base64'])
 
 /** Which mode a request carries a CloudEvent in, or `undefined` for plain HTTP. */
 export function cloudEventMode(headers: HttpRequest['headers']): CloudEventMode | undefined {
@@ -58,6 +79,10 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
   const parsed = parseJson(request.body, [])
   if (mode === 'structured') return [fromJsonFormat(parsed)]
   if (!Array.isArray(parsed)) throw invalidAt([], 'must be a JSON array of events')
+  if (parsed.length > MAX_BATCH_EVENTS) {
+    const message = `A batch may carry at most ${MAX_BATCH_EVENTS} events; this one carries ${parsed.length}: send smaller batches`
+    throw new PayloadTooLargeError(message, { detail: message })
+  }
   // Every member, or one error naming the problems of all bad members by index.
   const issues: Issue[] = []
   const events = parsed.map((item, i) => {
@@ -65,7 +90,8 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
       return fromJsonFormat(item, [i])
     } catch (error) {
       if (!(error instanceof InvalidEventError)) throw error
-      issues.push(...error.issues)
+      // One by one: spread into push, a long list overflowed the stack.
+      for (const issue of error.issues) issues.push(issue)
     }
   })
   if (issues.length > 0) throw invalidEvent(issues)
@@ -75,6 +101,9 @@ export function decodeCloudEvents(request: HttpRequest): CloudEvent[] {
 function decodeBinary(request: HttpRequest): CloudEvent {
   const attributes: Record<string, unknown> = {}
   const issues: Issue[] = []
+  const names: string[] = []
+  for (const [name, value] of Object.entries(request.headers)) if (name.startsWith('ce-') && value !== undefined) names.push(name.slice(3))
+  checkBounds(names, [])
   for (const [name, value] of Object.entries(request.headers)) {
     const attribute = name.slice(3)
     // The content-type header is the datacontenttype in binary mode.
@@ -82,6 +111,7 @@ function decodeBinary(request: HttpRequest): CloudEvent {
     let problem: string | undefined
     // Data travels in the body; a header must not pose as it (spec: no attribute is named data).
     if (attribute === 'data' || attribute === 'data_base64') problem = 'is not an attribute: in binary mode the data is the body'
+    else if (attribute.length > MAX_ATTRIBUTE_NAME_LENGTH) problem = TOO_LONG
     else {
       try {
         setAttribute(attributes, attribute, decodeHeaderValue(value))
@@ -89,7 +119,7 @@ function decodeBinary(request: HttpRequest): CloudEvent {
         problem = error instanceof SyntaxError ? 'is a broken quoted string' : 'has a broken percent-encoding'
       }
     }
-    if (problem) issues.push({ message: problem, path: [attribute] })
+    if (problem) issues.push({ message: problem, path: [shortName(attribute)] })
   }
   // An empty Content-Type says no more than a missing one.
   const contentType = request.headers['content-type'] || undefined
@@ -132,11 +162,14 @@ function binaryData(body: HttpRequest['body'], contentType: string | undefined):
  */
 export function fromJsonFormat(value: unknown, path: ReadonlyArray<string | number> = []): CloudEvent {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalidAt(path, 'must be a JSON object (one event)')
+  checkBounds(Object.keys(value), path)
   const attributes: Record<string, unknown> = {}
+  const found: Issue[] = []
   for (const [name, member] of Object.entries(value)) {
+    if (name.length > MAX_ATTRIBUTE_NAME_LENGTH) found.push({ message: TOO_LONG, path: [shortName(name)] })
     // The JSON format treats null attributes as absent, but a null `data` is
     // an explicit null payload (json-format.md 3.1.1).
-    if (member !== null || name === 'data') setAttribute(attributes, name, member)
+    else if (member !== null || name === 'data') setAttribute(attributes, name, member)
   }
   if ('data_base64' in attributes) {
     const encoded = attributes.data_base64
@@ -155,7 +188,21 @@ export function fromJsonFormat(value: unknown, path: ReadonlyArray<string | numb
     }
     if (problem) throw invalidAt([...path, 'data_base64'], problem)
   }
-  return toEvent(attributes, path)
+  return toEvent(attributes, path, found)
+}
+
+/** Refuses, with one issue, an event of more extension attributes than {@link MAX_EXTENSIONS}. */
+function checkBounds(names: readonly string[], path: ReadonlyArray<string | number>): void {
+  let extensions = 0
+  for (const name of names) if (!NOT_EXTENSIONS.has(name)) extensions++
+  if (extensions > MAX_EXTENSIONS) throw invalidAt(path, `has ${extensions} extension attributes; at most ${MAX_EXTENSIONS} are accepted`)
+}
+
+/** A name too long to repeat in full: its start, enough to find it by, never half a surrogate pair. */
+function shortName(name: string): string {
+  if (name.length <= MAX_ATTRIBUTE_NAME_LENGTH) return name
+  const end = /[\uD800-\uDBFF]/.test(name.charAt(19)) ? 19 : 20
+  return `${name.slice(0, end)}…`
 }
 
 function parseJson(body: HttpRequest['body'], at: ReadonlyArray<string | number>): unknown {
