@@ -15,7 +15,21 @@
  * ```
  */
 export { toAzureFunctions, azureRaw, PROVIDER_NAME, type AzureFunctions } from './to-azure.js'
-export { DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions } from './options.js'
+export { DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type AzureStorageQueueOptions, type AzureTimerOptions } from './options.js'
+export {
+  eventGridToEvent,
+  failsInvocation,
+  queueMessageToEvent,
+  STORAGE_QUEUE_TYPE,
+  storageQueueSource,
+  TIMER_TYPE,
+  timerSource,
+  timerToEvent,
+  type EventGridSchemaEvent,
+  type StorageQueueEventType,
+  type StorageQueueMetadata,
+  type TimerEventType,
+} from './mapping.js'
 export { fromReply, fromResponse, parseSetCookie, toWebRequestFrom } from './http.js'
 export { contextLogger } from './log.js'
 export type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler } from './azure-types.js'

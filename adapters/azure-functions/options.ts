@@ -4,6 +4,7 @@
  * the first cold start, not the first message.
  */
 import { checkAdapterOptions, type AdapterOptions } from '../../src/adapter/index.js'
+import type { StorageQueueEventType, TimerEventType } from './mapping.js'
 
 /** The Consumption plan's default `functionTimeout`: 5 minutes. */
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 300_000
@@ -28,12 +29,37 @@ export interface AzureFunctionsOptions extends Omit<AdapterOptions, 'mappers'> {
    * @defaultValue 300000 (5 minutes, the Consumption plan's default)
    */
   functionTimeoutMs?: number
+  /** How Storage queue messages are read. */
+  storageQueue?: AzureStorageQueueOptions
+  /** How timer ticks are read. */
+  timer?: AzureTimerOptions
+}
+
+export interface AzureStorageQueueOptions {
+  /**
+   * The CloudEvent `type` of messages that are not CloudEvents themselves,
+   * to route them to a handler: a string, or a function of the message,
+   * its metadata and the queue's name.
+   * @defaultValue 'com.microsoft.azure.storage.queue.message'
+   */
+  type?: StorageQueueEventType
+}
+
+export interface AzureTimerOptions {
+  /**
+   * The CloudEvent `type` of a tick: a string, or a function of the timer
+   * and the function's name (to route each timer function to its handler).
+   * @defaultValue 'com.microsoft.azure.functions.timer'
+   */
+  type?: TimerEventType
 }
 
 /** Throws a `ConfigurationError` naming the first bad option. */
 export function checkAzureOptions(options: AzureFunctionsOptions): void {
   checkAdapterOptions('toAzureFunctions', options, {
     functionTimeoutMs: (value) => (typeof value === 'number' && value > 0 ? undefined : 'must be a number above 0 (Infinity for none)'),
+    storageQueue: (value) => typeOption(value),
+    timer: (value) => typeOption(value),
   })
 }
 

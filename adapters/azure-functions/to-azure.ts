@@ -4,15 +4,17 @@
  * in `mapping.ts` and `http.ts`, the delivery and HTTP paths in the adapter
  * kit; this file is each trigger's handler signature on them.
  */
-import { answerHttp, appFailed, createAdapter, deadlineIn, invocationFacts, invocationLog, type Adapter } from '../../src/adapter/index.js'
+import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, invocationLog, platformError, type Adapter, type NativeItem } from '../../src/adapter/index.js'
 import type { Context, InvocationFacts } from '../../src/context.js'
-import { describeError, isFaasadeError } from '../../src/errors.js'
+import { describeError, isFaasadeError, toFaasadeError, type FaasadeError } from '../../src/errors.js'
+import type { CloudEvent } from '../../src/event.js'
 import { problemReply } from '../../src/http/problem.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import type { Target } from '../../src/service.js'
-import type { AzureHttpHandler, AzureRaw, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
+import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
 import { contextLogger } from './log.js'
+import { eventGridToEvent, failsInvocation, queueMessageToEvent, timerToEvent, type StorageQueueMetadata } from './mapping.js'
 import { checkAzureOptions, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions } from './options.js'
 
 /** `ctx.provider.name` of every invocation from Azure Functions. */
@@ -26,6 +28,16 @@ export interface AzureFunctions {
    * handlers, every other request to the HTTP app.
    */
   readonly http: AzureHttpHandler
+  /**
+   * For `app.storageQueue(name, { queueName, connection, handler })`: each
+   * message a CloudEvent; `ctx.attempt` is its dequeue count. A failed
+   * invocation is the host's retry, then the `<queue>-poison` queue.
+   */
+  readonly storageQueue: AzureTriggerHandler
+  /** For `app.eventGrid(name, { handler })`: each event, in either schema, a CloudEvent. */
+  readonly eventGrid: AzureTriggerHandler
+  /** For `app.timer(name, { schedule, handler })`: each tick a CloudEvent. */
+  readonly timer: AzureTimerHandler
 }
 
 /**
@@ -54,6 +66,31 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
     async http(request, context) {
       const invocation = invocationOf(context)
       return serveHttp(adapter, invocation, request, { input: request, context })
+    },
+
+    async storageQueue(message, context) {
+      const metadata = (context.triggerMetadata ?? {}) as StorageQueueMetadata
+      const trigger = context.options?.trigger as { queueName?: unknown } | undefined
+      const queueName = typeof trigger?.queueName === 'string' ? trigger.queueName : context.functionName
+      const item: NativeItem = {
+        event: eventOf(() => queueMessageToEvent(message, metadata, queueName, options.storageQueue?.type)),
+        id: metadata.id,
+        attempt: Number.isInteger(metadata.dequeueCount) && metadata.dequeueCount! >= 1 ? metadata.dequeueCount : undefined,
+        record: message,
+      }
+      await serveOne(adapter, invocationOf(context), 'storage-queue', item, { input: message, context })
+    },
+
+    async eventGrid(event, context) {
+      const item: NativeItem = { event: eventOf(() => eventGridToEvent(event)), id: (event as { id?: string } | null)?.id, record: event }
+      await serveOne(adapter, invocationOf(context), 'event-grid', item, { input: event, context })
+    },
+
+    async timer(timer, context) {
+      const invocation = invocationOf(context)
+      const item: NativeItem = { event: eventOf(() => timerToEvent(timer, context.functionName, Date.now(), options.timer?.type)), record: timer }
+      // A tick has no dead-letter path: a drop is logged and the invocation completes.
+      await serveOne(adapter, invocation, 'timer', item, { input: timer, context }, false)
     },
   }
 }
@@ -84,6 +121,33 @@ function invocations(adapter: Adapter, options: AzureFunctionsOptions): (context
     facts: invocationFacts(context.invocationId, { traceparent: context.traceContext?.traceParent ?? undefined, tracestate: context.traceContext?.traceState ?? undefined }),
     deadline: deadlineIn(timeoutMs, adapter.timeoutMarginMs),
   })
+}
+
+/**
+ * Delivers one item and tells the host by the promise: resolved when the
+ * outcome is ok or an acknowledged drop, rejected (with the handler's own
+ * error where there is one) when the host should fail the invocation.
+ */
+async function serveOne(adapter: Adapter, invocation: Invocation, trigger: string, item: NativeItem, raw: AzureRaw, dropPolicy = true): Promise<void> {
+  const [outcome] = await deliver<AzureRaw>(adapter, {
+    trigger,
+    items: [item],
+    deadline: invocation.deadline,
+    raw: () => raw,
+    log: invocation.log,
+    invocation: invocation.facts,
+    dropPolicy,
+  })
+  if (outcome && failsInvocation(outcome)) throw platformError(outcome.error)
+}
+
+/** An item's CloudEvent, or the error that keeps it from being one (a drop: it never will be). */
+function eventOf(read: () => CloudEvent): CloudEvent | FaasadeError {
+  try {
+    return read()
+  } catch (error) {
+    return toFaasadeError(error)
+  }
 }
 
 async function serveHttp(adapter: Adapter, invocation: Invocation, request: HttpRequest, raw: AzureRaw<HttpRequest>): Promise<HttpResponseInit> {

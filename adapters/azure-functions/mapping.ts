@@ -1,0 +1,220 @@
+/**
+ * Azure Functions triggers as CloudEvents, and outcomes as what the host is
+ * told. This file holds every rule of the mapping; `to-azure.ts` only
+ * calls it. (HTTP needs no mapping here: the core serves the request as it
+ * is, `http.ts` converts it.)
+ *
+ * **A Storage queue message** whose body is not already a CloudEvent:
+ *
+ * | attribute         | value                                                          |
+ * |-------------------|----------------------------------------------------------------|
+ * | `id`              | `triggerMetadata.id` (the queue's message id)                  |
+ * | `source`          | `//queue.storage.azure.com/<queueName>` (the trigger's `queueName`) |
+ * | `type`            | `com.microsoft.azure.storage.queue.message`, or the `storageQueue.type` option |
+ * | `time`            | `triggerMetadata.insertionTime`                                |
+ * | `datacontenttype` | text: `text/plain`; bytes: `application/octet-stream`; any other JSON value: `application/json` |
+ * | `data`            | the message as the host hands it: JSON text already parsed, other text as a string, bytes as a `Uint8Array` |
+ *
+ * `ctx.attempt` is `triggerMetadata.dequeueCount`. A message that is an
+ * object with a `specversion` member is a structured CloudEvent in the
+ * JSON format, read by the core's own reader (`fromJsonFormat`): it passes
+ * through unchanged, and must be valid.
+ *
+ * **An Event Grid event**: the CloudEvents schema (it has `specversion`) is
+ * read as it is; the Event Grid schema becomes `id`, `topic` → `source`,
+ * `eventType` → `type`, `subject` (absent when empty), `eventTime` →
+ * `time`, `data` (`application/json`), and a non-empty `dataVersion` as the
+ * `dataversion` extension.
+ *
+ * **A timer tick:**
+ *
+ * | attribute         | value                                                          |
+ * |-------------------|----------------------------------------------------------------|
+ * | `id`              | `<functionName>@<scheduled time>`: a retry of a tick keeps its id |
+ * | `source`          | `//functions.azure.com/timer/<functionName>`                   |
+ * | `type`            | `com.microsoft.azure.functions.timer`, or the `timer.type` option |
+ * | `time`            | the scheduled time: `scheduleStatus.next`, which during a run is the occurrence being run; without schedule monitoring (`useMonitor: false`, or a schedule under a minute) the invocation's start |
+ * | `ispastdue`       | `isPastDue`                                                    |
+ * | `schedulelast`, `schedulenext`, `scheduleupdated` | `scheduleStatus.last`, `.next`, `.lastUpdated`, when there is a status |
+ * | `data`            | the timer object (`application/json`)                          |
+ *
+ * A `runOnStartup` run also reports the upcoming occurrence as `next`, so
+ * it shares that occurrence's id: a deduplicating handler runs one of them.
+ *
+ * **Outcomes:**
+ *
+ * | outcome | Storage queue, Event Grid                                    | timer            |
+ * |---------|--------------------------------------------------------------|------------------|
+ * | ok      | return                                                       | return           |
+ * | retry   | throw: the host retries (a queue message comes back after `visibilityTimeout` until `maxDequeueCount`, then goes to `<queue>-poison`; Event Grid redelivers with its own backoff) | throw (the host's retry policy, if any; the next tick runs anyway) |
+ * | drop    | logged, return; with `onDrop: 'dead-letter'`, throw: the poison queue (Event Grid: its dead-letter destination) after the retries | logged, return |
+ */
+import { createEvent, type CloudEvent } from '../../src/event.js'
+import { fromJsonFormat } from '../../src/http/decode.js'
+import type { Outcome } from '../../src/outcome.js'
+import type { Timer } from './azure-types.js'
+
+/** The `type` of a queue message that is not a CloudEvent, unless the `storageQueue.type` option says otherwise. */
+export const STORAGE_QUEUE_TYPE = 'com.microsoft.azure.storage.queue.message'
+/** The `type` of a timer tick, unless the `timer.type` option says otherwise. */
+export const TIMER_TYPE = 'com.microsoft.azure.functions.timer'
+
+/** What the host tells of a Storage queue message (`context.triggerMetadata`, camelCased by the library). */
+export interface StorageQueueMetadata {
+  readonly id?: string
+  readonly dequeueCount?: number
+  readonly insertionTime?: string
+  readonly expirationTime?: string
+  readonly nextVisibleTime?: string
+  readonly popReceipt?: string
+  readonly queueTrigger?: unknown
+}
+
+/** The `type` a queue message becomes: one for all, or chosen per message. */
+export type StorageQueueEventType = string | ((message: unknown, metadata: StorageQueueMetadata, queueName: string) => string)
+/** The `type` a timer tick becomes: one for all, or chosen per function. */
+export type TimerEventType = string | ((timer: Timer, functionName: string) => string)
+
+/** An Event Grid event in the Event Grid schema. */
+export interface EventGridSchemaEvent {
+  readonly id: string
+  readonly topic: string
+  readonly subject?: string
+  readonly eventType: string
+  readonly eventTime: string
+  readonly data?: unknown
+  readonly dataVersion?: string
+  readonly metadataVersion?: string
+}
+
+/**
+ * The `source` of a Storage queue's events: what a handler filters on to
+ * take one queue's messages only.
+ *
+ * @example
+ * ```ts
+ * defineHandler({ source: storageQueueSource('orders'), handle: (event) => event.data })
+ * ```
+ */
+export function storageQueueSource(queueName: string): string {
+  return `//queue.storage.azure.com/${encodeURIComponent(queueName)}`
+}
+
+/**
+ * The `source` of a timer function's ticks.
+ *
+ * @example
+ * ```ts
+ * timerSource('nightly')   // '//functions.azure.com/timer/nightly'
+ * ```
+ */
+export function timerSource(functionName: string): string {
+  return `//functions.azure.com/timer/${encodeURIComponent(functionName)}`
+}
+
+/**
+ * The CloudEvent a Storage queue message carries. Throws an
+ * `InvalidEventError` for a structured CloudEvent body that is not valid, or
+ * a message with no id (a drop: it never will be valid).
+ *
+ * @example
+ * ```ts
+ * queueMessageToEvent({ orderId: 'A1' }, { id: '814b…', dequeueCount: 1, insertionTime: '2026-12-07T10:00:00+00:00' }, 'orders')
+ * // { id: '814b…', source: '//queue.storage.azure.com/orders', type: 'com.microsoft.azure.storage.queue.message', datacontenttype: 'application/json', … }
+ * ```
+ */
+export function queueMessageToEvent(message: unknown, metadata: StorageQueueMetadata, queueName: string, type: StorageQueueEventType = STORAGE_QUEUE_TYPE): CloudEvent {
+  const bytes = bytesOf(message)
+  if (!bytes && isStructured(message)) return fromJsonFormat(message)
+  return createEvent({
+    id: metadata.id ?? '',
+    source: storageQueueSource(queueName),
+    type: typeof type === 'function' ? type(message, metadata, queueName) : type,
+    time: validTime(metadata.insertionTime),
+    datacontenttype: bytes ? 'application/octet-stream' : typeof message === 'string' ? 'text/plain' : 'application/json',
+    data: bytes ?? message,
+  })
+}
+
+/**
+ * The CloudEvent an Event Grid event is, in either schema (told apart by
+ * `specversion`). Throws an `InvalidEventError` for one that is not valid.
+ *
+ * @example
+ * ```ts
+ * eventGridToEvent({ id: '1', topic: '/subscriptions/…/topics/orders', eventType: 'Orders.Placed', subject: 'a1', eventTime: '2026-12-07T10:00:00Z', data: {}, dataVersion: '1.0' })
+ * // { id: '1', source: '/subscriptions/…/topics/orders', type: 'Orders.Placed', subject: 'a1', time: …, dataversion: '1.0', … }
+ * ```
+ */
+export function eventGridToEvent(input: unknown): CloudEvent {
+  if (isStructured(input)) return fromJsonFormat(input)
+  const event = (typeof input === 'object' && input !== null ? input : {}) as Partial<EventGridSchemaEvent>
+  return createEvent({
+    id: event.id as string,
+    source: event.topic as string,
+    type: event.eventType as string,
+    subject: event.subject || undefined,
+    time: event.eventTime,
+    datacontenttype: 'application/json',
+    data: event.data,
+    dataversion: event.dataVersion || undefined,
+  })
+}
+
+/**
+ * The CloudEvent of a timer tick.
+ *
+ * @example
+ * ```ts
+ * timerToEvent({ schedule: { adjustForDST: true }, scheduleStatus: { last: '…', next: '2026-12-07T10:20:00+00:00', lastUpdated: '…' }, isPastDue: false }, 'nightly', Date.now()).id
+ * // 'nightly@2026-12-07T10:20:00.000Z'
+ * ```
+ */
+export function timerToEvent(timer: Timer, functionName: string, now: number, type: TimerEventType = TIMER_TYPE): CloudEvent {
+  const status = timer?.scheduleStatus
+  const scheduled = validTime(status?.next) ?? new Date(now)
+  return createEvent({
+    id: `${functionName}@${scheduled.toISOString()}`,
+    source: timerSource(functionName),
+    type: typeof type === 'function' ? type(timer, functionName) : type,
+    time: scheduled,
+    datacontenttype: 'application/json',
+    data: timer,
+    ispastdue: timer?.isPastDue === true,
+    schedulelast: status?.last || undefined,
+    schedulenext: status?.next || undefined,
+    scheduleupdated: status?.lastUpdated || undefined,
+  })
+}
+
+/**
+ * Whether the invocation fails (the host retries, then its poison or
+ * dead-letter path) for an outcome `deliver` returned: a retry, and a drop
+ * under `onDrop: 'dead-letter'` (which `deliver` already reports as a retry).
+ *
+ * @example
+ * ```ts
+ * if (failsInvocation(outcome)) throw platformError(outcome.error)
+ * ```
+ */
+export function failsInvocation(outcome: Outcome): outcome is Extract<Outcome, { kind: 'retry' }> {
+  return outcome.kind === 'retry'
+}
+
+/** An object with a `specversion` member: a structured CloudEvent. */
+function isStructured(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.hasOwn(value, 'specversion')
+}
+
+/** A body of bytes (a Node `Buffer`, any view, an `ArrayBuffer`) as a `Uint8Array`. */
+function bytesOf(body: unknown): Uint8Array | undefined {
+  if (body instanceof ArrayBuffer) return new Uint8Array(body)
+  if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
+  return undefined
+}
+
+function validTime(value: string | Date | undefined): Date | undefined {
+  if (value === undefined || value === '') return undefined
+  const date = new Date(value)
+  return Number.isNaN(date.getTime()) ? undefined : date
+}
