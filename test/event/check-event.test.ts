@@ -52,7 +52,8 @@ describe('checkEvent', () => {
   })
 
   it('refuses unpaired surrogates in string attributes (type system: String), takes proper pairs', () => {
-    for (const name of ['id', 'source', 'type', 'subject', 'datacontenttype', 'comexampleext']) {
+    // (datacontenttype has a grammar of its own, which refuses anything over U+00FF: test/http/header-injection.test.ts.)
+    for (const name of ['id', 'source', 'type', 'subject', 'comexampleext']) {
       expect(paths({ ...valid, [name]: 'a\ud800b' }), name).toEqual([name])
       expect(paths({ ...valid, [name]: '\udead' }), name).toEqual([name])
       expect(paths({ ...valid, [name]: 'x\ud83d\ude00' }), name).toEqual([])
