@@ -114,7 +114,10 @@ export function batchReply(events: readonly CloudEvent[], outcomes: readonly Out
   let status = retries.length > 0 ? 503 : (drop?.error.status ?? 200)
   if (retries.length > 0 && retries.every((o) => o.retryAfterMs !== undefined)) {
     status = 429
-    headers['retry-after'] = String(Math.max(...retries.map((o) => retryAfterSeconds(o.retryAfterMs!))))
+    // A loop, not Math.max(...): batchReply is public, and a spread of a long array overflows the stack.
+    let seconds = 0
+    for (const o of retries) seconds = Math.max(seconds, retryAfterSeconds(o.retryAfterMs!))
+    headers['retry-after'] = String(seconds)
   }
   return { status, headers, body: JSON.stringify(items) }
 }
