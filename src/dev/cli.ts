@@ -1,19 +1,50 @@
 /**
- * `faasade dev <module>[#export] [--port N] [--host H]`
+ * `faasade dev <module>[#export] [--port N] [--host H]`, `faasade --version`,
+ * `faasade --help`.
  */
+// Bundled into dist/cli.js: esbuild inlines this one field, not the file.
+import { version } from '../../package.json'
 import { loadTarget } from './load.js'
 import { startDevServer } from './server.js'
 
 const USAGE = `Usage: faasade dev <module>[#export] [--port 8080] [--host 127.0.0.1]
+       faasade --version
+       faasade --help
 
-Serves a handler, a service or a Hono app on localhost. CloudEvents are
-accepted in binary, structured and batch mode; other requests go to the app.`
+Commands:
+  dev <module>[#export]   Serve a handler, a service or a Hono app on localhost.
+                          CloudEvents are accepted in binary, structured and
+                          batch mode; other requests go to the app. A .ts
+                          module is bundled with esbuild first.
+
+Options of dev:
+  --port N                Port to listen on (default 8080)
+  --host H                Address to listen on (default 127.0.0.1)
+
+Options:
+  -v, --version           Print faasade's version
+  -h, --help              Print this help
+
+Example:
+  faasade dev examples/orders/service.ts --port 3000`
 
 async function main(argv: string[]): Promise<number> {
   const [command, spec, ...rest] = argv
+  if (command === '--version' || command === '-v' || command === 'version') {
+    console.log(version)
+    return 0
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE)
+    return 0
+  }
+  if (command === 'dev' && (spec === '--help' || spec === '-h')) {
+    console.log(USAGE)
+    return 0
+  }
   if (command !== 'dev' || !spec || spec.startsWith('-')) {
-    console.error(USAGE)
-    return command === '--help' || command === '-h' ? 0 : 2
+    console.error(command === undefined || command === 'dev' ? USAGE : `Unknown command: ${command}\n\n${USAGE}`)
+    return 2
   }
   let port = 8080
   let host = '127.0.0.1'
@@ -30,7 +61,11 @@ async function main(argv: string[]): Promise<number> {
   const target = await loadTarget(spec)
   const server = await startDevServer({ target, port, host })
   console.log(`faasade dev: serving ${spec} on ${server.url}`)
-  const stop = () => void server.close().then(() => process.exit(0))
+  const stop = () => {
+    // Open keep-alive connections may hold close() up: exit within a second regardless.
+    setTimeout(() => process.exit(0), 1000).unref()
+    void server.close().then(() => process.exit(0))
+  }
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
   return -1
