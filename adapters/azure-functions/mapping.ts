@@ -47,7 +47,7 @@
  * |---------|--------------------------------------------------------------|------------------|
  * | ok      | return                                                       | return           |
  * | retry   | throw: the host retries (a queue message comes back after `visibilityTimeout` until `maxDequeueCount`, then goes to `<queue>-poison`; Event Grid redelivers with its own backoff) | throw (the host's retry policy, if any; the next tick runs anyway) |
- * | drop    | logged, return; with `onDrop: 'dead-letter'`, throw: the poison queue (Event Grid: its dead-letter destination) after the retries | logged, return |
+ * | drop    | `onDrop: 'dead-letter'`: throw, so the message reaches the poison queue (Event Grid: its dead-letter destination) after the retries; `'ack'`: logged, return | logged, return |
  */
 import { createEvent, type CloudEvent } from '../../src/event.js'
 import { fromJsonFormat } from '../../src/http/decode.js'

@@ -12,9 +12,12 @@ export const DEFAULT_FUNCTION_TIMEOUT_MS = 300_000
 /**
  * `toAzureFunctions`' options: those of every adapter (`faasade/adapter`),
  * and Azure's own. On Azure Functions:
- * - `onDrop: 'dead-letter'` fails the invocation of a dropped queue message,
- *   so the host retries it until `maxDequeueCount` (host.json, default 5)
- *   and then moves it to `<queue>-poison`; `'ack'` logs it and completes.
+ * - `onDrop: 'dead-letter'` fails the invocation of a dropped queue message
+ *   (or Event Grid event), so the host retries it until `maxDequeueCount`
+ *   (host.json, default 5) and then moves it to `<queue>-poison` (Event
+ *   Grid: its dead-letter destination, if one is set); `'ack'` logs it and
+ *   completes the invocation. A timer tick has no such path: a drop is
+ *   logged and completes under either policy.
  * - `log` defaults to the invocation's own `context.log`/`warn`/`error`/
  *   `debug`, so lines land in Application Insights under the invocation.
  * - `mappers` are not used: each Azure function has one trigger, and its

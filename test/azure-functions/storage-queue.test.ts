@@ -30,7 +30,7 @@ const MESSAGE_ID = '3f0c6a52-9d1e-4b7a-8e55-1c2d3e4f5a6b'
 const send = (fn: string, text: string, dequeueCount = 1) => invoke(fn, { input: { string: text }, triggerMetadata: metadata(text, dequeueCount) })
 
 const recorder = recordingHandler()
-const ack = toAzureFunctions(recorder.handler)
+const ack = toAzureFunctions(recorder.handler, { onDrop: 'ack' })
 const deadLetter = toAzureFunctions(recorder.handler, { onDrop: 'dead-letter' })
 const typed = toAzureFunctions(recorder.handler, { storageQueue: { type: (message, meta, queue) => `com.example.${queue}.${(message as { kind: string }).kind}@${meta.dequeueCount}` }, functionTimeoutMs: 60_000, timeoutMarginMs: 500 })
 
@@ -107,7 +107,7 @@ describe('outcomes', () => {
     expect(userLines(thrown)).toContainEqual({ level: 'error', line: expect.objectContaining({ msg: 'event failed, will be retried', itemId: MESSAGE_ID, attempt: 1 }) })
   })
 
-  it("drop with onDrop 'ack' (the default): logged through context.warn, the invocation completes", async () => {
+  it("drop with onDrop 'ack': logged through context.warn, the invocation completes", async () => {
     const result = await send('orders', '{"fail":"permanent"}')
     expect(result.ok).toBe(true)
     expect(userLines(result)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', itemId: MESSAGE_ID }) })
