@@ -2,8 +2,10 @@
  * `faasade/cloud-run`: run a handler, a Hono app or a service on Google
  * Cloud Run (or any container platform), behind every trigger that reaches
  * a service over HTTP: CloudEvents (binary, structured, batch), Eventarc,
- * Pub/Sub push, Cloud Scheduler and Cloud Tasks. The plain server door
- * loads no Google package.
+ * Pub/Sub push, Cloud Scheduler and Cloud Tasks. Two doors on one request
+ * path: `serve` (a plain node:http server, no Google package) and
+ * `toHttpFunction` (an HTTP function for the functions framework, which it
+ * does not import either).
  *
  * @example
  * ```ts
@@ -15,8 +17,9 @@
  * ```
  */
 export { createServer, serve, type CloudRunServer } from './server.js'
+export { toHttpFunction, type FrameworkHttpFunction, type FrameworkRequest } from './functions.js'
 export { cloudRunRequest, DEFAULT_MAX_BODY_BYTES, PROVIDER_NAME } from './handle.js'
-export type { CloudRunOptions, CloudRunServeOptions, HealthPaths, ShutdownHook } from './options.js'
+export type { CloudRunOptions, CloudRunServeOptions, FunctionOptions, HealthPaths, ShutdownHook } from './options.js'
 export { defineMapper, type CloudRunFacts, type CloudRunMapper, type CloudRunRequest, type NativeItem } from './mapper.js'
 export {
   BUILT_IN_MAPPERS,

@@ -59,7 +59,7 @@
  * |---------|------------------------------------------------------------------------------------|
  * | ok      | 204                                                                                |
  * | retry   | 503 problem; 429 problem + `Retry-After` with `retryAfterMs` (Pub/Sub ignores it and uses the subscription's backoff) |
- * | drop    | the error's 4xx problem (400 unreadable, 404 no handler, 422 permanent): redelivered with backoff until the dead-letter topic or the task's retry limit; with `onDrop: 'ack'`, logged and 204 |
+ * | drop    | the error's 4xx problem (400 unreadable, 422 permanent): redelivered with backoff until the dead-letter topic or the task's retry limit; with `onDrop: 'ack'`, logged and 204 |
  *
  * None of these headers prove who sent the request: a public service takes
  * them from anyone. Deploy with `--no-allow-unauthenticated` and give the

@@ -27,7 +27,12 @@ export function headersOf(incoming: IncomingMessage): Record<string, string> {
 export async function readRequest(incoming: IncomingMessage, limit: number, body?: Uint8Array): Promise<CloudRunRequest | undefined> {
   const headers = headersOf(incoming)
   const request = (bytes: Uint8Array): CloudRunRequest => ({ method: incoming.method ?? 'GET', url: incoming.url ?? '/', headers, body: bytes, incoming })
-  if (body !== undefined) return body.byteLength > limit ? undefined : request(body)
+  if (body !== undefined) {
+    // A body parser inflated it: the headers must describe the bytes we hand on.
+    delete headers['content-encoding']
+    headers['content-length'] = String(body.byteLength)
+    return body.byteLength > limit ? undefined : request(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
+  }
   if (Number(headers['content-length']) > limit) return undefined
   const read = await readBody(incoming, limit)
   return read && request(read)

@@ -122,6 +122,15 @@ export function checkCloudRunOptions(who: string, options: CloudRunOptions): voi
   checkAdapterOptions(who, options, CLOUD_RUN_OPTIONS)
 }
 
+/** `toHttpFunction`'s options: the framework answers no health paths of ours. */
+export type FunctionOptions = Omit<CloudRunOptions, 'health'>
+
+/** Throws a `ConfigurationError` naming the first bad option of `toHttpFunction`. */
+export function checkFunctionOptions(options: FunctionOptions): void {
+  const { health: _health, ...checks } = CLOUD_RUN_OPTIONS
+  checkAdapterOptions('toHttpFunction', options, checks)
+}
+
 /** Throws a `ConfigurationError` naming the first bad option of `serve`. */
 export function checkServeOptions(options: CloudRunServeOptions): void {
   checkAdapterOptions('serve', options, SERVE_OPTIONS)

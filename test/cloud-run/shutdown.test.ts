@@ -17,6 +17,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 const root = fileURLToPath(new URL('../../', import.meta.url))
 let dir: string
 let script: string
+let bundled: string[]
 const children: ChildProcess[] = []
 
 /** Resolves `faasade` and `faasade/cloud-run` to the sources, as the exports map would to dist/. */
@@ -30,7 +31,8 @@ const faasadeSources: esbuild.Plugin = {
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'faasade-cloud-run-'))
   script = join(dir, 'server.mjs')
-  await esbuild.build({
+  const { metafile } = await esbuild.build({
+    metafile: true,
     entryPoints: [join(root, 'test/cloud-run/fixtures/draining-server.ts')],
     outfile: script,
     bundle: true,
@@ -40,6 +42,7 @@ beforeAll(async () => {
     logLevel: 'silent',
     plugins: [faasadeSources],
   })
+  bundled = Object.keys(metafile.inputs)
 })
 
 afterEach(() => {
@@ -94,6 +97,13 @@ function get(port: number, path: string): Promise<{ status: number; body: string
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
+
+describe('the plain server door', () => {
+  it('bundles no Google package and no Express: the functions-framework door only names their types', () => {
+    expect(bundled.some((path) => path.includes('adapters/cloud-run/server.ts'))).toBe(true)
+    expect(bundled.filter((path) => /node_modules\/(@google-cloud|express|body-parser)\//.test(path))).toEqual([])
+  })
+})
 
 describe('SIGTERM', () => {
   it('lets the request in flight finish, refuses new connections, runs the hook, exits 0', async () => {
