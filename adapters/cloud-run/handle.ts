@@ -103,7 +103,7 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
       adapter,
       parts,
       { trigger: 'http', raw: request, deadline, log, invocation },
-      toWebRequest,
+      (plain) => withDisconnectSignal(toWebRequest(plain), res),
     )
     if ('reply' in answer) return writeReply(res, answer.reply)
     try {
@@ -125,4 +125,19 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
     if (!res.headersSent && !res.destroyed) writeReply(res, problemReply(new UnexpectedError('Internal error')))
     else res.destroy()
   }
+}
+
+/**
+ * The app's `Request`, whose `signal` aborts when the client goes away
+ * before the response is sent (`c.req.raw.signal` in Hono), so that the
+ * app can stop work no one will read. Handlers of events get no such
+ * signal: a sender that hangs up still expects its delivery handled, and
+ * retries it otherwise.
+ */
+function withDisconnectSignal(request: Request, res: ServerResponse): Request {
+  const disconnected = new AbortController()
+  res.once('close', () => {
+    if (!res.writableFinished) disconnected.abort(new Error('The client closed the connection before the response was sent'))
+  })
+  return new Request(request, { signal: disconnected.signal })
 }

@@ -193,6 +193,26 @@ describe('a Hono app', () => {
     expect(logs.some((l) => l.severity === 'ERROR' && l.message === 'HTTP app failed')).toBe(true)
   })
 
+  it("aborts the app's request signal when the client goes away, and serves the body it was sent", async () => {
+    let aborted: (value: string) => void
+    const abortedWith = new Promise<string>((resolve) => (aborted = resolve))
+    const hono = new Hono()
+      .post('/body', async (c) => c.text(await c.req.text()))
+      .get('/hang', async (c) => {
+        c.req.raw.signal.addEventListener('abort', () => aborted(String((c.req.raw.signal.reason as Error).message)))
+        await new Promise((resolve) => setTimeout(resolve, 2_000))
+        return c.text('too late')
+      })
+    const { url } = await startServer(hono)
+    expect(await (await fetch(`${url}/body`, { method: 'POST', body: 'still here' })).text()).toBe('still here')
+    const client = new AbortController()
+    const pending = fetch(`${url}/hang`, { signal: client.signal }).catch(() => 'aborted')
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    client.abort()
+    expect(await pending).toBe('aborted')
+    expect(await abortedWith).toMatch(/client closed the connection/)
+  })
+
   it('a request no web Request can carry is a 400, not a retry', async () => {
     const { url } = await startServer(service)
     const { request } = await import('node:http')
