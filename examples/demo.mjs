@@ -12,9 +12,31 @@ const server = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/s
   env: { ...process.env, STRIPE_API_KEY: process.env.STRIPE_API_KEY ?? 'sk_test_demo_key_4242' },
   stdio: ['ignore', 'pipe', 'inherit'],
 })
-process.on('SIGINT', () => server.kill('SIGINT'))
-process.on('SIGTERM', () => server.kill('SIGTERM'))
-server.on('exit', (code) => process.exit(code ?? 0))
+
+// Stopping the demo stops the server it started, however the demo is stopped:
+// Ctrl-C (the terminal signals both), SIGTERM or SIGHUP to this process, or its
+// parent going away. `npm run demo` runs this file under a shell, and npm
+// forwards SIGTERM to that shell only: the shell dies, this process is
+// re-parented, and without the check below the server would keep the port.
+let stopping = false
+function stop(signal) {
+  if (stopping) {
+    server.kill('SIGKILL') // a second Ctrl-C: no more waiting
+    return
+  }
+  stopping = true
+  server.kill(signal)
+  // The server closes within a second; if it does not, it is killed.
+  setTimeout(() => server.kill('SIGKILL'), 3_000).unref()
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal))
+const parent = process.ppid
+setInterval(() => {
+  if (process.ppid !== parent) stop('SIGTERM')
+}, 200).unref()
+// Whatever else ends this process (an uncaught error, say) ends the server too.
+process.on('exit', () => server.kill('SIGKILL'))
+server.on('exit', (code, signal) => process.exit(stopping ? 0 : (code ?? (signal ? 1 : 0))))
 
 let ready = false
 server.stdout.setEncoding('utf8')
