@@ -15,17 +15,22 @@
  * ```
  */
 export { toAzureFunctions, azureRaw, PROVIDER_NAME, type AzureFunctions } from './to-azure.js'
-export { DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type AzureStorageQueueOptions, type AzureTimerOptions } from './options.js'
+export { DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type AzureServiceBusOptions, type AzureStorageQueueOptions, type AzureTimerOptions } from './options.js'
 export {
   eventGridToEvent,
   failsInvocation,
   queueMessageToEvent,
+  SERVICE_BUS_TYPE,
+  serviceBusMessageToEvent,
+  serviceBusSource,
   STORAGE_QUEUE_TYPE,
   storageQueueSource,
   TIMER_TYPE,
   timerSource,
   timerToEvent,
   type EventGridSchemaEvent,
+  type ServiceBusEventType,
+  type ServiceBusMetadata,
   type StorageQueueEventType,
   type StorageQueueMetadata,
   type TimerEventType,

@@ -20,6 +20,14 @@
  * JSON format, read by the core's own reader (`fromJsonFormat`): it passes
  * through unchanged, and must be valid.
  *
+ * **A Service Bus message** (queue or topic subscription) is read the same
+ * way: `messageId` as `id`, `//servicebus.azure.com/<queueName>` (or
+ * `<topicName>/subscriptions/<subscriptionName>`) as `source`,
+ * `com.microsoft.azure.servicebus.message` or the `serviceBus.type` option
+ * as `type`, `enqueuedTimeUtc` as `time`, the body as `data`, and
+ * `deliveryCount` as `ctx.attempt`; a structured CloudEvent body passes
+ * through.
+ *
  * **An Event Grid event**: the CloudEvents schema (it has `specversion`) is
  * read as it is; the Event Grid schema becomes `id`, `topic` → `source`,
  * `eventType` → `type`, `subject` (absent when empty), `eventTime` →
@@ -45,8 +53,8 @@
  *
  * | outcome | Storage queue, Event Grid                                    | timer            |
  * |---------|--------------------------------------------------------------|------------------|
- * | ok      | return                                                       | return           |
- * | retry   | throw: the host retries (a queue message comes back after `visibilityTimeout` until `maxDequeueCount`, then goes to `<queue>-poison`; Event Grid redelivers with its own backoff) | throw (the host's retry policy, if any; the next tick runs anyway) |
+ * | ok      | return (Service Bus: the host completes the message)         | return           |
+ * | retry   | throw: the host retries (a queue message comes back after `visibilityTimeout` until `maxDequeueCount`, then goes to `<queue>-poison`; a Service Bus message is abandoned and redelivered until the entity's max delivery count, then dead-lettered; Event Grid redelivers with its own backoff) | throw (the host's retry policy, if any; the next tick runs anyway) |
  * | drop    | `onDrop: 'dead-letter'`: throw, so the message reaches the poison queue (Event Grid: its dead-letter destination) after the retries; `'ack'`: logged, return | logged, return |
  */
 import { createEvent, type CloudEvent } from '../../src/event.js'
@@ -56,6 +64,8 @@ import type { Timer } from './azure-types.js'
 
 /** The `type` of a queue message that is not a CloudEvent, unless the `storageQueue.type` option says otherwise. */
 export const STORAGE_QUEUE_TYPE = 'com.microsoft.azure.storage.queue.message'
+/** The `type` of a Service Bus message that is not a CloudEvent, unless the `serviceBus.type` option says otherwise. */
+export const SERVICE_BUS_TYPE = 'com.microsoft.azure.servicebus.message'
 /** The `type` of a timer tick, unless the `timer.type` option says otherwise. */
 export const TIMER_TYPE = 'com.microsoft.azure.functions.timer'
 
@@ -69,6 +79,20 @@ export interface StorageQueueMetadata {
   readonly popReceipt?: string
   readonly queueTrigger?: unknown
 }
+
+/** What the host tells of a Service Bus message (`context.triggerMetadata`, camelCased by the library; the members used here). */
+export interface ServiceBusMetadata {
+  readonly messageId?: string
+  readonly deliveryCount?: number
+  readonly enqueuedTimeUtc?: string
+  readonly sequenceNumber?: number
+  readonly contentType?: string
+  readonly correlationId?: string
+  readonly userProperties?: Readonly<Record<string, unknown>>
+}
+
+/** The `type` a Service Bus message becomes: one for all, or chosen per message. */
+export type ServiceBusEventType = string | ((message: unknown, metadata: ServiceBusMetadata, entity: string) => string)
 
 /** The `type` a queue message becomes: one for all, or chosen per message. */
 export type StorageQueueEventType = string | ((message: unknown, metadata: StorageQueueMetadata, queueName: string) => string)
@@ -98,6 +122,20 @@ export interface EventGridSchemaEvent {
  */
 export function storageQueueSource(queueName: string): string {
   return `//queue.storage.azure.com/${encodeURIComponent(queueName)}`
+}
+
+/**
+ * The `source` of a Service Bus entity's events: a queue's name, or
+ * `<topic>/subscriptions/<subscription>`.
+ *
+ * @example
+ * ```ts
+ * serviceBusSource('orders')                          // '//servicebus.azure.com/orders'
+ * serviceBusSource('orders/subscriptions/billing')    // '//servicebus.azure.com/orders/subscriptions/billing'
+ * ```
+ */
+export function serviceBusSource(entity: string): string {
+  return `//servicebus.azure.com/${entity.split('/').map(encodeURIComponent).join('/')}`
 }
 
 /**
@@ -131,6 +169,30 @@ export function queueMessageToEvent(message: unknown, metadata: StorageQueueMeta
     source: storageQueueSource(queueName),
     type: typeof type === 'function' ? type(message, metadata, queueName) : type,
     time: validTime(metadata.insertionTime),
+    datacontenttype: bytes ? 'application/octet-stream' : typeof message === 'string' ? 'text/plain' : 'application/json',
+    data: bytes ?? message,
+  })
+}
+
+/**
+ * The CloudEvent a Service Bus message carries. Throws an
+ * `InvalidEventError` for a structured CloudEvent body that is not valid,
+ * or a message with no id (a drop: it never will be valid).
+ *
+ * @example
+ * ```ts
+ * serviceBusMessageToEvent({ orderId: 'A1' }, { messageId: 'a11f…', deliveryCount: 1, enqueuedTimeUtc: '2026-12-07T09:00:00.000Z' }, 'orders')
+ * // { id: 'a11f…', source: '//servicebus.azure.com/orders', type: 'com.microsoft.azure.servicebus.message', … }
+ * ```
+ */
+export function serviceBusMessageToEvent(message: unknown, metadata: ServiceBusMetadata, entity: string, type: ServiceBusEventType = SERVICE_BUS_TYPE): CloudEvent {
+  const bytes = bytesOf(message)
+  if (!bytes && isStructured(message)) return fromJsonFormat(message)
+  return createEvent({
+    id: metadata.messageId ?? '',
+    source: serviceBusSource(entity),
+    type: typeof type === 'function' ? type(message, metadata, entity) : type,
+    time: validTime(metadata.enqueuedTimeUtc),
     datacontenttype: bytes ? 'application/octet-stream' : typeof message === 'string' ? 'text/plain' : 'application/json',
     data: bytes ?? message,
   })

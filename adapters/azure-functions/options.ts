@@ -4,7 +4,7 @@
  * the first cold start, not the first message.
  */
 import { checkAdapterOptions, type AdapterOptions } from '../../src/adapter/index.js'
-import type { StorageQueueEventType, TimerEventType } from './mapping.js'
+import type { ServiceBusEventType, StorageQueueEventType, TimerEventType } from './mapping.js'
 
 /** The Consumption plan's default `functionTimeout`: 5 minutes. */
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 300_000
@@ -34,8 +34,20 @@ export interface AzureFunctionsOptions extends Omit<AdapterOptions, 'mappers'> {
   functionTimeoutMs?: number
   /** How Storage queue messages are read. */
   storageQueue?: AzureStorageQueueOptions
+  /** How Service Bus messages are read. */
+  serviceBus?: AzureServiceBusOptions
   /** How timer ticks are read. */
   timer?: AzureTimerOptions
+}
+
+export interface AzureServiceBusOptions {
+  /**
+   * The CloudEvent `type` of messages that are not CloudEvents themselves: a
+   * string, or a function of the message, its metadata and the entity (a
+   * queue's name, or `<topic>/subscriptions/<subscription>`).
+   * @defaultValue 'com.microsoft.azure.servicebus.message'
+   */
+  type?: ServiceBusEventType
 }
 
 export interface AzureStorageQueueOptions {
@@ -62,6 +74,7 @@ export function checkAzureOptions(options: AzureFunctionsOptions): void {
   checkAdapterOptions('toAzureFunctions', options, {
     functionTimeoutMs: (value) => (typeof value === 'number' && value > 0 ? undefined : 'must be a number above 0 (Infinity for none)'),
     storageQueue: (value) => typeOption(value),
+    serviceBus: (value) => typeOption(value),
     timer: (value) => typeOption(value),
   })
 }

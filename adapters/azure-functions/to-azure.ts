@@ -14,7 +14,7 @@ import type { Target } from '../../src/service.js'
 import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
 import { contextLogger } from './log.js'
-import { eventGridToEvent, failsInvocation, queueMessageToEvent, timerToEvent, type StorageQueueMetadata } from './mapping.js'
+import { eventGridToEvent, failsInvocation, queueMessageToEvent, serviceBusMessageToEvent, timerToEvent, type ServiceBusMetadata, type StorageQueueMetadata } from './mapping.js'
 import { checkAzureOptions, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions } from './options.js'
 
 /** `ctx.provider.name` of every invocation from Azure Functions. */
@@ -34,6 +34,14 @@ export interface AzureFunctions {
    * invocation is the host's retry, then the `<queue>-poison` queue.
    */
   readonly storageQueue: AzureTriggerHandler
+  /**
+   * For `app.serviceBusQueue` and `app.serviceBusTopic` (the host settles:
+   * `autoCompleteMessages`, the default): each message a CloudEvent;
+   * `ctx.attempt` is its delivery count. A failed invocation abandons the
+   * message, redelivered until the entity's max delivery count, then
+   * dead-lettered.
+   */
+  readonly serviceBus: AzureTriggerHandler
   /** For `app.eventGrid(name, { handler })`: each event, in either schema, a CloudEvent. */
   readonly eventGrid: AzureTriggerHandler
   /** For `app.timer(name, { schedule, handler })`: each tick a CloudEvent. */
@@ -81,6 +89,17 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
       await serveOne(adapter, invocationOf(context), 'storage-queue', item, { input: message, context })
     },
 
+    async serviceBus(message, context) {
+      const metadata = (context.triggerMetadata ?? {}) as ServiceBusMetadata
+      const item: NativeItem = {
+        event: eventOf(() => serviceBusMessageToEvent(message, metadata, serviceBusEntity(context), options.serviceBus?.type)),
+        id: metadata.messageId,
+        attempt: Number.isInteger(metadata.deliveryCount) && metadata.deliveryCount! >= 1 ? metadata.deliveryCount : undefined,
+        record: message,
+      }
+      await serveOne(adapter, invocationOf(context), 'service-bus', item, { input: message, context })
+    },
+
     async eventGrid(event, context) {
       const item: NativeItem = { event: eventOf(() => eventGridToEvent(event)), id: (event as { id?: string } | null)?.id, record: event }
       await serveOne(adapter, invocationOf(context), 'event-grid', item, { input: event, context })
@@ -98,6 +117,14 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
 /** `ctx.provider.raw` of an invocation from Azure Functions, or `undefined` on another provider. */
 export function azureRaw(ctx: Pick<Context, 'provider'>): AzureRaw | undefined {
   return ctx.provider.name === PROVIDER_NAME ? (ctx.provider.raw as AzureRaw) : undefined
+}
+
+/** The Service Bus entity a trigger reads: a queue, or a topic's subscription. */
+function serviceBusEntity(context: InvocationContext): string {
+  const trigger = context.options?.trigger as { queueName?: unknown; topicName?: unknown; subscriptionName?: unknown } | undefined
+  if (typeof trigger?.queueName === 'string') return trigger.queueName
+  if (typeof trigger?.topicName === 'string') return typeof trigger.subscriptionName === 'string' ? `${trigger.topicName}/subscriptions/${trigger.subscriptionName}` : trigger.topicName
+  return context.functionName
 }
 
 /** What the kit needs of one Azure invocation. */
