@@ -34,6 +34,8 @@ export {
   pubSubPushMapper,
   SCHEDULER_TYPE,
   TASKS_TYPE,
+  type PubSubMessage,
+  type TriggerType,
 } from './mapping.js'
 export { cloudRunLine, cloudRunSink, createCloudRunLogger, traceFields } from './log.js'
 export type { DropPolicy } from '../../src/adapter/index.js'

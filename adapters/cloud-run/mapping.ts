@@ -107,46 +107,64 @@ export function outcomeReply(outcomes: readonly Outcome[]): HttpReply {
   return failed ? problemReply(failed.error) : { status: 204, headers: {} }
 }
 
+/** A Pub/Sub message as a push request carries it. */
+export interface PubSubMessage {
+  /** Base64. */
+  readonly data?: string
+  readonly attributes?: Readonly<Record<string, string>>
+  readonly messageId?: string
+  readonly publishTime?: string
+  readonly orderingKey?: string
+}
+
+/** The `type` a trigger's event gets: one for all, or chosen per delivery. */
+export type TriggerType<Args extends unknown[]> = string | ((...args: Args) => string)
+
 /**
- * Pub/Sub push subscriptions.
+ * The Pub/Sub push mapper, with the `type` of messages that are not
+ * CloudEvents themselves (to route them to a handler); the built-in one is
+ * `pubSubPushMapper()`.
  *
  * @example
  * ```ts
- * serve(service, { triggers: [pubSubPushMapper] })   // Pub/Sub only; other requests go to the app
+ * serve(service, { mappers: [pubSubPushMapper({ type: 'com.example.order.placed' })] })
  * ```
  */
-export const pubSubPushMapper: CloudRunMapper = {
-  kind: 'events',
-  name: 'pubsub-push',
-  match: (input): input is CloudRunRequest => {
-    const request = input as CloudRunRequest
-    if (request.method !== 'POST' || cloudEventMode(request.headers) !== undefined) return false
-    const envelope = jsonBody(request) as { message?: Record<string, unknown>; subscription?: unknown } | undefined
-    const message = envelope?.message
-    return typeof envelope?.subscription === 'string' && isRecord(message) && (typeof message.messageId === 'string' || typeof message.message_id === 'string')
-  },
-  toEvents: (request) => {
-    const envelope = jsonBody(request) as { message: Record<string, unknown>; subscription: string; deliveryAttempt?: unknown }
-    const { message, subscription } = envelope
-    const id = (typeof message.messageId === 'string' ? message.messageId : message.message_id) as string
-    const attempt = typeof envelope.deliveryAttempt === 'number' && Number.isInteger(envelope.deliveryAttempt) && envelope.deliveryAttempt >= 1 ? envelope.deliveryAttempt : undefined
-    const event = eventOf(() => {
-      const payload = messagePayload(message)
-      if (payload.event) return payload.event
-      const publishTime = typeof message.publishTime === 'string' ? message.publishTime : message.publish_time
-      return createEvent({
-        ...messageExtensions(message, subscription, {}),
-        id,
-        source: `//pubsub.googleapis.com/${subscription}`,
-        type: PUBSUB_TYPE,
-        time: typeof publishTime === 'string' ? formatTimestamp(Date.parse(publishTime)) : undefined,
-        datacontenttype: payload.datacontenttype,
-        data: payload.data,
+export function pubSubPushMapper(options: { type?: TriggerType<[message: PubSubMessage, subscription: string]> } = {}): CloudRunMapper {
+  const { type = PUBSUB_TYPE } = options
+  return {
+    kind: 'events',
+    name: 'pubsub-push',
+    match: (input): input is CloudRunRequest => {
+      const request = input as CloudRunRequest
+      if (request.method !== 'POST' || cloudEventMode(request.headers) !== undefined) return false
+      const envelope = jsonBody(request) as { message?: Record<string, unknown>; subscription?: unknown } | undefined
+      const message = envelope?.message
+      return typeof envelope?.subscription === 'string' && isRecord(message) && (typeof message.messageId === 'string' || typeof message.message_id === 'string')
+    },
+    toEvents: (request) => {
+      const envelope = jsonBody(request) as { message: Record<string, unknown>; subscription: string; deliveryAttempt?: unknown }
+      const { message, subscription } = envelope
+      const id = (typeof message.messageId === 'string' ? message.messageId : message.message_id) as string
+      const attempt = typeof envelope.deliveryAttempt === 'number' && Number.isInteger(envelope.deliveryAttempt) && envelope.deliveryAttempt >= 1 ? envelope.deliveryAttempt : undefined
+      const event = eventOf(() => {
+        const payload = messagePayload(message)
+        if (payload.event) return payload.event
+        const publishTime = typeof message.publishTime === 'string' ? message.publishTime : message.publish_time
+        return createEvent({
+          ...messageExtensions(message, subscription, {}),
+          id,
+          source: `//pubsub.googleapis.com/${subscription}`,
+          type: typeof type === 'function' ? type(message as PubSubMessage, subscription) : type,
+          time: typeof publishTime === 'string' ? formatTimestamp(Date.parse(publishTime)) : undefined,
+          datacontenttype: payload.datacontenttype,
+          data: payload.data,
+        })
       })
-    })
-    return [{ event, id, attempt, record: envelope }]
-  },
-  reply: (outcomes) => outcomeReply(outcomes),
+      return [{ event, id, attempt, record: envelope }]
+    },
+    reply: (outcomes) => outcomeReply(outcomes),
+  }
 }
 
 /**
@@ -186,41 +204,47 @@ export const eventarcPubSubMapper: CloudRunMapper = {
 }
 
 /**
- * Cloud Scheduler jobs with an HTTP target.
+ * The Cloud Scheduler mapper, with the `type` of its events (one per job, say);
+ * the built-in one is `cloudSchedulerMapper()`.
  *
  * @example
  * ```ts
- * defineHandler({ type: SCHEDULER_TYPE, source: '//cloudscheduler.googleapis.com/jobs/nightly-sweep', handle: sweep })
+ * serve(service, { mappers: [cloudSchedulerMapper({ type: (job) => `com.example.job.${job}` })] })
+ * defineHandler({ type: 'com.example.job.nightly-sweep', handle: sweep })
  * ```
  */
-export const cloudSchedulerMapper: CloudRunMapper = {
-  kind: 'events',
-  name: 'cloud-scheduler',
-  match: (input): input is CloudRunRequest => {
-    const { headers } = input as CloudRunRequest
-    return headers['x-cloudscheduler'] !== undefined && cloudEventMode(headers) === undefined
-  },
-  toEvents: (request, facts) => {
-    const { headers } = request
-    const job = headers['x-cloudscheduler-jobname']
-    const scheduled = formatTimestamp(Date.parse(headers['x-cloudscheduler-scheduletime'] ?? ''))
-    const event = eventOf(() =>
-      createEvent({
-        id: `${job ?? 'job'}@${scheduled ?? formatTimestamp(facts.receivedAt)}`,
-        source: job === undefined ? '//cloudscheduler.googleapis.com' : `//cloudscheduler.googleapis.com/jobs/${encodeURIComponent(job)}`,
-        type: SCHEDULER_TYPE,
-        subject: job,
-        time: scheduled,
-        ...bodyData(request),
-      }),
-    )
-    return [{ event, id: job }]
-  },
-  reply: (outcomes) => outcomeReply(outcomes),
+export function cloudSchedulerMapper(options: { type?: TriggerType<[job: string | undefined, request: CloudRunRequest]> } = {}): CloudRunMapper {
+  const { type = SCHEDULER_TYPE } = options
+  return {
+    kind: 'events',
+    name: 'cloud-scheduler',
+    match: (input): input is CloudRunRequest => {
+      const { headers } = input as CloudRunRequest
+      return headers['x-cloudscheduler'] !== undefined && cloudEventMode(headers) === undefined
+    },
+    toEvents: (request, facts) => {
+      const { headers } = request
+      const job = headers['x-cloudscheduler-jobname']
+      const scheduled = formatTimestamp(Date.parse(headers['x-cloudscheduler-scheduletime'] ?? ''))
+      const event = eventOf(() =>
+        createEvent({
+          id: `${job ?? 'job'}@${scheduled ?? formatTimestamp(facts.receivedAt)}`,
+          source: job === undefined ? '//cloudscheduler.googleapis.com' : `//cloudscheduler.googleapis.com/jobs/${encodeURIComponent(job)}`,
+          type: typeof type === 'function' ? type(job, request) : type,
+          subject: job,
+          time: scheduled,
+          ...bodyData(request),
+        }),
+      )
+      return [{ event, id: job }]
+    },
+    reply: (outcomes) => outcomeReply(outcomes),
+  }
 }
 
 /**
- * Cloud Tasks queues with HTTP targets.
+ * The Cloud Tasks mapper, with the `type` of tasks whose body is not a
+ * CloudEvent; the built-in one is `cloudTasksMapper()`.
  *
  * @example
  * ```ts
@@ -228,40 +252,43 @@ export const cloudSchedulerMapper: CloudRunMapper = {
  * defineHandler({ type: TASKS_TYPE, handle: (event, ctx) => (event.subject === '/tasks/resize' ? resize(event.data, ctx.attempt) : undefined) })
  * ```
  */
-export const cloudTasksMapper: CloudRunMapper = {
-  kind: 'events',
-  name: 'cloud-tasks',
-  match: (input): input is CloudRunRequest => (input as CloudRunRequest).headers['x-cloudtasks-queuename'] !== undefined,
-  toEvents: (request) => {
-    const { headers } = request
-    const queue = headers['x-cloudtasks-queuename']!
-    const task = headers['x-cloudtasks-taskname']
-    const retries = Number(headers['x-cloudtasks-taskretrycount'])
-    const attempt = Number.isInteger(retries) && retries >= 0 && headers['x-cloudtasks-taskretrycount'] !== '' ? retries + 1 : undefined
-    if (cloudEventMode(headers) !== undefined) {
-      let events: CloudEvent[]
-      try {
-        events = decodeCloudEvents({ method: request.method, headers, body: request.body })
-      } catch (error) {
-        return [{ event: toFaasadeError(error), id: task, attempt }]
+export function cloudTasksMapper(options: { type?: TriggerType<[queue: string, request: CloudRunRequest]> } = {}): CloudRunMapper {
+  const { type = TASKS_TYPE } = options
+  return {
+    kind: 'events',
+    name: 'cloud-tasks',
+    match: (input): input is CloudRunRequest => (input as CloudRunRequest).headers['x-cloudtasks-queuename'] !== undefined,
+    toEvents: (request) => {
+      const { headers } = request
+      const queue = headers['x-cloudtasks-queuename']!
+      const task = headers['x-cloudtasks-taskname']
+      const retries = Number(headers['x-cloudtasks-taskretrycount'])
+      const attempt = Number.isInteger(retries) && retries >= 0 && headers['x-cloudtasks-taskretrycount'] !== '' ? retries + 1 : undefined
+      if (cloudEventMode(headers) !== undefined) {
+        let events: CloudEvent[]
+        try {
+          events = decodeCloudEvents({ method: request.method, headers, body: request.body })
+        } catch (error) {
+          return [{ event: toFaasadeError(error), id: task, attempt }]
+        }
+        return events.map((event) => ({ event, id: task, attempt }))
       }
-      return events.map((event) => ({ event, id: task, attempt }))
-    }
-    const eta = Number(headers['x-cloudtasks-tasketa'])
-    const event = eventOf(() => {
-      if (task === undefined || task === '') throw new ValidationError('Malformed Cloud Tasks request: no task name', [{ message: 'is required', path: ['headers', 'x-cloudtasks-taskname'] }])
-      return createEvent({
-        id: task,
-        source: `//cloudtasks.googleapis.com/queues/${encodeURIComponent(queue)}`,
-        type: TASKS_TYPE,
-        subject: request.url.split('?')[0],
-        time: Number.isFinite(eta) && headers['x-cloudtasks-tasketa'] !== '' ? formatTimestamp(eta * 1000) : undefined,
-        ...bodyData(request),
+      const eta = Number(headers['x-cloudtasks-tasketa'])
+      const event = eventOf(() => {
+        if (task === undefined || task === '') throw new ValidationError('Malformed Cloud Tasks request: no task name', [{ message: 'is required', path: ['headers', 'x-cloudtasks-taskname'] }])
+        return createEvent({
+          id: task,
+          source: `//cloudtasks.googleapis.com/queues/${encodeURIComponent(queue)}`,
+          type: typeof type === 'function' ? type(queue, request) : type,
+          subject: request.url.split('?')[0],
+          time: Number.isFinite(eta) && headers['x-cloudtasks-tasketa'] !== '' ? formatTimestamp(eta * 1000) : undefined,
+          ...bodyData(request),
+        })
       })
-    })
-    return [{ event, id: task, attempt }]
-  },
-  reply: (outcomes) => outcomeReply(outcomes),
+      return [{ event, id: task, attempt }]
+    },
+    reply: (outcomes) => outcomeReply(outcomes),
+  }
 }
 
 /**
@@ -270,7 +297,7 @@ export const cloudTasksMapper: CloudRunMapper = {
  * Eventarc event is one, and Scheduler and Tasks requests carry their own
  * headers.
  */
-export const BUILT_IN_MAPPERS: readonly CloudRunMapper[] = Object.freeze([eventarcPubSubMapper, pubSubPushMapper, cloudTasksMapper, cloudSchedulerMapper])
+export const BUILT_IN_MAPPERS: readonly CloudRunMapper[] = Object.freeze([eventarcPubSubMapper, pubSubPushMapper(), cloudTasksMapper(), cloudSchedulerMapper()])
 
 /**
  * The extension name a Pub/Sub attribute becomes: lower-cased, with every

@@ -67,7 +67,7 @@ export type ShutdownHook = () => void | Promise<void>
 export interface CloudRunServeOptions extends CloudRunOptions {
   /** @defaultValue `PORT` from the environment (Cloud Run sets it), else 8080 */
   port?: number
-  /** @defaultValue every interface, as Cloud Run requires */
+  /** @defaultValue `HOST` from the environment, else every interface, as Cloud Run requires */
   host?: string
   /**
    * Milliseconds the requests in flight at SIGTERM get to finish; then

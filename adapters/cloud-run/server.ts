@@ -89,9 +89,11 @@ export function serve(target: Target, options: CloudRunServeOptions = {}): Cloud
   const hooks: readonly ShutdownHook[] = onShutdown === undefined ? [] : typeof onShutdown === 'function' ? [onShutdown] : onShutdown
   const listening = new Promise<AddressInfo>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(listenPort(options), host, () => {
+    server.listen(listenPort(options), host ?? (process.env.HOST || undefined), () => {
       server.off('error', reject)
-      resolve(server.address() as AddressInfo)
+      const address = server.address() as AddressInfo
+      log.info('listening', { port: address.port, address: address.address })
+      resolve(address)
     })
   })
   let stopping: Promise<void> | undefined

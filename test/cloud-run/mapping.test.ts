@@ -10,9 +10,12 @@ import { describe, expect, it } from 'vitest'
 import { createEvent, defineHandler, defineService, encodeBinary, NoHandlerError, PermanentError, RetryableError, type CloudEvent, type Context } from 'faasade'
 import {
   BUILT_IN_MAPPERS,
+  cloudSchedulerMapper,
+  cloudTasksMapper,
   defineMapper,
   LEGACY_PUBSUB_TYPE,
   PUBSUB_TYPE,
+  pubSubPushMapper,
   SCHEDULER_TYPE,
   TASKS_TYPE,
   type CloudRunRequest,
@@ -327,6 +330,26 @@ describe('which requests become events', () => {
     const { url } = await startServer(app)
     const response = await push(`${url}/push`, envelope(b64('x')))
     expect(await response.json()).toEqual({ got: 'projects/shop-prod/subscriptions/orders-push', job: null })
+  })
+
+  it('each mapper factory names the type of its events: one for all, or per delivery', async () => {
+    const { url } = await startServer(service, {
+      mappers: [
+        pubSubPushMapper({ type: (message, subscription) => (message.attributes?.kind === 'order' && subscription.endsWith('/orders-push') ? 'com.example.order.placed' : PUBSUB_TYPE) }),
+        cloudTasksMapper({ type: (queue, request) => `com.example.${queue}.${request.url.split('/').pop()}` }),
+        cloudSchedulerMapper({ type: 'com.example.order.placed' }),
+      ],
+    })
+    expect((await push(url, envelope(b64('{"orderId":"P1"}'), { attributes: { kind: 'order' } }))).status).toBe(204)
+    expect(last().event).toMatchObject({ type: 'com.example.order.placed', data: { orderId: 'P1' }, kind: 'order' })
+    const tasked = await startServer(defineService({ events: [defineHandler({ type: 'com.example.image-jobs.resize', handle: behave })] }), { mappers: [cloudTasksMapper({ type: (queue, request) => `com.example.${queue}.${request.url.split('/').pop()}` })] })
+    const task = await fetch(`${tasked.url}/tasks/resize`, { method: 'POST', headers: { 'x-cloudtasks-queuename': 'image-jobs', 'x-cloudtasks-taskname': 't-1', 'x-cloudtasks-taskretrycount': '0' } })
+    expect(task.status).toBe(204)
+    expect(last().event).toMatchObject({ id: 't-1', type: 'com.example.image-jobs.resize' })
+    expect(last().ctx.attempt).toBe(1)
+    const tick = await fetch(url, { method: 'POST', headers: { 'x-cloudscheduler': 'true', 'x-cloudscheduler-jobname': 'j' } })
+    expect(tick.status).toBe(204)
+    expect(last().event.type).toBe('com.example.order.placed')
   })
 
   it('triggers: [] serves every request as the kit does', async () => {
