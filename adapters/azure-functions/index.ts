@@ -15,9 +15,22 @@
  * ```
  */
 export { toAzureFunctions, azureRaw, PROVIDER_NAME, type AzureFunctions } from './to-azure.js'
-export { DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type AzureServiceBusOptions, type AzureStorageQueueOptions, type AzureTimerOptions } from './options.js'
 export {
+  DEFAULT_EVENT_HUBS_MAX_ATTEMPTS,
+  DEFAULT_FUNCTION_TIMEOUT_MS,
+  type AzureEventHubsOptions,
+  type AzureFunctionsOptions,
+  type AzureServiceBusOptions,
+  type AzureStorageQueueOptions,
+  type AzureTimerOptions,
+  type GivenUpEvent,
+} from './options.js'
+export {
+  EVENT_HUBS_TYPE,
   eventGridToEvent,
+  eventHubsPositions,
+  eventHubsSource,
+  eventHubsToEvent,
   failsInvocation,
   queueMessageToEvent,
   SERVICE_BUS_TYPE,
@@ -29,6 +42,8 @@ export {
   timerSource,
   timerToEvent,
   type EventGridSchemaEvent,
+  type EventHubsEventType,
+  type EventHubsPosition,
   type ServiceBusEventType,
   type ServiceBusMetadata,
   type StorageQueueEventType,

@@ -28,6 +28,15 @@
  * `deliveryCount` as `ctx.attempt`; a structured CloudEvent body passes
  * through.
  *
+ * **An Event Hubs event** (cardinality `one` or `many`): `<partitionId>/<sequenceNumber>`
+ * as `id` (stable across redeliveries), `//eventhubs.azure.com/<eventHubName>`
+ * as `source`, `com.microsoft.azure.eventhubs.event` or the `eventHubs.type`
+ * option as `type`, `enqueuedTimeUtc` as `time`, the body as `data`; a
+ * structured CloudEvent body passes through. A partition's events run in
+ * order. Event Hubs does not redeliver what a function failed (the host
+ * checkpoints after the invocation either way), so failures are retried
+ * inside the invocation (see `to-azure.ts`); `ctx.attempt` counts those.
+ *
  * **An Event Grid event**: the CloudEvents schema (it has `specversion`) is
  * read as it is; the Event Grid schema becomes `id`, `topic` → `source`,
  * `eventType` → `type`, `subject` (absent when empty), `eventTime` →
@@ -66,6 +75,8 @@ import type { Timer } from './azure-types.js'
 export const STORAGE_QUEUE_TYPE = 'com.microsoft.azure.storage.queue.message'
 /** The `type` of a Service Bus message that is not a CloudEvent, unless the `serviceBus.type` option says otherwise. */
 export const SERVICE_BUS_TYPE = 'com.microsoft.azure.servicebus.message'
+/** The `type` of an Event Hubs event that is not a CloudEvent, unless the `eventHubs.type` option says otherwise. */
+export const EVENT_HUBS_TYPE = 'com.microsoft.azure.eventhubs.event'
 /** The `type` of a timer tick, unless the `timer.type` option says otherwise. */
 export const TIMER_TYPE = 'com.microsoft.azure.functions.timer'
 
@@ -93,6 +104,18 @@ export interface ServiceBusMetadata {
 
 /** The `type` a Service Bus message becomes: one for all, or chosen per message. */
 export type ServiceBusEventType = string | ((message: unknown, metadata: ServiceBusMetadata, entity: string) => string)
+
+/** Where one Event Hubs event sits in its hub: what a given-up event is logged and handed over with. */
+export interface EventHubsPosition {
+  readonly eventHub: string
+  readonly partitionId: string | undefined
+  readonly sequenceNumber: number | undefined
+  readonly offset: string | undefined
+  readonly enqueuedTimeUtc: string | undefined
+}
+
+/** The `type` an Event Hubs event becomes: one for all, or chosen per event. */
+export type EventHubsEventType = string | ((body: unknown, position: EventHubsPosition) => string)
 
 /** The `type` a queue message becomes: one for all, or chosen per message. */
 export type StorageQueueEventType = string | ((message: unknown, metadata: StorageQueueMetadata, queueName: string) => string)
@@ -136,6 +159,75 @@ export function storageQueueSource(queueName: string): string {
  */
 export function serviceBusSource(entity: string): string {
   return `//servicebus.azure.com/${entity.split('/').map(encodeURIComponent).join('/')}`
+}
+
+/**
+ * The `source` of an event hub's events.
+ *
+ * @example
+ * ```ts
+ * eventHubsSource('telemetry')   // '//eventhubs.azure.com/telemetry'
+ * ```
+ */
+export function eventHubsSource(eventHub: string): string {
+  return `//eventhubs.azure.com/${encodeURIComponent(eventHub)}`
+}
+
+/**
+ * The position of each event of an Event Hubs invocation, from its trigger
+ * metadata: `offset`, `sequenceNumber`, `enqueuedTimeUtc` for one event,
+ * the `…Array` members for a batch (`many`), `partitionContext` for both.
+ *
+ * @example
+ * ```ts
+ * eventHubsPositions({ sequenceNumber: 47, offset: 3696, partitionContext: { partitionId: '0' } }, 1, false, 'telemetry')
+ * // [{ eventHub: 'telemetry', partitionId: '0', sequenceNumber: 47, offset: '3696', enqueuedTimeUtc: undefined }]
+ * ```
+ */
+export function eventHubsPositions(metadata: Readonly<Record<string, unknown>>, count: number, many: boolean, eventHub: string): EventHubsPosition[] {
+  const partition = metadata.partitionContext as { partitionId?: unknown } | undefined
+  const partitionId = partition?.partitionId === undefined || partition.partitionId === null ? undefined : String(partition.partitionId)
+  const at = (name: string, i: number): unknown => (many ? (metadata[`${name}Array`] as unknown[] | undefined)?.[i] : metadata[name])
+  const positions: EventHubsPosition[] = []
+  for (let i = 0; i < count; i++) {
+    const sequenceNumber = at('sequenceNumber', i)
+    const offset = at('offset', i)
+    const enqueued = at('enqueuedTimeUtc', i)
+    positions.push({
+      eventHub,
+      partitionId,
+      sequenceNumber: typeof sequenceNumber === 'number' ? sequenceNumber : undefined,
+      // The library parses an offset sent as text into a number when it can.
+      offset: typeof offset === 'number' || typeof offset === 'string' ? String(offset) : undefined,
+      enqueuedTimeUtc: typeof enqueued === 'string' ? enqueued : undefined,
+    })
+  }
+  return positions
+}
+
+/**
+ * The CloudEvent of one Event Hubs event. Throws an `InvalidEventError` for
+ * a structured CloudEvent body that is not valid, or an event whose position
+ * the metadata does not give (a drop).
+ *
+ * @example
+ * ```ts
+ * eventHubsToEvent({ temp: 21 }, { eventHub: 'telemetry', partitionId: '0', sequenceNumber: 47, offset: '3696', enqueuedTimeUtc: '2026-12-07T09:00:00Z' })
+ * // { id: '0/47', source: '//eventhubs.azure.com/telemetry', type: 'com.microsoft.azure.eventhubs.event', … }
+ * ```
+ */
+export function eventHubsToEvent(body: unknown, position: EventHubsPosition, type: EventHubsEventType = EVENT_HUBS_TYPE): CloudEvent {
+  const bytes = bytesOf(body)
+  if (!bytes && isStructured(body)) return fromJsonFormat(body)
+  const { partitionId, sequenceNumber } = position
+  return createEvent({
+    id: partitionId === undefined || sequenceNumber === undefined ? '' : `${partitionId}/${sequenceNumber}`,
+    source: eventHubsSource(position.eventHub),
+    type: typeof type === 'function' ? type(body, position) : type,
+    time: validTime(position.enqueuedTimeUtc),
+    datacontenttype: bytes ? 'application/octet-stream' : typeof body === 'string' ? 'text/plain' : 'application/json',
+    data: bytes ?? body,
+  })
 }
 
 /**

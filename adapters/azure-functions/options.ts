@@ -4,7 +4,10 @@
  * the first cold start, not the first message.
  */
 import { checkAdapterOptions, type AdapterOptions } from '../../src/adapter/index.js'
-import type { ServiceBusEventType, StorageQueueEventType, TimerEventType } from './mapping.js'
+import type { CloudEvent } from '../../src/event.js'
+import type { FaasadeError } from '../../src/errors.js'
+import type { InvocationContext } from './azure-types.js'
+import type { EventHubsEventType, EventHubsPosition, ServiceBusEventType, StorageQueueEventType, TimerEventType } from './mapping.js'
 
 /** The Consumption plan's default `functionTimeout`: 5 minutes. */
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 300_000
@@ -36,8 +39,57 @@ export interface AzureFunctionsOptions extends Omit<AdapterOptions, 'mappers'> {
   storageQueue?: AzureStorageQueueOptions
   /** How Service Bus messages are read. */
   serviceBus?: AzureServiceBusOptions
+  /** How Event Hubs events are read, retried and given up. */
+  eventHubs?: AzureEventHubsOptions
   /** How timer ticks are read. */
   timer?: AzureTimerOptions
+}
+
+/** The default `eventHubs.maxAttempts`. */
+export const DEFAULT_EVENT_HUBS_MAX_ATTEMPTS = 3
+
+export interface AzureEventHubsOptions {
+  /**
+   * The CloudEvent `type` of events that are not CloudEvents themselves: a
+   * string, or a function of the body and its position.
+   * @defaultValue 'com.microsoft.azure.eventhubs.event'
+   */
+  type?: EventHubsEventType
+  /**
+   * How many times an event is run within one invocation before it is given
+   * up (Event Hubs never redelivers it: the host checkpoints past it). Waits
+   * between runs: the handler's `retryAfterMs`, else 200 ms doubling, up to
+   * 5 s, never past the deadline.
+   * @defaultValue 3
+   */
+  maxAttempts?: number
+  /**
+   * Takes the events given up: those still failing after `maxAttempts`, and
+   * drops under `onDrop: 'dead-letter'` (Event Hubs has no dead-letter
+   * queue: this is it). Store them somewhere to replay. When it resolves,
+   * the invocation completes; without it, or when it throws, the invocation
+   * fails (each event was already logged with its partition, sequence
+   * number and offset).
+   */
+  onGiveUp?: (events: readonly GivenUpEvent[], context: InvocationContext) => void | Promise<void>
+}
+
+/**
+ * An Event Hubs event the adapter gave up on: where it sits in the hub, what
+ * it carried, and why: `'retries-exhausted'` (it failed `maxAttempts`
+ * times), `'held-back'` (it never ran, or not every time: an earlier event
+ * of its partition kept failing, and order holds), `'dropped'` (its handler
+ * said it never will succeed, under `onDrop: 'dead-letter'`).
+ */
+export interface GivenUpEvent extends EventHubsPosition {
+  readonly reason: 'retries-exhausted' | 'held-back' | 'dropped'
+  readonly error: FaasadeError
+  /** The CloudEvent, when the body made one. */
+  readonly event: CloudEvent | undefined
+  /** The body as the host handed it. */
+  readonly body: unknown
+  /** How many times its handler ran within the invocation (0 for one always held back). */
+  readonly attempts: number
 }
 
 export interface AzureServiceBusOptions {
@@ -75,6 +127,7 @@ export function checkAzureOptions(options: AzureFunctionsOptions): void {
     functionTimeoutMs: (value) => (typeof value === 'number' && value > 0 ? undefined : 'must be a number above 0 (Infinity for none)'),
     storageQueue: (value) => typeOption(value),
     serviceBus: (value) => typeOption(value),
+    eventHubs: (value) => eventHubsOption(value),
     timer: (value) => typeOption(value),
   })
 }
@@ -85,4 +138,16 @@ function typeOption(value: unknown): string | undefined {
   for (const key in value) if (key !== 'type') return `has an unknown member "${key}"; known: type`
   const type = (value as { type?: unknown }).type
   return type === undefined || typeof type === 'function' || (typeof type === 'string' && type !== '') ? undefined : 'type must be a non-empty string or a function'
+}
+
+function eventHubsOption(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null) return 'must be an object'
+  const known = ['type', 'maxAttempts', 'onGiveUp']
+  for (const key in value) if (!known.includes(key)) return `has an unknown member "${key}"; known: ${known.join(', ')}`
+  const { type, maxAttempts, onGiveUp } = value as AzureEventHubsOptions
+  const typeProblem = typeOption({ type })
+  if (typeProblem) return typeProblem
+  if (maxAttempts !== undefined && !(Number.isInteger(maxAttempts) && maxAttempts >= 1)) return 'maxAttempts must be an integer of at least 1'
+  if (onGiveUp !== undefined && typeof onGiveUp !== 'function') return 'onGiveUp must be a function'
+  return undefined
 }

@@ -9,13 +9,25 @@ import type { Context, InvocationFacts } from '../../src/context.js'
 import { describeError, isFaasadeError, toFaasadeError, type FaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
 import { problemReply } from '../../src/http/problem.js'
+import { runBatch, SkippedError } from '../../src/batch.js'
 import { createLogger, type Logger } from '../../src/logger.js'
 import type { Target } from '../../src/service.js'
 import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
 import { contextLogger } from './log.js'
-import { eventGridToEvent, failsInvocation, queueMessageToEvent, serviceBusMessageToEvent, timerToEvent, type ServiceBusMetadata, type StorageQueueMetadata } from './mapping.js'
-import { checkAzureOptions, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions } from './options.js'
+import {
+  eventGridToEvent,
+  eventHubsPositions,
+  eventHubsToEvent,
+  failsInvocation,
+  queueMessageToEvent,
+  serviceBusMessageToEvent,
+  timerToEvent,
+  type EventHubsPosition,
+  type ServiceBusMetadata,
+  type StorageQueueMetadata,
+} from './mapping.js'
+import { checkAzureOptions, DEFAULT_EVENT_HUBS_MAX_ATTEMPTS, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type GivenUpEvent } from './options.js'
 
 /** `ctx.provider.name` of every invocation from Azure Functions. */
 export const PROVIDER_NAME = 'azure-functions'
@@ -42,6 +54,15 @@ export interface AzureFunctions {
    * dead-lettered.
    */
   readonly serviceBus: AzureTriggerHandler
+  /**
+   * For `app.eventHub(name, { eventHubName, connection, cardinality, handler })`:
+   * each event a CloudEvent, a partition's in order. Failures are retried
+   * within the invocation (`eventHubs.maxAttempts`), because Event Hubs
+   * does not redeliver; what is still failing is logged with its position
+   * and handed to `eventHubs.onGiveUp`, and the invocation fails unless
+   * that hook took them.
+   */
+  readonly eventHubs: AzureTriggerHandler
   /** For `app.eventGrid(name, { handler })`: each event, in either schema, a CloudEvent. */
   readonly eventGrid: AzureTriggerHandler
   /** For `app.timer(name, { schedule, handler })`: each tick a CloudEvent. */
@@ -67,7 +88,8 @@ export interface AzureFunctions {
  */
 export function toAzureFunctions(target: Target, options: AzureFunctionsOptions = {}): AzureFunctions {
   checkAzureOptions(options)
-  const adapter = createAdapter(target, options, { name: PROVIDER_NAME, log: () => createLogger() })
+  // runBatch: Event Hubs partitions are ordered sources.
+  const adapter = createAdapter(target, options, { name: PROVIDER_NAME, log: () => createLogger(), runBatch })
   const invocationOf = invocations(adapter, options)
 
   return {
@@ -98,6 +120,10 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
         record: message,
       }
       await serveOne(adapter, invocationOf(context), 'service-bus', item, { input: message, context })
+    },
+
+    async eventHubs(input, context) {
+      await serveEventHubs(adapter, invocationOf(context), options, input, context)
     },
 
     async eventGrid(event, context) {
@@ -166,6 +192,101 @@ async function serveOne(adapter: Adapter, invocation: Invocation, trigger: strin
     dropPolicy,
   })
   if (outcome && failsInvocation(outcome)) throw platformError(outcome.error)
+}
+
+/**
+ * An Event Hubs invocation: its events in order, run again within the
+ * invocation while any fails (from the first failure on, so order holds),
+ * up to `maxAttempts` runs, then given up: logged one line each with its
+ * position, handed to `onGiveUp`, and the invocation fails unless the hook
+ * resolved. Nothing is lost without a line saying so.
+ */
+async function serveEventHubs(adapter: Adapter, invocation: Invocation, options: AzureFunctionsOptions, input: unknown, context: InvocationContext): Promise<void> {
+  const { log, deadline } = invocation
+  const hubOptions = options.eventHubs ?? {}
+  const maxAttempts = hubOptions.maxAttempts ?? DEFAULT_EVENT_HUBS_MAX_ATTEMPTS
+  const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>
+  const trigger = context.options?.trigger as { cardinality?: unknown; eventHubName?: unknown } | undefined
+  const many = trigger?.cardinality === 'many' || (trigger?.cardinality === undefined && Array.isArray(input) && Array.isArray(metadata.sequenceNumberArray))
+  const bodies: unknown[] = many && Array.isArray(input) ? input : [input]
+  const partition = metadata.partitionContext as { eventHubPath?: unknown } | undefined
+  const hub = typeof trigger?.eventHubName === 'string' ? trigger.eventHubName : typeof partition?.eventHubPath === 'string' ? partition.eventHubPath : context.functionName
+  const positions = eventHubsPositions(metadata, bodies.length, many, hub)
+  const events = bodies.map((body, i) => eventOf(() => eventHubsToEvent(body, positions[i]!, hubOptions.type)))
+  const givenUp: GivenUpEvent[] = []
+  // Runs each event had: one held back behind a failed event of its partition did not run.
+  const ran = bodies.map(() => 0)
+  const giveUp = (i: number, reason: GivenUpEvent['reason'], error: FaasadeError) => {
+    const event = events[i]
+    givenUp.push({ ...positions[i]!, reason, error, event: isFaasadeError(event) ? undefined : event, body: bodies[i], attempts: ran[i]! })
+  }
+
+  let pending = bodies.map((_, i) => i)
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const outcomes = await deliver<AzureRaw>(adapter, {
+      trigger: 'event-hubs',
+      items: pending.map((i) => ({ event: events[i]!, id: idOf(positions[i]!), attempt, record: bodies[i] })),
+      deadline,
+      ordered: true,
+      raw: () => ({ input, context }),
+      log,
+      invocation: invocation.facts,
+      // Event Hubs has no dead-letter path: a drop stays a drop here, and onGiveUp is that path.
+      dropPolicy: false,
+    })
+    const retry: number[] = []
+    const errors: FaasadeError[] = []
+    let waitMs = 0
+    outcomes.forEach((outcome, k) => {
+      const i = pending[k]!
+      if (outcome.kind === 'ok' || !(outcome.error instanceof SkippedError)) ran[i]!++
+      if (outcome.kind === 'retry') {
+        retry.push(i)
+        errors.push(outcome.error)
+        if (outcome.retryAfterMs !== undefined) waitMs = Math.max(waitMs, outcome.retryAfterMs)
+      } else if (outcome.kind === 'drop' && adapter.onDrop === 'dead-letter') giveUp(i, 'dropped', outcome.error)
+    })
+    pending = retry
+    if (pending.length === 0) break
+    const wait = Math.min(MAX_RETRY_WAIT_MS, waitMs || BASE_RETRY_WAIT_MS * 2 ** (attempt - 1))
+    if (attempt >= maxAttempts || Date.now() + wait >= deadline) {
+      pending.forEach((i, k) => giveUp(i, errors[k] instanceof SkippedError ? 'held-back' : 'retries-exhausted', errors[k]!))
+      break
+    }
+    await new Promise((resolve) => setTimeout(resolve, wait))
+  }
+  if (givenUp.length === 0) return
+
+  for (const event of givenUp) {
+    log.error('Event Hubs event given up: Event Hubs will not redeliver it', {
+      trigger: 'event-hubs',
+      reason: event.reason,
+      eventHub: event.eventHub,
+      partitionId: event.partitionId,
+      sequenceNumber: event.sequenceNumber,
+      offset: event.offset,
+      enqueuedTimeUtc: event.enqueuedTimeUtc,
+      eventId: event.event?.id,
+      attempts: event.attempts,
+      ...describeError(event.error),
+    })
+  }
+  if (hubOptions.onGiveUp) {
+    try {
+      await hubOptions.onGiveUp(givenUp, context)
+      return
+    } catch (error) {
+      log.error('eventHubs.onGiveUp failed: the invocation fails', { trigger: 'event-hubs', ...describeError(toFaasadeError(error)) })
+    }
+  }
+  throw platformError(givenUp[0]!.error)
+}
+
+const BASE_RETRY_WAIT_MS = 200
+const MAX_RETRY_WAIT_MS = 5_000
+
+function idOf(position: EventHubsPosition): string | undefined {
+  return position.partitionId === undefined || position.sequenceNumber === undefined ? undefined : `${position.partitionId}/${position.sequenceNumber}`
 }
 
 /** An item's CloudEvent, or the error that keeps it from being one (a drop: it never will be). */
