@@ -185,17 +185,6 @@ export class PermanentError extends FaasadeError {
   }
 }
 
-/** A valid event that no handler of the service accepts. HTTP 404. */
-export class NoHandlerError extends PermanentError {
-  static override readonly errorName: string = 'NoHandlerError'
-  override readonly status = 404
-  override readonly problemType = 'https://faasade.dev/problems/no-handler'
-
-  protected override title(): string {
-    return 'No handler'
-  }
-}
-
 /** The request body is larger than the configured limit. HTTP 413. */
 export class PayloadTooLargeError extends PermanentError {
   static override readonly errorName: string = 'PayloadTooLargeError'
@@ -227,6 +216,41 @@ export class RetryableError extends FaasadeError {
 
   get status(): number {
     return this.retryAfterMs === undefined ? 503 : 429
+  }
+}
+
+/**
+ * A fault of the deployment, not of the event: a secret that does not exist
+ * or may not be read, a store or client misconfigured. Retried (HTTP 503)
+ * and logged at error, so that the messages wait, or reach the dead-letter
+ * path by the platform's own count, while the deploy is fixed, instead of
+ * a misconfigured deploy acknowledging (losing) its whole traffic.
+ *
+ * @example
+ * ```ts
+ * if (!process.env.STRIPE_ACCOUNT) throw new DeploymentError('STRIPE_ACCOUNT is not set')
+ * ```
+ */
+export class DeploymentError extends RetryableError {
+  static override readonly errorName: string = 'DeploymentError'
+
+  protected override title(): string {
+    return 'Service misconfigured'
+  }
+}
+
+/**
+ * A valid event that no handler of the service accepts: the deployment
+ * lacks the handler (a handler left out, a type misspelt), not the event's
+ * fault, so it is retried (HTTP 503) until the deployment is fixed, and
+ * reaches the dead-letter path by the platform's own count meanwhile.
+ */
+export class NoHandlerError extends RetryableError {
+  static override readonly errorName: string = 'NoHandlerError'
+  override readonly problemType = 'https://faasade.dev/problems/no-handler'
+
+  protected override title(): string {
+    return 'No handler'
   }
 }
 

@@ -14,6 +14,7 @@ export {
   FaasadeError,
   InvalidEventError,
   isFaasadeError,
+  DeploymentError,
   NoHandlerError,
   PayloadTooLargeError,
   PermanentError,

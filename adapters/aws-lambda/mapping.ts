@@ -46,7 +46,8 @@
  * |---|---|---|---|
  * | ok | not in `batchItemFailures` | return | return the result |
  * | retry | in `batchItemFailures` by `messageId` / sequence number; FIFO and streams: it and every later record | throw: Lambda retries, then the on-failure destination | throw |
- * | drop | logged, not in failures (`failPermanent: true`: in failures, to reach the DLQ) | logged, return (`failPermanent`: throw) | return the problem document (`failPermanent`: throw) |
+ * | drop (`onDrop: 'dead-letter'`, the default) | in failures, to reach the DLQ; ordered sources: and every later record | throw: the on-failure destination | throw |
+ * | drop (`onDrop: 'ack'`) | logged, not in failures | logged, return | return the problem document |
  */
 import { InvalidEventError, isFaasadeError, type FaasadeError } from '../../src/errors.js'
 import { checkEvent, invalidEvent, isCloudEvent, type CloudEvent } from '../../src/event.js'

@@ -9,10 +9,11 @@ import type { LambdaMapper } from './mapper.js'
 /**
  * `toLambda`'s options: those of every adapter (`faasade/adapter`). On
  * Lambda:
- * - `onDrop: 'dead-letter'` reports a dropped record in
+ * - `onDrop: 'dead-letter'` (the default) reports a dropped record in
  *   `batchItemFailures` (so the queue's redrive policy moves it to the
  *   DLQ) and throws for an async invoke (so the on-failure destination
- *   gets it); `'ack'` logs it and leaves it out.
+ *   gets it); `'ack'` logs it and leaves it out. Without a redrive policy,
+ *   SQS redelivers it until the message expires.
  * - `timeoutMarginMs` counts back from `getRemainingTimeInMillis()`.
  * - `log` defaults to a JSON logger writing to standard output (not the
  *   runtime's `console`, which would prefix or wrap each line), at the

@@ -37,7 +37,7 @@
  * |---------|------------------------------------------------------------------|---------------------|
  * | ok      | `ack()`                                                          | return              |
  * | retry   | `retry({ delaySeconds: ceil(retryAfterMs / 1000) })`; `retry()` (the queue's `retry_delay`) without `retryAfterMs` | throw |
- * | drop    | logged, `ack()`; with `onDrop: 'dead-letter'`, `retry()`: redelivered up to `max_retries`, then the dead-letter queue | `noRetry()`, throw |
+ * | drop    | `retry()`: redelivered up to `max_retries`, then the dead-letter queue; with `onDrop: 'ack'`, logged and `ack()` | `noRetry()`, throw |
  */
 import { createEvent, type CloudEvent } from '../../src/event.js'
 import { fromJsonFormat } from '../../src/http/decode.js'

@@ -9,7 +9,7 @@ import type { QueueEventType, ScheduledEventType } from './mapping.js'
 /**
  * `toWorker`'s options: those of every adapter (`faasade/adapter`), and the
  * Worker's own. On Workers:
- * - `onDrop: 'dead-letter'` retries a dropped queue message with no delay,
+ * - `onDrop: 'dead-letter'` (the default) retries a dropped queue message with no delay,
  *   so that it reaches the consumer's `dead_letter_queue` after
  *   `max_retries` deliveries (each one runs the handler again); `'ack'`
  *   logs and acknowledges it.

@@ -80,7 +80,8 @@ async function probe(mf, kind) {
   }
   if (kind === 'event' || kind === 'both') {
     const worker = await mf.getWorker()
-    const settled = await worker.queue('bench', [{ id: 'q-1', timestamp: new Date(), body: {}, attempts: 1 }])
+    // A structured CloudEvent body of the hello handler's type: a message of a type no handler takes is a fault of the deployment, retried.
+    const settled = await worker.queue('bench', [{ id: 'q-1', timestamp: new Date(), body: { specversion: '1.0', id: 'q-1', source: '/bench', type: 'com.example.hello' }, attempts: 1 }])
     if (settled.explicitAcks[0] !== 'q-1') throw new Error(`queue: ${JSON.stringify(settled)}`)
     answers.push('queue ack')
   }

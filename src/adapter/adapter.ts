@@ -62,7 +62,8 @@ export function createAdapter<M extends Mapper>(target: Target, options: Adapter
     provider: platform.name,
     service: toService(target),
     log: options.log ?? platform.log(),
-    onDrop: options.onDrop ?? 'ack',
+    // Nothing lost by default: a dropped item takes the platform's dead-letter path.
+    onDrop: options.onDrop ?? 'dead-letter',
     concurrency: options.concurrency,
     maxBodyBytes: options.maxBodyBytes,
     timeoutMarginMs: options.timeoutMarginMs ?? DEFAULT_TIMEOUT_MARGIN_MS,

@@ -9,7 +9,8 @@ import { isMapper, type Mapper } from './mapper.js'
 
 /**
  * What a dropped delivery (a `PermanentError`, a `ValidationError`, an item
- * that cannot be read) does on a queue or stream:
+ * that cannot be read) does on a queue or stream. A fault of the deployment
+ * (`DeploymentError`, `NoHandlerError`) is no drop: it is retried.
  * - `'dead-letter'`: it is reported failed, so the platform's own
  *   dead-letter path takes it (an SQS redrive policy, a Workers
  *   `dead_letter_queue`, an Azure poison queue), after the platform's own
@@ -30,7 +31,8 @@ export interface AdapterOptions<M extends Mapper = Mapper> {
   mappers?: readonly M[]
   /**
    * What a dropped queue or stream item does: see {@link DropPolicy}.
-   * @defaultValue `'ack'`
+   * Nothing is lost by default: acknowledging and logging is the opt-in.
+   * @defaultValue `'dead-letter'`
    */
   onDrop?: DropPolicy
   /**

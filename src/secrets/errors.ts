@@ -17,7 +17,7 @@
  * catch (error) { if (error instanceof SecretNotFoundError) ctx.log.error('stripe key is gone', { secret: error.secretName }) }
  * ```
  */
-import { PermanentError, RetryableError, type FaasadeErrorOptions, type RetryableErrorOptions } from '../errors.js'
+import { DeploymentError, RetryableError, type FaasadeErrorOptions, type RetryableErrorOptions } from '../errors.js'
 
 /** Where the failing secret lives: which provider, and its name there. */
 export interface SecretErrorInfo {
@@ -29,8 +29,8 @@ export interface SecretErrorInfo {
 
 const TITLE = 'A secret the handler needs could not be loaded'
 
-/** The secret does not exist (or that version does not). Permanent. */
-export class SecretNotFoundError extends PermanentError implements SecretErrorInfo {
+/** The secret does not exist (or that version does not): a fault of the deployment, retried. */
+export class SecretNotFoundError extends DeploymentError implements SecretErrorInfo {
   static override readonly errorName: string = 'SecretNotFoundError'
   readonly provider: string
   readonly secretName: string
@@ -44,8 +44,8 @@ export class SecretNotFoundError extends PermanentError implements SecretErrorIn
   }
 }
 
-/** The function's identity may not read the secret (or has no credentials at all). Permanent. */
-export class SecretAccessDeniedError extends PermanentError implements SecretErrorInfo {
+/** The function's identity may not read the secret (or has no credentials at all): a fault of the deployment, retried. */
+export class SecretAccessDeniedError extends DeploymentError implements SecretErrorInfo {
   static override readonly errorName: string = 'SecretAccessDeniedError'
   readonly provider: string
   readonly secretName: string
@@ -62,11 +62,12 @@ export class SecretAccessDeniedError extends PermanentError implements SecretErr
 /**
  * The secret was read but is not what the handler declared: not JSON when
  * `json: true`, rejected by its `schema`, binary where text was expected, or
- * the provider refused the request as malformed. Permanent. For a schema
+ * the provider refused the request as malformed. A fault of the deployment
+ * (the secret's value or the code's declaration), retried. For a schema
  * failure, `paths` lists where the value failed (keys only, no messages: some
  * libraries quote the input in them).
  */
-export class SecretInvalidError extends PermanentError implements SecretErrorInfo {
+export class SecretInvalidError extends DeploymentError implements SecretErrorInfo {
   static override readonly errorName: string = 'SecretInvalidError'
   readonly provider: string
   readonly secretName: string

@@ -147,7 +147,7 @@ describe('the request id on every line of an invocation', () => {
     expect(lines.map((l) => [l.msg, l.requestId, l.itemId ?? l.n])).toEqual([
       ['working', 'req-42', 1],
       ['working', 'req-42', 2],
-      ['event dropped, will not be retried', 'req-42', 'm2'],
+      ['event failed permanently, reported failed for the dead-letter path', 'req-42', 'm2'],
       ['working', 'req-43', 3],
     ])
   })

@@ -142,7 +142,11 @@ describe('SQS', () => {
   it('a record that cannot be read is dropped alone, with the field it lacks named', async () => {
     const broken = { ...sqsRecord('m2', 'x'), eventSourceARN: undefined }
     const badEvent = sqsRecord('m3', JSON.stringify({ specversion: '1.0', id: 'x' }))
-    const { reply, events, lines } = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent, null] })
+    // By default nothing is lost: the unreadable records are reported, for the queue's dead-letter queue.
+    const byDefault = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent] })
+    expect(byDefault.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] })
+    expect(byDefault.lines.filter((l) => l.msg === 'event failed permanently, reported failed for the dead-letter path').map((l) => l.itemId)).toEqual(['m2', 'm3'])
+    const { reply, events, lines } = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent, null] }, { onDrop: 'ack' })
     expect(events.map((e) => e.id)).toEqual(['m1'])
     expect(reply).toEqual({ batchItemFailures: [] })
     const dropped = lines.filter((l) => l.msg === 'event dropped, will not be retried')
@@ -384,17 +388,18 @@ describe('a CloudEvent invoked directly', () => {
     expect(lambdaRaw(seen[0]!.ctx)).toEqual({ event, context, record: event })
   })
 
-  it('a dropped one returns its problem document; a retried one throws', async () => {
-    const { reply } = await deliver({ ...event, data: { fail: 'permanent' } })
+  it('a dropped one throws by default (the on-failure destination gets it), returns its problem document with onDrop: ack; a retried one throws', async () => {
+    await expect(deliver({ ...event, data: { fail: 'permanent' } })).rejects.toMatchObject({ name: 'PermanentError' })
+    const { reply } = await deliver({ ...event, data: { fail: 'permanent' } }, { onDrop: 'ack' })
     expect(reply).toEqual({ type: 'about:blank', title: 'Permanent failure', status: 422 })
     await expect(deliver({ ...event, data: { fail: 'retry' } })).rejects.toThrow('retry d1')
   })
 
   it('an invalid one is a 400-style problem, never a crash', async () => {
-    const { reply, seen } = await deliver({ specversion: '1.0', id: 'd2', source: '/direct' })
+    const { reply, seen } = await deliver({ specversion: '1.0', id: 'd2', source: '/direct' }, { onDrop: 'ack' })
     expect(seen).toHaveLength(0)
     expect(reply).toMatchObject({ status: 400, title: 'Invalid CloudEvent', detail: 'type is required' })
-    const { reply: wrongVersion } = await deliver({ specversion: '0.3', id: 'd3', source: '/s', type: 't' })
+    const { reply: wrongVersion } = await deliver({ specversion: '0.3', id: 'd3', source: '/s', type: 't' }, { onDrop: 'ack' })
     expect(wrongVersion).toMatchObject({ status: 400 })
   })
 

@@ -61,8 +61,16 @@ describe('context', () => {
     const ctx = createContext({ provider, deadline: Date.UTC(2026, 10, 24), attempt: 2 })
     Object.assign(ctx, { tenant: 'acme' })
     const json = JSON.parse(JSON.stringify(ctx)) as Record<string, unknown>
-    expect(json).toEqual({ attempt: 2, tenant: 'acme', deadline: '2026-11-24T00:00:00.000Z', provider: { name: 'test' } })
+    expect(json).toEqual({ attempt: 2, tenant: 'acme', deadline: '2026-11-24T00:00:00.000Z', provider: { name: 'test' }, invocation: {} })
     expect(JSON.stringify(ctx)).not.toContain('native event')
+  })
+
+  it('serialises the invocation facts, never the provider\'s environment bindings (a Worker\'s env holds secrets)', () => {
+    const ctx = createContext({ provider: { ...provider, env: { API_KEY: 'sk_live_binding' } }, invocation: { requestId: 'req-1', coldStart: true } })
+    expect(ctx.provider.env).toEqual({ API_KEY: 'sk_live_binding' })
+    const json = JSON.stringify(ctx)
+    expect(JSON.parse(json)).toMatchObject({ provider: { name: 'test' }, invocation: { requestId: 'req-1', coldStart: true } })
+    expect(json).not.toContain('sk_live_binding')
   })
 
   it('inspects (console.log) without the native event either', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
-  FaasadeError, InvalidEventError, isFaasadeError, NoHandlerError, outcomeOf, PayloadTooLargeError, PermanentError,
+  DeploymentError, FaasadeError, InvalidEventError, isFaasadeError, NoHandlerError, outcomeOf, PayloadTooLargeError, PermanentError,
   problemReply, RetryableError, TimeoutError, toFaasadeError, UnexpectedError, ValidationError,
 } from 'faasade'
 
@@ -9,7 +9,8 @@ describe('error family', () => {
     [new ValidationError('bad', [{ message: 'required', path: ['a', 0] }]), 400, 'drop'],
     [new InvalidEventError('bad event', [{ message: 'is required', path: ['source'] }]), 400, 'drop'],
     [new PermanentError('never'), 422, 'drop'],
-    [new NoHandlerError('no one'), 404, 'drop'],
+    [new NoHandlerError('no one'), 503, 'retry'],
+    [new DeploymentError('STRIPE_ACCOUNT is not set'), 503, 'retry'],
     [new PayloadTooLargeError('big'), 413, 'drop'],
     [new RetryableError('later'), 503, 'retry'],
     [new RetryableError('later', { retryAfterMs: 1_500 }), 429, 'retry'],

@@ -149,10 +149,10 @@ describe('bad input', () => {
     expect((await serve(handler, post({ 'content-type': JSON_EVENT }, body), { maxBodyBytes: size })).reply.status).toBe(204)
   })
 
-  it('answers a valid event no handler accepts with a 404 problem naming its type', async () => {
+  it('answers a valid event no handler accepts with a 503 problem naming its type (a fault of the deployment)', async () => {
     const service = defineService({ events: [defineHandler({ type: 'com.example.order.placed', handle: () => 1 })] })
     const { reply } = await serve(service, post(ceHeaders({ 'ce-type': 'com.example.invoice.sent' })))
-    const problem = problemOf(reply, 404)
+    const problem = problemOf(reply, 503)
     expect(problem.type).toBe('https://faasade.dev/problems/no-handler')
     expect(problem.detail).toContain('com.example.invoice.sent')
   })

@@ -167,11 +167,11 @@ describe('batch reply', () => {
     expect(second.reply.status).toBe(422)
   })
 
-  it('is 404 for items no handler accepts, reported per item', async () => {
+  it('is 503 for items no handler accepts (a fault of the deployment), reported per item', async () => {
     const service = defineService({ events: [actor] })
     const { reply } = await serve(service, batchOf([item('a', { act: 'ok' }), { specversion: '1.0', id: 'b', source: '/batch', type: 'com.example.unknown' }]))
-    expect(reply.status).toBe(404)
-    expect(entries(reply)[1]).toMatchObject({ id: 'b', outcome: 'drop', problem: { status: 404 } })
+    expect(reply.status).toBe(503)
+    expect(entries(reply)[1]).toMatchObject({ id: 'b', outcome: 'retry', problem: { status: 503 } })
   })
 
   it('follows the documented status rules for any mix of outcomes', () => {

@@ -101,8 +101,8 @@ describe('createFetchHandler with a Hono app', () => {
     expect(decodeCloudEvents({ method: 'POST', headers, body: new Uint8Array(await response.arrayBuffer()) })[0]).toMatchObject({ id: 'q-1', data: { price: 5 } })
   })
 
-  it('answers a CloudEvent no handler accepts with a 404 problem, not the app', async () => {
-    const body = await problem(await send(encodeBinary(order('7', 'com.example.invoice.sent'))), 404)
+  it('answers a CloudEvent no handler accepts with a 503 problem (a fault of the deployment), not the app', async () => {
+    const body = await problem(await send(encodeBinary(order('7', 'com.example.invoice.sent'))), 503)
     expect(body.detail).toContain('com.example.invoice.sent')
   })
 

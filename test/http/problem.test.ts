@@ -24,7 +24,7 @@ describe('problemReply', () => {
     const cases: Array<[unknown, number, string]> = [
       [new ValidationError('bad'), 400, 'https://faasade.dev/problems/validation'],
       [new InvalidEventError('bad event'), 400, 'https://faasade.dev/problems/invalid-cloudevent'],
-      [new NoHandlerError('nobody'), 404, 'https://faasade.dev/problems/no-handler'],
+      [new NoHandlerError('nobody'), 503, 'https://faasade.dev/problems/no-handler'],
       [new PayloadTooLargeError('big'), 413, 'about:blank'],
       [new PermanentError('never'), 422, 'about:blank'],
       [new RetryableError('later'), 503, 'about:blank'],

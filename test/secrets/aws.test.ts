@@ -89,19 +89,19 @@ describe.each(transports)('%s', (_name, options) => {
     expect((await run(handler)).result).toEqual([0, 1, 2, 250, 251, 252])
   })
 
-  it('maps ResourceNotFoundException to a permanent error naming the secret, and never caches it', async () => {
+  it('maps ResourceNotFoundException to a deployment fault (retried) naming the secret, and never caches it', async () => {
     const handler = defineHandler({ use: [secrets({ x: fromAwsSecretsManager('prod/missing', options()) })], handle: () => 'ran' })
     const first = await run(handler)
     expect(first.error).toBeInstanceOf(SecretNotFoundError)
     expect((first.error as Error).message).toContain('prod/missing')
     expect((first.error as Error).message).toContain('ResourceNotFoundException')
-    expect(outcomeOf(first.error).kind).toBe('drop')
+    expect(outcomeOf(first.error).kind).toBe('retry')
     store.set('prod/missing', { string: 'now-it-exists' })
     expect((await run(handler)).result).toBe('ran')
     expect(server.count('/')).toBe(2)
   })
 
-  it('maps ThrottlingException and 5xx to retryable errors, AccessDenied to permanent', async () => {
+  it('maps ThrottlingException and 5xx to retryable errors, AccessDenied to a deployment fault (retried too)', async () => {
     const make = (id: string) => defineHandler({ use: [secrets({ x: fromAwsSecretsManager(id, options()) })], handle: () => 'ran' })
     const throttled = await run(make('throttled'))
     expect(throttled.error).toBeInstanceOf(SecretUnavailableError)
@@ -111,7 +111,7 @@ describe.each(transports)('%s', (_name, options) => {
     expect(broken.error).toBeInstanceOf(SecretUnavailableError)
     const denied = await run(make('denied'))
     expect(denied.error).toBeInstanceOf(SecretAccessDeniedError)
-    expect(outcomeOf(denied.error).kind).toBe('drop')
+    expect(outcomeOf(denied.error).kind).toBe('retry')
   })
 
   it('serves the last good value while refreshes fail, logs it, and stops at maxAge', async () => {

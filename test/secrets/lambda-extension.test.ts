@@ -90,7 +90,7 @@ describe('fromLambdaExtension', () => {
     try {
       const refused = await run(make('prod/stripe'))
       expect(refused.error).toBeInstanceOf(SecretAccessDeniedError)
-      expect(outcomeOf(refused.error).kind).toBe('drop')
+      expect(outcomeOf(refused.error).kind).toBe('retry')
     } finally {
       process.env.AWS_SESSION_TOKEN = TOKEN
     }

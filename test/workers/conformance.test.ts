@@ -47,7 +47,7 @@ export default toWorker(defineService({ http, events: [recordingHandler(record)]
 type Seen = { kind: Outcome['kind']; error?: string; observed?: Record<string, unknown>; delaySeconds?: number }
 
 const WORKERS = {
-  ack: `{}`,
+  ack: `{ onDrop: 'ack' }`,
   dlq: `{ onDrop: 'dead-letter' }`,
   late: `{ timeoutMs: -1 }`,
 } as const

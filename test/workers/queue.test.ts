@@ -53,8 +53,9 @@ beforeAll(async () => {
   pkg = await buildPackage()
   ;({ mf, logs, consoleLines } = await startWorkerd([
     // The first Worker answers dispatchFetch.
-    { name: 'jobs', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' } }`)), bindings },
-    { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' }, onDrop: 'dead-letter' }`)), bindings },
+    { name: 'jobs', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' }, onDrop: 'ack' }`)), bindings },
+    // The default drop policy: nothing lost, a dropped message goes towards the dead-letter queue.
+    { name: 'jobs-dlq', script: await workerScript(pkg, entry(`{ queue: { type: 'com.example.job' } }`)), bindings },
     { name: 'jobs-untyped', script: await workerScript(pkg, entry('{}')), bindings },
     { name: 'jobs-spy', script: await workerScript(pkg, spyEntry), bindings },
   ]))
@@ -82,7 +83,7 @@ const batchOfFive = [
 ]
 
 describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
-  it("acks 1, 2, 4 and 5 and retries 3 after ceil(2500 ms) = 3 s (onDrop: 'ack', the default)", async () => {
+  it("acks 1, 2, 4 and 5 and retries 3 after ceil(2500 ms) = 3 s (onDrop: 'ack')", async () => {
     const result = await jobs.queue('jobs', batchOfFive)
     expect(result.outcome).toBe('ok')
     expect(result.ackAll).toBe(false)
@@ -91,7 +92,7 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     expect(result.retryMessages).toEqual([{ msgId: 'm3', delaySeconds: 3 }])
   })
 
-  it("with onDrop: 'dead-letter', message 4 is retried (towards the dead-letter queue) without a delay", async () => {
+  it("with the default onDrop ('dead-letter'), message 4 is retried (towards the dead-letter queue) without a delay", async () => {
     const result = await toDlq.queue('jobs', batchOfFive)
     expect([...result.explicitAcks].sort()).toEqual(['m1', 'm2', 'm5'])
     const retried = [...result.retryMessages].sort((a, b) => a.msgId.localeCompare(b.msgId))
@@ -214,9 +215,10 @@ describe('a message as a CloudEvent', () => {
     expect([...result.retryMessages].sort((a, b) => a.msgId.localeCompare(b.msgId))).toEqual([{ msgId: 't1' }, { msgId: 't2' }])
   })
 
-  it('without a queue.type option, a plain message is com.cloudflare.queue.message: no handler here, so it is acked as a drop', async () => {
+  it('without a queue.type option, a plain message is com.cloudflare.queue.message: no handler here, a fault of the deployment, so it is retried, not lost', async () => {
     const result = await untyped.queue('jobs', [message('u1', { n: 1 })])
-    expect(result.explicitAcks).toEqual(['u1'])
+    expect(result.explicitAcks).toEqual([])
+    expect(result.retryMessages).toEqual([{ msgId: 'u1' }])
     expect(await seen()).toEqual([])
   })
 })

@@ -92,8 +92,8 @@ describe('a cron trigger', () => {
     )
   })
 
-  it('a cron with no handler for its type is a permanent failure: noRetry()', async () => {
-    expect(await routed.scheduled({ cron: '30 2 * * 1', scheduledTime })).toEqual({ outcome: 'exception', noRetry: true })
+  it('a cron with no handler for its type is a fault of the deployment: it fails and may be retried', async () => {
+    expect(await routed.scheduled({ cron: '30 2 * * 1', scheduledTime })).toEqual({ outcome: 'exception', noRetry: false })
     expect(await routed.scheduled({ cron: '0 * * * *', scheduledTime })).toEqual({ outcome: 'ok', noRetry: false })
   })
 
