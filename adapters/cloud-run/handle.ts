@@ -17,7 +17,7 @@ import type { Target } from '../../src/service.js'
 import { createCloudRunLogger, traceFields } from './log.js'
 import type { CloudRunMapper, CloudRunRequest } from './mapper.js'
 import { BUILT_IN_MAPPERS } from './mapping.js'
-import { readRequest, writeReply, writeResponse } from './node-http.js'
+import { ClientGoneError, readRequest, writeReply, writeResponse } from './node-http.js'
 import { timeoutMs, type CloudRunOptions } from './options.js'
 
 /** `ctx.provider.name` of every delivery from Cloud Run. */
@@ -120,7 +120,12 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
     await answer.work?.drainBy(deadline)
     if (!res.writableEnded) res.end()
   } catch (error) {
-    // A mapper that throws, a client gone mid-body: ours to log, the sender's to retry.
+    if (error instanceof ClientGoneError) {
+      // The sender's business (a timeout, a cancel): it retries or not; nothing ran.
+      log.warn('client closed the connection before its request was read', { method: incoming.method })
+      return void res.destroy()
+    }
+    // A mapper that throws: ours to log, the sender's to retry.
     log.error('request failed', { trigger: 'http', method: incoming.method, ...describeError(error) })
     if (!res.headersSent && !res.destroyed) writeReply(res, problemReply(new UnexpectedError('Internal error')))
     else res.destroy()

@@ -56,12 +56,21 @@ function readBody(incoming: IncomingMessage, limit: number): Promise<Uint8Array 
       } else chunks.push(chunk)
     }
     const onEnd = () => done(chunks.length === 1 ? new Uint8Array(chunks[0]!.buffer, chunks[0]!.byteOffset, chunks[0]!.length) : new Uint8Array(Buffer.concat(chunks, size)))
-    const onError = (error: unknown) => done(undefined, error)
+    // Node reports a client gone mid-body as an 'aborted' error (ECONNRESET).
+    const onError = (error: unknown) => done(undefined, (error as { code?: string }).code === 'ECONNRESET' ? new ClientGoneError() : error)
     // The client went away before the body ended.
-    const onClose = () => done(undefined, new Error('The client closed the connection before the request body ended'))
+    const onClose = () => done(undefined, new ClientGoneError())
     incoming.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose)
     if (incoming.readableEnded) onEnd()
   })
+}
+
+/** The client closed the connection before its request body ended: nothing to answer, no one to answer. */
+export class ClientGoneError extends Error {
+  constructor() {
+    super('The client closed the connection before the request body ended')
+    this.name = 'ClientGoneError'
+  }
 }
 
 /** Writes a plain reply and ends the response. */

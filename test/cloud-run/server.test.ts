@@ -247,6 +247,48 @@ describe('the server', () => {
     expect(fits.status).toBe(201)
   })
 
+  it('a client that hangs up mid-body is a warning, and nothing runs', async () => {
+    const { url, logs } = await startServer(service)
+    const { connect } = await import('node:net')
+    const { port } = new URL(url)
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(Number(port), '127.0.0.1', () => {
+        socket.write('POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 1000\r\n\r\nonly a little')
+        setTimeout(() => socket.destroy(), 50)
+      })
+      socket.on('close', () => resolve())
+      socket.on('error', reject)
+    })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(logs.filter((l) => l.severity === 'WARNING' && l.message === 'client closed the connection before its request was read')).toHaveLength(1)
+    expect(logs.filter((l) => l.severity === 'ERROR')).toEqual([])
+  })
+
+  it('serves 2,000 requests, 50 at a time, with no failure, then shuts down at once past its idle keep-alive connections', async () => {
+    const { url, logs, shutdown } = await startServer(service)
+    const started = Date.now()
+    let next = 0
+    const statuses = new Map<number, number>()
+    const lane = async () => {
+      for (let i = next++; i < 2_000; i = next++) {
+        const response =
+          i % 2 === 0
+            ? await fetch(url, { method: 'POST', headers: binary('com.example.order.placed', `load-${i}`), body: JSON.stringify({ orderId: `L${i}` }) })
+            : await fetch(`${url}/orders/${i}`)
+        await response.arrayBuffer()
+        statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1)
+      }
+    }
+    await Promise.all(Array.from({ length: 50 }, lane))
+    expect(Object.fromEntries(statuses)).toEqual({ 200: 2_000 })
+    expect(Date.now() - started).toBeLessThan(15_000)
+    expect(logs.filter((l) => l.severity === 'ERROR' || l.severity === 'WARNING')).toEqual([])
+    // fetch keeps its 50 connections alive: shutdown closes them instead of waiting for the client.
+    const stopping = Date.now()
+    await shutdown()
+    expect(Date.now() - stopping).toBeLessThan(1_000)
+  })
+
   it('answers liveness and readiness itself, and readiness 503 once shutting down', async () => {
     const server = serve(service, { port: 0, host: '127.0.0.1', signals: false, log: createQuiet() })
     const { port } = await server.listening
