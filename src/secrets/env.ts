@@ -5,8 +5,8 @@
  * Where it reads, in order:
  * 1. On Cloudflare Workers there is no `process.env`: secrets and vars are
  *    bindings on the `env` argument of `fetch`/`queue`/`scheduled`. The
- *    contract with the Workers adapter: when `ctx.provider.name` is
- *    `'cloudflare-workers'` and `ctx.provider.raw.env` is an object, the
+ *    contract with every adapter: when `ctx.provider.env` holds the
+ *    platform's bindings (a Worker's `env`), the
  *    variable is read from it. Only string bindings count (a KV namespace
  *    is not a secret).
  * 2. Everywhere else, `globalThis.process.env` (Node; Workers with
@@ -57,14 +57,16 @@ export function fromEnv<const O extends SecretValueOptions = {}>(variable: strin
   )
 }
 
-/** Reads `name` from the Workers `env` binding when the invocation came from Workers, else from `process.env`. */
+/**
+ * Reads `name` from the platform's environment bindings when the provider
+ * carries them (`provider.env`: a Worker's `env`), else from `process.env`.
+ * The bindings come from the provider's facts, so no platform is named here.
+ */
 export function readVariable(name: string, provider: ProviderInfo | undefined): string | undefined {
-  if (provider?.name === 'cloudflare-workers') {
-    const env = (provider.raw as { env?: unknown } | null | undefined)?.env
-    if (typeof env === 'object' && env !== null && Object.hasOwn(env, name)) {
-      const value = (env as Record<string, unknown>)[name]
-      return typeof value === 'string' ? value : undefined
-    }
+  const env = provider?.env
+  if (env !== undefined && Object.hasOwn(env, name)) {
+    const value = env[name]
+    return typeof value === 'string' ? value : undefined
   }
   const processEnv = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
   return processEnv?.[name]

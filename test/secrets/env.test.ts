@@ -19,17 +19,17 @@ describe('fromEnv', () => {
     expect((await run(handler)).result).toBe('postgres://u:env-pa55@h/db')
   })
 
-  it('reads the env binding on Cloudflare Workers, before process.env', async () => {
+  it('reads the provider\'s environment bindings (a Worker\'s env), before process.env', async () => {
     process.env.API_TOKEN = 'from-process-env'
     const handler = defineHandler({ use: [secrets({ token: fromEnv('API_TOKEN') })], handle: (_e, ctx) => ctx.secrets.token.value })
-    const raw = { request: {}, env: { API_TOKEN: 'from-workers-binding', KV: { get() {} } }, ctx: {} }
-    expect((await run(handler, { name: 'cloudflare-workers', raw })).result).toBe('from-workers-binding')
+    const env = { API_TOKEN: 'from-workers-binding', KV: { get() {} } }
+    expect((await run(handler, { name: 'cloudflare-workers', raw: { request: {}, env, ctx: {} }, env })).result).toBe('from-workers-binding')
   })
 
-  it('falls back to process.env on Workers when the binding is absent, and ignores env on other providers', async () => {
+  it('falls back to process.env when the binding is absent, and reads no raw input of a provider (only provider.env)', async () => {
     process.env.ONLY_IN_PROCESS = 'process-value'
     const a = defineHandler({ use: [secrets({ t: fromEnv('ONLY_IN_PROCESS') })], handle: (_e, ctx) => ctx.secrets.t.value })
-    expect((await run(a, { name: 'cloudflare-workers', raw: { env: {} } })).result).toBe('process-value')
+    expect((await run(a, { name: 'cloudflare-workers', raw: { env: {} }, env: {} })).result).toBe('process-value')
     const b = defineHandler({ use: [secrets({ t: fromEnv('ONLY_IN_PROCESS') })], handle: (_e, ctx) => ctx.secrets.t.value })
     expect((await run(b, { name: 'aws-lambda', raw: { env: { ONLY_IN_PROCESS: 'not-this' } } })).result).toBe('process-value')
   })
@@ -41,7 +41,7 @@ describe('fromEnv', () => {
     expect((missing.error as Error).message).toContain('MISSING_SECRET')
     // A fault of the deployment: retried until the variable is set, never a lost event.
     expect(outcomeOf(missing.error).kind).toBe('retry')
-    const kv = await run(defineHandler({ use: [secrets({ m: fromEnv('KV') })], handle: () => 'ran' }), { name: 'cloudflare-workers', raw: { env: { KV: {} } } })
+    const kv = await run(defineHandler({ use: [secrets({ m: fromEnv('KV') })], handle: () => 'ran' }), { name: 'cloudflare-workers', raw: {}, env: { KV: {} } })
     expect(kv.error).toBeInstanceOf(SecretNotFoundError)
   })
 
