@@ -1,6 +1,6 @@
 // Runs a handler the way an adapter does: one fresh context an invocation,
 // with a logger whose lines the test can read.
-import { createContext, createLogger, createEvent, type Handler } from 'faasade'
+import { createContext, createLogger, createEvent, type Handler, type ProviderInfo } from 'faasade'
 
 export interface Invocation<R> {
   result?: R
@@ -17,7 +17,7 @@ export function clock(start = 1_700_000_000_000) {
   }
 }
 
-export async function run<R>(handler: Handler<unknown, R>, provider: { name: string; raw: unknown } = { name: 'test', raw: {} }): Promise<Invocation<R>> {
+export async function run<R>(handler: Handler<unknown, R>, provider: ProviderInfo = { name: 'test', raw: {} }): Promise<Invocation<R>> {
   const logs: Record<string, unknown>[] = []
   const log = createLogger({ level: 'debug', sink: (line) => logs.push(JSON.parse(line) as Record<string, unknown>) })
   const ctx = createContext({ provider, log })
