@@ -1,9 +1,8 @@
 /**
- * Log lines through the invocation's own `InvocationContext`: the host
- * files what `context.log`/`warn`/`error`/`debug` write under the
- * invocation (its id, the function's name) in Application Insights, which
- * a bare `console.log` from the same code does not get in every host
- * version.
+ * Log lines through the invocation's own `InvocationContext`: what
+ * `context.log`/`warn`/`error`/`debug` write reaches the host tagged with
+ * the invocation, so Application Insights files it under that invocation
+ * and level; a `console.log` line is not tied to any invocation.
  */
 import { createLogger, type LogLevel, type Logger } from '../../src/logger.js'
 import type { InvocationContext } from './azure-types.js'

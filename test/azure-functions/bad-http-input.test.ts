@@ -78,3 +78,15 @@ describe('a request no web Request can carry', () => {
     expect(served).toEqual(['https://orders.azurewebsites.net/api/bad-input'])
   })
 })
+
+describe("the adapter's own guard", () => {
+  // Not a host path (the library already refused such requests, above): a
+  // request-shaped object, to show the guard answers 400, never 5xx.
+  it('a request no web Request can carry is a ValidationError (400) that names no value', async () => {
+    const { toWebRequestFrom } = await import('faasade/azure-functions')
+    const shaped = { method: 'TRACE', url: 'https://orders.azurewebsites.net/api/x', headers: new Headers(), arrayBuffer: async () => new ArrayBuffer(0) }
+    const refused = toWebRequestFrom(shaped as never)
+    await expect(refused).rejects.toMatchObject({ name: 'ValidationError', status: 400 })
+    await expect(refused).rejects.not.toThrow(/TRACE/)
+  })
+})
