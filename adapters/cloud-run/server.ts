@@ -87,9 +87,11 @@ export function serve(target: Target, options: CloudRunServeOptions = {}): Cloud
   // The server's own lines (start, shutdown) go where the requests' do.
   const log = options.log ?? createCloudRunLogger()
   const hooks: readonly ShutdownHook[] = onShutdown === undefined ? [] : typeof onShutdown === 'function' ? [onShutdown] : onShutdown
+  // Read before listening: a bad PORT throws from serve(), not from a promise no one awaits.
+  const port = listenPort(options)
   const listening = new Promise<AddressInfo>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(listenPort(options), host ?? (process.env.HOST || undefined), () => {
+    server.listen(port, host ?? (process.env.HOST || undefined), () => {
       server.off('error', reject)
       const address = server.address() as AddressInfo
       log.info('listening', { port: address.port, address: address.address })

@@ -317,6 +317,15 @@ describe('the server', () => {
     expect(() => createServer(service, { mappers: [{ kind: 'http', name: 'x', match: () => false, toRequest: () => ({}), toReply: () => ({}) }] as never })).toThrow(/kind 'events'/)
   })
 
+  it('a PORT that is no port throws from serve, before anything listens', () => {
+    process.env.PORT = 'eighty'
+    try {
+      expect(() => serve(service, { signals: false, log: createQuiet() })).toThrow(/PORT must be an integer/)
+    } finally {
+      delete process.env.PORT
+    }
+  })
+
   it('reads PORT from the environment', async () => {
     const { createServer: free } = await import('node:net')
     const probe = free().listen(0, '127.0.0.1')
