@@ -42,14 +42,14 @@ const WORKERS_PROVIDER = 'cloudflare-workers'
  *
  * Why a function of the `secrets({...})` value, and not a method on it or a
  * second `secretsFor(providers)`: one value is one cache, so a deployment
- * that serves events and an HTTP API (DESIGN.md) fetches each secret once
+ * that serves events and an HTTP API fetches each secret once
  * and the two forms cannot drift apart in options; and a function
  * tree-shakes, where a method would add this file (about 2 KB minified) to
  * every event-only bundle.
  *
  * - Workers bindings: `fromEnv` reads Hono's `c.env` as it reads the
- *   Workers adapter's `ctx.provider.raw.env` (`{ name: 'cloudflare-workers',
- *   raw: { env: c.env } }` is what the providers see) whenever `c.env` looks
+ *   Workers adapter's `ctx.provider.env` (`{ name: 'cloudflare-workers',
+ *   raw: { env: c.env }, env: c.env }` is what the providers see) whenever `c.env` looks
  *   like bindings: inside workerd, or an object holding a string (as
  *   `app.request(path, init, env)` passes in tests). Elsewhere
  *   (`@hono/node-server`, Lambda) `c.env` holds request objects and
@@ -123,7 +123,7 @@ const bindingsSeen = new WeakMap<object, ProviderInfo | null>()
 
 /**
  * `c.env` as `fromEnv` reads Workers bindings: the provider info the Workers
- * adapter gives the event form (`{ name: 'cloudflare-workers', raw: { env } }`),
+ * adapter gives the event form (`{ name: 'cloudflare-workers', raw: { env }, env }`),
  * when `c.env` looks like bindings. It does inside workerd, and anywhere
  * when it holds a string (a secret or var: `app.request(path, init, env)` in
  * a test). Other runtimes put request objects there (`@hono/node-server`:
@@ -135,7 +135,7 @@ function bindingsOf(env: unknown): ProviderInfo | undefined {
   let info = bindingsSeen.get(env)
   if (info === undefined) {
     const looksLikeBindings = !Array.isArray(env) && (inWorkerd() || Object.values(env).some((value) => typeof value === 'string'))
-    bindingsSeen.set(env, (info = looksLikeBindings ? { name: WORKERS_PROVIDER, raw: { env } } : null))
+    bindingsSeen.set(env, (info = looksLikeBindings ? { name: WORKERS_PROVIDER, raw: { env }, env: env as Record<string, unknown> } : null))
   }
   return info ?? undefined
 }

@@ -1,5 +1,5 @@
 // The secrets middleware inside real workerd (Miniflare): fromEnv reads the
-// Worker's env binding through the documented ctx.provider contract, and the
+// Worker's env binding through the documented ctx.provider.env contract, and the
 // AWS fetch transport (aws4fetch over the Workers fetch) reaches a local
 // Secrets Manager endpoint. The Worker is the middleware bundled by esbuild
 // for a neutral platform, as a Workers build would; its Hono app takes the
@@ -46,7 +46,7 @@ export default {
   async fetch(request, env, executionContext) {
     init(env)
     if (new URL(request.url).pathname === '/hono') return app.fetch(request, env, executionContext)
-    const ctx = createContext({ provider: { name: 'cloudflare-workers', raw: { request, env } } })
+    const ctx = createContext({ provider: { name: 'cloudflare-workers', raw: { request, env }, env } })
     const result = await handler.run(makeEvent({ id: '1', source: '/w', type: 't' }), ctx)
     return Response.json(result)
   },
