@@ -2,7 +2,7 @@
  * README.md and docs/*.md stay readable and connected: every relative link
  * points to a file of the repository (and, with `#anchor`, to a heading of
  * it), no link leaves the repository by a relative path, and no README
- * paragraph runs over 800 characters.
+ * paragraph (or list item) runs over 800 characters.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, normalize } from 'node:path'
@@ -55,6 +55,8 @@ describe('links in README.md and docs/', () => {
   it('README.md: no paragraph over 800 characters', () => {
     const long = prose(readFileSync('README.md', 'utf8'))
       .split(/\n\s*\n/)
+      // A list counts item by item, a table not at all.
+      .flatMap((p) => p.split(/\n(?=(?:[-*]|\d+\.) )/))
       .filter((p) => !p.trimStart().startsWith('|') && p.length > 800)
       .map((p) => `${p.length} characters: ${p.slice(0, 60)}…`)
     expect(long).toEqual([])

@@ -4,8 +4,8 @@
  *
  * - Each block becomes its own module in a temporary directory under
  *   .scratch/, next to copies of examples/orders' app.ts, handler.ts and
- *   service.ts, so a block may import `./app.js`, `./handler.js` or
- *   `./service.js` as the example's entry files do.
+ *   service.ts (and with copies one level up), so a block may import
+ *   `./service.js` (or `../service.js`) as the example's entry files do.
  * - A block whose first line starts with `// fragment` is a piece of
  *   something larger (it uses names it does not declare); it is reported
  *   as a skipped test, by file and line, not checked.
@@ -51,11 +51,18 @@ const fileOf = new Map<string, string>()
 beforeAll(async () => {
   await mkdir('.scratch', { recursive: true })
   dir = resolve(await mkdtemp(join('.scratch', 'snippets-')))
-  for (const example of ['app.ts', 'handler.ts', 'service.ts']) await copyFile(join('examples/orders', example), join(dir, example))
+  // Beside the blocks and one level up: an entry file in a folder of its own
+  // (examples/orders/azure/index.ts) imports `../service.js`.
+  const blocks = join(dir, 'blocks')
+  await mkdir(blocks)
+  for (const example of ['app.ts', 'handler.ts', 'service.ts']) {
+    await copyFile(join('examples/orders', example), join(dir, example))
+    await copyFile(join('examples/orders', example), join(blocks, example))
+  }
   const roots: string[] = []
   for (const [index, snippet] of snippets.entries()) {
     if (snippet.fragment) continue
-    const file = join(dir, `${snippet.name.replace(/[^a-z0-9]+/gi, '-')}-${index}.ts`)
+    const file = join(blocks, `${snippet.name.replace(/[^a-z0-9]+/gi, '-')}-${index}.ts`)
     // `export {}`: each block is a module of its own, whether or not it imports.
     await writeFile(file, `${snippet.code}\nexport {}\n`)
     fileOf.set(snippet.name, file)
