@@ -15,9 +15,7 @@ import { checkFunctionOptions, type FunctionOptions } from './options.js'
  * body its parsers have read into `rawBody` (for any content type; a
  * request with none is left unread), and the response.
  */
-export interface FrameworkRequest extends IncomingMessage {
-  rawBody?: Buffer
-}
+export type FrameworkRequest = IncomingMessage & { rawBody?: Buffer }
 
 /** An HTTP function of the functions framework: pass it to `http(name, fn)`. */
 export type FrameworkHttpFunction = (req: FrameworkRequest, res: ServerResponse) => Promise<void>
