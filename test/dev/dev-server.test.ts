@@ -1,15 +1,21 @@
 /**
- * `faasade dev` as a user runs it: the built CLI in its own process, serving
- * the example service, answering plain HTTP and CloudEvents in every mode.
+ * `faasade dev` as a user runs it: the CLI in its own process, serving the
+ * example service, answering plain HTTP and CloudEvents in every mode. Both
+ * the CLI and the example are bundled from the sources first (build-cli.ts),
+ * so the test never runs a stale dist/.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync } from 'node:fs'
+import { rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEvent, encodeBatch, encodeStructured } from 'faasade'
+import { buildCli, bundleFromSources } from './build-cli.js'
 
 let child: ChildProcess
 let base = ''
+let cli = ''
+let dir = ''
+let service = ''
 const output: string[] = []
 
 async function freePort(): Promise<number> {
@@ -22,13 +28,10 @@ async function freePort(): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (!existsSync('dist/cli.js')) {
-    await new Promise<void>((resolve, reject) =>
-      spawn('npx', ['tsup'], { stdio: 'ignore' }).on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`tsup exited ${code}`)))),
-    )
-  }
+  ;({ cli, dir } = await buildCli())
+  service = await bundleFromSources('examples/orders/service.ts', dir)
   const port = await freePort()
-  child = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/service.ts#service', '--port', String(port)], { env: { ...process.env, LOG_LEVEL: 'info', STRIPE_API_KEY: 'sk_test_dev_server_key' } })
+  child = spawn(process.execPath, [cli, 'dev', `${service}#service`, '--port', String(port)], { env: { ...process.env, LOG_LEVEL: 'info', STRIPE_API_KEY: 'sk_test_dev_server_key' } })
   process.on('exit', () => child.kill())
   await new Promise<void>((resolve, reject) => {
     child.stderr!.on('data', (d: Buffer) => output.push(d.toString()))
@@ -41,8 +44,9 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${port}`
 }, 60_000)
 
-afterAll(() => {
+afterAll(async () => {
   child?.kill('SIGTERM')
+  if (dir) await rm(dir, { recursive: true, force: true })
 })
 
 const order = createEvent({ id: 'o-1', source: '/test', type: 'com.example.order.placed', data: { orderId: 'A1', amount: 3 } })
@@ -111,7 +115,7 @@ describe('faasade dev', () => {
 
 describe('faasade dev, bad invocations', () => {
   it('explains its usage', async () => {
-    const run = spawn(process.execPath, ['dist/cli.js'])
+    const run = spawn(process.execPath, [cli])
     let err = ''
     run.stderr.on('data', (d: Buffer) => (err += d.toString()))
     const code = await new Promise((resolve) => run.on('exit', resolve))
@@ -120,7 +124,7 @@ describe('faasade dev, bad invocations', () => {
   })
 
   it('names the exports when the one to serve is ambiguous or missing', async () => {
-    const run = spawn(process.execPath, ['dist/cli.js', 'dev', 'examples/orders/service.ts#nope'])
+    const run = spawn(process.execPath, [cli, 'dev', `${service}#nope`])
     let err = ''
     run.stderr.on('data', (d: Buffer) => (err += d.toString()))
     const code = await new Promise((resolve) => run.on('exit', resolve))
