@@ -7,7 +7,7 @@
 import { ConfigurationError, RetryableError } from './errors.js'
 import { outcomeOf, settle, toPromise, type Outcome } from './outcome.js'
 
-export interface BatchOptions {
+export interface BatchOptions<T = unknown> {
   /**
    * The source is ordered (SQS FIFO, Kinesis, DynamoDB Streams): items run one
    * at a time, and after the first failure the rest are not run and are
@@ -30,6 +30,15 @@ export interface BatchOptions {
    * @defaultValue 'retry'
    */
   stopOn?: 'retry' | 'any'
+  /**
+   * The ordering key of an item of an ordered batch (a Kinesis partition
+   * key, a DynamoDB item's key, an SQS FIFO message group): items of one key
+   * run one at a time and in order, and after one fails the later items of
+   * that key are not run; items of different keys run concurrently, up to
+   * `concurrency`. Without it (or where it gives `undefined`) the whole
+   * batch is one key.
+   */
+  keyOf?: (item: T, index: number) => string | undefined
   /**
    * An array the outcome of each item is written to as soon as it settles,
    * for a caller that may stop waiting (at a deadline) and must know which
@@ -61,7 +70,7 @@ export class SkippedError extends RetryableError {
 export async function runBatch<T, R>(
   items: readonly T[],
   run: (item: T, index: number) => Promise<R> | R,
-  options: BatchOptions = {},
+  options: BatchOptions<T> = {},
 ): Promise<Outcome<R>[]> {
   const limit = limitOf(options.concurrency)
   if (options.stopOn !== undefined && options.stopOn !== 'retry' && options.stopOn !== 'any') throw new ConfigurationError('runBatch: `stopOn` must be "retry" or "any"')
@@ -69,16 +78,23 @@ export async function runBatch<T, R>(
   if (options.ordered) {
     const outcomes: Outcome<R>[] = sink ?? new Array(items.length)
     const stops = options.stopOn === 'any' ? (o: Outcome<R>) => o.kind !== 'ok' : (o: Outcome<R>) => o.kind === 'retry'
-    let failedAt = -1
-    for (let i = 0; i < items.length; i++) {
-      if (failedAt >= 0) {
-        outcomes[i] = { kind: 'retry', error: new SkippedError(`Not run: item ${failedAt} of this ordered batch failed first`), retryAfterMs: undefined }
-        continue
+    // One lane a key, in order within it; the lanes share the concurrency.
+    const runKey = async (indices: readonly number[]) => {
+      let failedAt = -1
+      let skipped: Outcome<R> | undefined
+      for (const i of indices) {
+        if (failedAt >= 0) {
+          // One error for every item the failure holds back: a long batch cut here allocates nothing more.
+          outcomes[i] = skipped ??= { kind: 'retry', error: new SkippedError(`Not run: item ${failedAt} of this ordered batch (same key) failed first`), retryAfterMs: undefined }
+          continue
+        }
+        const outcome = await settle(() => run(items[i]!, i))
+        outcomes[i] = outcome
+        if (stops(outcome)) failedAt = i
       }
-      const outcome = await settle(() => run(items[i]!, i))
-      outcomes[i] = outcome
-      if (stops(outcome)) failedAt = i
     }
+    const keys = keysOf(items, options.keyOf)
+    await runConcurrently(keys, runKey, limit)
     return outcomes
   }
   // A batch within the limit (the usual Lambda batch of ten) starts every
@@ -138,6 +154,20 @@ export async function runConcurrently<T, R>(
   }
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
   return outcomes
+}
+
+/** The indices of each key's items, in input order, keys in order of first appearance. */
+function keysOf<T>(items: readonly T[], keyOf: ((item: T, index: number) => string | undefined) | undefined): number[][] {
+  const all = Array.from(items, (_item, i) => i)
+  if (keyOf === undefined) return [all]
+  const byKey = new Map<string | undefined, number[]>()
+  for (const i of all) {
+    const key = keyOf(items[i]!, i)
+    const indices = byKey.get(key)
+    if (indices) indices.push(i)
+    else byKey.set(key, [i])
+  }
+  return [...byKey.values()]
 }
 
 /**

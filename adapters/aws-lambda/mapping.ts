@@ -45,7 +45,7 @@
  * | outcome | SQS, Kinesis, DynamoDB Streams | SNS, S3, EventBridge | direct invoke |
  * |---|---|---|---|
  * | ok | not in `batchItemFailures` | return | return the result |
- * | retry | in `batchItemFailures` by `messageId` / sequence number; FIFO and streams: it and every later record | throw: Lambda retries, then the on-failure destination | throw |
+ * | retry | in `batchItemFailures` by `messageId` / sequence number; FIFO and streams: it and every later record of its key (message group, partition key, item), while other keys run on | throw: Lambda retries, then the on-failure destination | throw |
  * | drop (`onDrop: 'dead-letter'`, the default) | in failures, to reach the DLQ; ordered sources: and every later record | throw: the on-failure destination | throw |
  * | drop (`onDrop: 'ack'`) | logged, not in failures | logged, return | return the problem document |
  */
@@ -53,6 +53,7 @@ import { InvalidEventError, isFaasadeError, type FaasadeError } from '../../src/
 import { checkEvent, invalidEvent, isCloudEvent, type CloudEvent } from '../../src/event.js'
 import { decodeCloudEvents } from '../../src/http/decode.js'
 import { toJsonFormat } from '../../src/http/encode.js'
+import { platformError } from '../../src/adapter/index.js'
 import type { Outcome } from '../../src/outcome.js'
 import { formatTimestamp } from '../../src/time.js'
 import { albReply, badField, readBody, readHeaders, readMethod, readQuery, v1Reply, v2Reply } from './http.js'
@@ -110,7 +111,8 @@ export function sqsMapper(options: { type?: RecordType<SqsRecord> } = {}): Event
     ordered: (event) => event.Records.some((r) => text(r?.eventSourceARN)?.endsWith('.fifo') === true),
     toEvents: (event) =>
       event.Records.map((record, i) =>
-        item('SQS', i, record, (r) => sqsEvent(r, type), text(record?.messageId), count(record?.attributes?.ApproximateReceiveCount)),
+        // The message group orders a FIFO queue: other groups run beside a failed one (Powertools' skipGroupOnError).
+        item('SQS', i, record, (r) => sqsEvent(r, type), text(record?.messageId), count(record?.attributes?.ApproximateReceiveCount), text(record?.attributes?.MessageGroupId)),
       ),
     reply: batchFailures,
   }
@@ -124,7 +126,8 @@ export function kinesisMapper(options: { type?: RecordType<KinesisRecord> } = {}
     name: 'kinesis',
     match: (event): event is KinesisStreamEvent => recordSource(event) === 'aws:kinesis',
     ordered: () => true,
-    toEvents: (event) => event.Records.map((record, i) => item('Kinesis', i, record, (r) => kinesisEvent(r, type), text(record?.kinesis?.sequenceNumber))),
+    // Order holds per partition key; Lambda retries a stream from the lowest failed sequence number it is told.
+    toEvents: (event) => event.Records.map((record, i) => item('Kinesis', i, record, (r) => kinesisEvent(r, type), text(record?.kinesis?.sequenceNumber), undefined, text(record?.kinesis?.partitionKey))),
     reply: batchFailures,
   }
 }
@@ -137,7 +140,8 @@ export const dynamodb: EventMapper<DynamoDbStreamEvent, BatchResponse> = {
   name: 'dynamodb',
   match: (event): event is DynamoDbStreamEvent => recordSource(event) === 'aws:dynamodb',
   ordered: () => true,
-  toEvents: (event) => event.Records.map((record, i) => item('DynamoDB Streams', i, record, dynamodbEvent, text(record?.dynamodb?.SequenceNumber))),
+  // Order holds per item (its key attributes).
+  toEvents: (event) => event.Records.map((record, i) => item('DynamoDB Streams', i, record, dynamodbEvent, text(record?.dynamodb?.SequenceNumber), undefined, itemKey(record?.dynamodb?.Keys))),
   reply: batchFailures,
 }
 
@@ -372,9 +376,14 @@ function batchFailures(outcomes: readonly Outcome[], items: readonly NativeItem[
   return { batchItemFailures }
 }
 
-/** Async invokes have no reply: a retry is a thrown error, everything else returns. */
+/** Async invokes have no reply: a retry is a thrown error (the original one for an unexpected error, which Lambda shows), everything else returns. */
 function asyncReply(outcomes: readonly Outcome[]): void {
-  for (const outcome of outcomes) if (outcome.kind === 'retry') throw outcome.error
+  for (const outcome of outcomes) if (outcome.kind === 'retry') throw platformError(outcome.error)
+}
+
+/** A DynamoDB item's key attributes as one string, the same for every change of that item. */
+function itemKey(keys: unknown): string | undefined {
+  return isObject(keys) ? JSON.stringify(Object.keys(keys).sort().map((name) => [name, keys[name]])) : undefined
 }
 
 // --- Reading payloads --------------------------------------------------------
@@ -478,7 +487,7 @@ function attributesJson(attributes: unknown, value: (attribute: Record<string, u
  * One item of a batch. A record that cannot be read becomes its error, so
  * that one bad record costs only itself.
  */
-function item<R>(trigger: string, index: number, record: R, read: (record: R) => CloudEvent, id?: string, attempt?: number): NativeItem {
+function item<R>(trigger: string, index: number, record: R, read: (record: R) => CloudEvent, id?: string, attempt?: number, key?: string): NativeItem {
   let event: CloudEvent | FaasadeError
   try {
     if (!isObject(record)) throw new InvalidEventError(`${trigger} record ${index} is not an object`, [{ message: 'is not an object', path: [index] }])
@@ -486,7 +495,7 @@ function item<R>(trigger: string, index: number, record: R, read: (record: R) =>
   } catch (error) {
     event = isFaasadeError(error) ? error : new InvalidEventError(`${trigger} record ${index} could not be read`, [], { cause: error })
   }
-  return { event, id, attempt, record }
+  return { event, id, attempt, record, key }
 }
 
 /**

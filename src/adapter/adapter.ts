@@ -31,7 +31,7 @@ export interface Platform<M extends Mapper = Mapper> {
 }
 
 /** What runs a batch: the core's `runBatch` has this shape. */
-export type BatchRunner = <T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions) => Promise<Outcome<R>[]>
+export type BatchRunner = <T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions<T>) => Promise<Outcome<R>[]>
 
 /** One adapter entry's shared state (made by {@link createAdapter}). */
 export interface Adapter<M extends Mapper = Mapper> {

@@ -86,7 +86,7 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
       })
       return (running[i] = dispatch(adapter.service, item.event, ctx))
     },
-    { ordered: delivery.ordered === true, concurrency: adapter.concurrency, stopOn: deadLetter ? 'any' : 'retry', settled: done },
+    { ordered: delivery.ordered === true, keyOf, concurrency: adapter.concurrency, stopOn: deadLetter ? 'any' : 'retry', settled: done },
   )
   await untilDeadline(work ? batch.then(work.drain) : batch, deadline)
   // A copy: items cut at the deadline may still settle into `done` after the reply.
@@ -107,10 +107,13 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
  * A batch with no order to keep: each outcome written to `settled` as it
  * comes, for the deadline cut. (The ordered runner is the platform's.)
  */
-function runUnordered<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions): Promise<unknown> {
+function runUnordered<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions<T>): Promise<unknown> {
   const settled = options.settled!
   return runConcurrently(items, (item, i) => settle(() => run(item, i)).then((outcome) => void (settled[i] = outcome)), options.concurrency)
 }
+
+/** An item's ordering key: items of one key keep their order, other keys run beside them. */
+const keyOf = (item: NativeItem) => item.key
 
 /** With the `'dead-letter'` policy, a dropped item is reported like one to redeliver, so it reaches the dead-letter path. */
 function reportDrop(outcome: Outcome): Outcome {

@@ -24,6 +24,13 @@ export interface NativeItem {
   readonly attempt?: number
   /** The native record behind the item, for `ctx.provider.raw`. */
   readonly record?: unknown
+  /**
+   * For an ordered source, the item's ordering key (a Kinesis partition key,
+   * a DynamoDB item's key, an SQS FIFO message group): items of one key run
+   * in order and none after a failure; other keys run beside them, within
+   * the concurrency. Without one, an ordered batch is one key.
+   */
+  readonly key?: string
 }
 
 /**
