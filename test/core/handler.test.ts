@@ -37,13 +37,27 @@ describe('defineHandler', () => {
   })
 
   it('gives handle a frozen event', async () => {
+    // Observed inside handle, asserted outside it: an assertion thrown inside
+    // would reach run's caller only as the handler's error, and one never made
+    // (handle not run) would pass.
+    const seen: Array<{ frozen: boolean; write: unknown; id: string }> = []
     const h = defineHandler({
       handle: (e) => {
-        expect(Object.isFrozen(e)).toBe(true)
-        expect(() => ((e as { id: string }).id = 'x')).toThrow(TypeError)
+        let write: unknown
+        try {
+          ;(e as { id: string }).id = 'x'
+        } catch (error) {
+          write = error
+        }
+        seen.push({ frozen: Object.isFrozen(e), write, id: e.id })
+        return 'done'
       },
     })
-    await h.run(event(1), ctx())
+    await expect(h.run(event(1), ctx())).resolves.toBe('done')
+    expect(seen).toHaveLength(1)
+    expect(seen[0]!.frozen).toBe(true)
+    expect(seen[0]!.write).toBeInstanceOf(TypeError)
+    expect(seen[0]!.id).toBe('1')
   })
 
   it('refuses to start after the deadline', async () => {

@@ -28,6 +28,8 @@ const needles = [TEXT, API_KEY, WEBHOOK, BYTES_B64, 'Pa55word-Redact-01', JSON.s
 
 it('finds no secret value in logs, errors, serialised or inspected contexts', async () => {
   const out: string[] = []
+  // What handle saw, asserted after run: an assertion failing inside handle would reach us only as the handler's error.
+  const seen: { db?: unknown; apiKey?: unknown; cert?: unknown } = {}
   const log = createLogger({ level: 'debug', sink: (line) => out.push(line) })
   const handler = defineHandler({
     use: [secrets({
@@ -37,8 +39,7 @@ it('finds no secret value in logs, errors, serialised or inspected contexts', as
     })],
     async handle(_e, ctx) {
       const { db, stripe, cert } = ctx.secrets
-      expect(db.value).toBe(TEXT)
-      expect(stripe.value.apiKey).toBe(API_KEY)
+      Object.assign(seen, { db: db.value, apiKey: stripe.value.apiKey, cert: cert.value })
       // Wrapped values, every form.
       ctx.log.info('wrapped', { db, stripe, cert, all: ctx.secrets })
       ctx.log.info(`template ${db} ${stripe} ${cert}`)
@@ -65,7 +66,11 @@ it('finds no secret value in logs, errors, serialised or inspected contexts', as
     () => undefined,
     (e: unknown) => e as Error,
   )
+  expect(seen.db).toBe(TEXT)
+  expect(seen.apiKey).toBe(API_KEY)
+  expect(seen.cert).toEqual(BYTES)
   expect(error).toBeInstanceOf(Error)
+  expect(error!.message).toBe('could not charge with [redacted] on [redacted]')
   out.push(String(error), error!.stack ?? '', JSON.stringify(error), util.inspect(error))
   log.error('handler failed', { error, ctx })
 
