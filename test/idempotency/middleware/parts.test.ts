@@ -286,8 +286,35 @@ describe('the cache of completed records, as a model', () => {
 describe('the state tables', () => {
   const record = (status: 'INPROGRESS' | 'COMPLETED', expiresAt: number, payloadHash = 'h'): IdempotencyRecord => ({ key: 'k', status, expiresAt, payloadHash, owner: 'o' })
 
+  // The delivery table as docs/idempotency.md states it, written out here rather than read
+  // from DELIVERY_TABLE, so that a changed entry there fails these tests.
+  // Rows: the record as the delivery finds it; columns: its payload hash.
+  const EXPECTED = {
+    absent: { same: 'claim', different: 'claim' },
+    dead: { same: 'claim', different: 'claim' },
+    INPROGRESS: { same: 'in-progress', different: 'reused' },
+    COMPLETED: { same: 'replay', different: 'reused' },
+  } as const
+
+  it('is the documented table, entry by entry', () => {
+    const literal = Object.fromEntries(Object.entries(EXPECTED).flatMap(([state, row]) => Object.entries(row).map(([match, verdict]) => [`${state}/${match}`, verdict])))
+    expect(DELIVERY_TABLE).toStrictEqual(literal)
+    expect(DELIVERY_TABLE).toStrictEqual({
+      'absent/same': 'claim',
+      'absent/different': 'claim',
+      'dead/same': 'claim',
+      'dead/different': 'claim',
+      'INPROGRESS/same': 'in-progress',
+      'INPROGRESS/different': 'reused',
+      'COMPLETED/same': 'replay',
+      'COMPLETED/different': 'reused',
+    })
+  })
+
   it('has a verdict for every case, and claims every dead or absent record', () => {
     expect(Object.keys(DELIVERY_TABLE)).toHaveLength(8)
+    expect(decide(record('INPROGRESS', 10), 10, 'h')).toBe('claim')
+    expect(decide(record('COMPLETED', 10), 10, 'h')).toBe('claim')
     expect(decide(undefined, 0, 'h')).toBe('claim')
     expect(decide(record('INPROGRESS', 10), 10, 'x')).toBe('claim')
     expect(decide(record('COMPLETED', 10), 10, 'x')).toBe('claim')
@@ -304,14 +331,14 @@ describe('the state tables', () => {
     expect(found(record('COMPLETED', 10), 10)).toBe('dead')
   })
 
-  it('decides as the table says, for any record, time and hash', () => {
+  it('decides as the documented table says, for any record, time and hash', () => {
     const status = fc.constantFrom<IdempotencyRecord['status']>('INPROGRESS', 'COMPLETED')
     const hash = fc.constantFrom('', 'h', 'x')
     const someRecord = fc.option(fc.record({ key: fc.constant('k'), status, expiresAt: fc.integer({ min: 0, max: 20 }), payloadHash: hash, owner: fc.constant('o') }), { nil: undefined })
     fc.assert(fc.property(someRecord, fc.integer({ min: 0, max: 20 }), hash, (record, now, payloadHash) => {
       const state = record === undefined ? 'absent' : record.expiresAt <= now ? 'dead' : record.status
       const match = record === undefined || record.payloadHash === '' || payloadHash === '' || record.payloadHash === payloadHash ? 'same' : 'different'
-      expect(decide(record, now, payloadHash)).toBe(DELIVERY_TABLE[`${state}/${match}`])
+      expect(decide(record, now, payloadHash)).toBe(EXPECTED[state][match])
     }))
   })
 
