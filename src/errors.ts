@@ -185,6 +185,19 @@ export class PermanentError extends FaasadeError {
   }
 }
 
+/**
+ * A delivery of CloudEvents over HTTP that the service's
+ * `cloudEvents.authorize` refused. HTTP 401; never retried as it is.
+ */
+export class UnauthorizedError extends PermanentError {
+  static override readonly errorName: string = 'UnauthorizedError'
+  override readonly status = 401
+
+  protected override title(): string {
+    return 'Unauthorized'
+  }
+}
+
 /** The request body is larger than the configured limit. HTTP 413. */
 export class PayloadTooLargeError extends PermanentError {
   static override readonly errorName: string = 'PayloadTooLargeError'

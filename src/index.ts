@@ -3,7 +3,7 @@
  * core; it imports no provider SDK, no schema library and no HTTP framework.
  */
 export { defineHandler, isHandler, type EventOf, type Handler, type HandlerDefinition } from './handler.js'
-export { defineService, dispatch, isService, toService, wantsEvents, type HttpApp, type Service, type ServiceDefinition, type Target } from './service.js'
+export { defineService, dispatch, isService, mayDeliver, pathOf, toService, wantsEvents, type CloudEventsRoute, type HttpApp, type RequestLine, type Service, type ServiceDefinition, type Target } from './service.js'
 export { contextForEvent, createContext, drainWaitUntil, extendContext, type Context, type ContextInit, type InvocationFacts, type ProviderInfo } from './context.js'
 export { checkOptions, defineMiddleware, type AddedBy, type HandlerInfo, type Middleware, type Next } from './middleware.js'
 export { compose, type Chain } from './compose.js'
@@ -21,6 +21,7 @@ export {
   RetryableError,
   TimeoutError,
   toFaasadeError,
+  UnauthorizedError,
   UnexpectedError,
   ValidationError,
   type FaasadeErrorOptions,
@@ -41,4 +42,4 @@ export { encodeBatch, encodeBinary, encodeStructured, toJsonFormat } from './htt
 export { fromBase64, isJsonMediaType, mediaType, toBase64, type HttpReply, type HttpRequest } from './http/message.js'
 export { problemReply, toProblem } from './http/problem.js'
 export { batchReply, DEFAULT_MAX_BODY_BYTES, resultReply, serveCloudEvents, singleReply, tooLarge, type ServeOptions } from './http/serve.js'
-export { createFetchHandler, readBodyWithin, toResponse, type FetchHandler, type FetchHandlerOptions } from './http/fetch.js'
+export { createFetchHandler, readBodyWithin, refused, toResponse, type FetchHandler, type FetchHandlerOptions } from './http/fetch.js'

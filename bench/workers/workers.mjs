@@ -49,7 +49,7 @@ export default toWorker(app)`,
 import { defineHandler, defineService } from 'faasade'
 import { toWorker } from 'faasade/cloudflare-workers'
 ${HONO_APP}
-export default toWorker(defineService({ http: app, events: [${HELLO_HANDLER}] }))`,
+export default toWorker(defineService({ http: app, events: [${HELLO_HANDLER}], cloudEvents: { path: '/', methods: ['POST'] } }))`,
     probe: 'both',
   },
   orders: {

@@ -7,12 +7,12 @@
 import { contextForEvent, type InvocationFacts } from '../context.js'
 import { describeError, isFaasadeError, toFaasadeError } from '../errors.js'
 import { notACloudEvent } from '../http/decode.js'
-import { readBodyWithin } from '../http/fetch.js'
+import { readBodyWithin, refused } from '../http/fetch.js'
 import type { HttpReply } from '../http/message.js'
 import { problemReply } from '../http/problem.js'
 import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents, tooLarge } from '../http/serve.js'
 import type { Logger } from '../logger.js'
-import { wantsEvents } from '../service.js'
+import { mayDeliver, pathOf, wantsEvents } from '../service.js'
 import type { Adapter } from './adapter.js'
 import type { HttpRequestParts } from './mapper.js'
 import { waitUntilWork, type WaitUntilWork } from './wait-until.js'
@@ -73,7 +73,9 @@ export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestPart
   const web = isWebRequest(request)
   // Names come lower-cased from Headers (a repeated header as one value).
   const headers: Record<string, string> = web ? Object.fromEntries(request.headers as unknown as Iterable<[string, string]>) : (request.headers as Record<string, string>)
-  if (wantsEvents(service, headers)) {
+  const line = { method: request.method, path: pathOf(request.url), headers }
+  if (wantsEvents(service, line)) {
+    if (!(await mayDeliver(service, line))) return { reply: refused(log) }
     const limit = adapter.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
     const body = !web ? request.body : Number(headers['content-length']) > limit ? undefined : await readBodyWithin(request, limit)

@@ -4,9 +4,10 @@
  * handlers; every other request goes to the HTTP app.
  */
 import { contextForEvent, type ContextInit } from '../context.js'
+import { UnauthorizedError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
 import { createLogger, type Logger } from '../logger.js'
-import { toService, wantsEvents, type Target } from '../service.js'
+import { mayDeliver, pathOf, toService, wantsEvents, type Target } from '../service.js'
 import { notACloudEvent } from './decode.js'
 import type { HttpReply } from './message.js'
 import { problemReply } from './problem.js'
@@ -41,11 +42,13 @@ export function createFetchHandler(target: Target, options: FetchHandlerOptions 
   return async (request, env, executionContext) => {
     // Names come lower-cased from Headers (a repeated header as one value).
     const headers: Record<string, string> = Object.fromEntries(request.headers as unknown as Iterable<[string, string]>)
+    const line = { method: request.method, path: pathOf(request.url), headers }
     // (A service always has an app or a handler: defineService refuses neither.)
-    if (!wantsEvents(service, headers)) {
+    if (!wantsEvents(service, line)) {
       if (service.http) return service.http.fetch(request, env, executionContext)
       return toResponse(problemReply(notACloudEvent()))
     }
+    if (!(await mayDeliver(service, line))) return toResponse(refused(log))
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
     const body = Number(headers['content-length']) > limit ? undefined : await readBodyWithin(request, limit)
     if (body === undefined) return toResponse(tooLarge(limit, log))
@@ -87,6 +90,12 @@ export async function readBodyWithin(request: Request, limit: number): Promise<U
     chunks.push(read.value)
   }
   return chunks.length === 1 ? chunks[0] : new Uint8Array(await new Blob(chunks as Uint8Array<ArrayBuffer>[]).arrayBuffer())
+}
+
+/** The 401 for a delivery the service's `cloudEvents.authorize` refused, logged. @internal */
+export function refused(log: Logger): HttpReply {
+  log.warn('CloudEvents delivery refused by cloudEvents.authorize', { status: 401 })
+  return problemReply(new UnauthorizedError('The sender may not deliver events here', { detail: 'Not allowed to deliver events' }))
 }
 
 /** A plain reply as a web `Response`. */

@@ -312,7 +312,7 @@ describe('CloudEvents over HTTP go to the event handlers, without a web Request'
   it('binary mode over HTTP API v2', async () => {
     const { handler, seen } = recordingHandler()
     const { app, requests } = echoApp()
-    const lambda = toLambda(defineService({ http: app, events: [handler] }))
+    const lambda = toLambda(defineService({ http: app, events: [handler], cloudEvents: { path: '/my/path' } }))
     count()
     const reply = await lambda(withBody(apiGatewayV2Event(), encodeBinary(ce)), CTX)
     expect(built).toEqual([])
@@ -386,7 +386,7 @@ describe('the invocation ends only after waitUntil work', () => {
       c.executionCtx.waitUntil(later('http'))
       return c.text('ok')
     })
-    const lambda: LambdaHandler = toLambda(defineService({ http: app, events: [events] }))
+    const lambda: LambdaHandler = toLambda(defineService({ http: app, events: [events], cloudEvents: { path: '/my/path' } }))
     await lambda(fixture('eventbridge--base'), CTX)
     expect(done).toEqual(['event'])
     await lambda(fixture('lambda--get-request'), CTX)

@@ -18,6 +18,7 @@ const azure = toAzureFunctions(
   defineService({
     events: [recorder.handler],
     http: { fetch: (request: Request) => (served.push(request.url), new Response('app')) },
+    cloudEvents: { path: '/api/bad-input' },
   }),
   { maxBodyBytes: 300, log: quiet },
 )

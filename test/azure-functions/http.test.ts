@@ -51,7 +51,7 @@ const hono = new Hono()
   .post('/api/echo', async (c) => new Response(new Uint8Array(await c.req.arrayBuffer()), { headers: { 'content-type': c.req.header('content-type') ?? 'application/octet-stream' } }))
 
 const recorder = recordingHandler()
-const azure = toAzureFunctions(defineService({ http: hono, events: [recorder.handler] }))
+const azure = toAzureFunctions(defineService({ http: hono, events: [recorder.handler], cloudEvents: { path: '/api/orders' } }))
 const eventsOnly = toAzureFunctions(recorder.handler, { maxBodyBytes: 200 })
 // An app that lets an error out (Hono answers its own with a 500 unless onError rethrows).
 const throwing = toAzureFunctions(

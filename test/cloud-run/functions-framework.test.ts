@@ -44,6 +44,7 @@ const service = defineService({
     }),
     defineHandler({ type: PUBSUB_TYPE, handle: (event, ctx) => void seen.push({ event, ctx }) }),
   ],
+  cloudEvents: { path: '/' },
 })
 
 let server: Server

@@ -55,7 +55,7 @@ const app = new Hono()
   .onError((_error, c) => c.text('Internal Server Error', 500))
 let finished = false
 
-const service = defineService({ http: app, events: [placed, failing] })
+const service = defineService({ http: app, events: [placed, failing], cloudEvents: { path: '/' } })
 
 describe('CloudEvents over HTTP', () => {
   it('binary mode: the handler result, 200', async () => {

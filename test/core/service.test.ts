@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Hono } from 'hono'
-import { ConfigurationError, createContext, createEvent, defineHandler, defineService, dispatch, NoHandlerError, toService } from 'faasade'
+import { ConfigurationError, createContext, createEvent, defineHandler, defineService, dispatch, mayDeliver, NoHandlerError, pathOf, toService, wantsEvents } from 'faasade'
 
 const ctx = () => createContext({ provider: { name: 'test', raw: null } })
 const placed = defineHandler({ type: 'com.example.order.placed', handle: () => 'placed' })
@@ -33,3 +33,46 @@ describe('defineService', () => {
     expect(() => defineService({ events: [] })).toThrow(/`http` app, `events` handlers, or both/)
   })
 })
+
+describe('where CloudEvents over HTTP reach the handlers', () => {
+  const placed = defineHandler({ type: 'com.example.order.placed', handle: () => 1 })
+  const app = { fetch: () => new Response('app') }
+  const ce = { 'ce-specversion': '1.0', 'ce-id': '1', 'ce-source': '/s', 'ce-type': 'com.example.order.placed' }
+  const line = (method: string, path: string, headers: Record<string, string> = ce) => ({ method, path, headers })
+
+  it('a service with no app takes them on any path; with an app, only on its cloudEvents route (POST by default)', () => {
+    expect(wantsEvents(defineService({ events: [placed] }), line('PUT', '/anything'))).toBe(true)
+    expect(wantsEvents(defineService({ http: app, events: [placed] }), line('POST', '/'))).toBe(false)
+    const routed = defineService({ http: app, events: [placed], cloudEvents: { path: ['/events', '/hooks'] } })
+    expect(wantsEvents(routed, line('POST', '/events'))).toBe(true)
+    expect(wantsEvents(routed, line('post', '/hooks'))).toBe(true)
+    expect(wantsEvents(routed, line('GET', '/events'))).toBe(false)
+    expect(wantsEvents(routed, line('POST', '/events/x'))).toBe(false)
+    expect(wantsEvents(routed, line('POST', '/events', { 'content-type': 'application/json' }))).toBe(false)
+  })
+
+  it('refuses a malformed route at definition time', () => {
+    expect(() => defineService({ http: app, events: [placed], cloudEvents: { path: 'events' } })).toThrow(ConfigurationError)
+    expect(() => defineService({ http: app, events: [placed], cloudEvents: { path: [] } })).toThrow(ConfigurationError)
+    expect(() => defineService({ http: app, events: [placed], cloudEvents: { path: '/e', authorize: 'yes' as never } })).toThrow(ConfigurationError)
+  })
+
+  it('mayDeliver: true without a hook, the hook\'s answer with one, false when it throws or answers anything but true', async () => {
+    const line1 = line('POST', '/e')
+    expect(await mayDeliver(defineService({ http: app, events: [placed], cloudEvents: { path: '/e' } }), line1)).toBe(true)
+    expect(await mayDeliver(defineService({ http: app, events: [placed], cloudEvents: { path: '/e', authorize: async () => false } }), line1)).toBe(false)
+    expect(await mayDeliver(defineService({ http: app, events: [placed], cloudEvents: { path: '/e', authorize: () => 'yes' as never } }), line1)).toBe(false)
+    expect(await mayDeliver(defineService({ http: app, events: [placed], cloudEvents: { path: '/e', authorize: () => { throw new Error('x') } } }), line1)).toBe(false)
+  })
+
+  it.each([
+    ['https://api.example.com/events?x=1', '/events'],
+    ['http://h:8080/a/b#frag', '/a/b'],
+    ['/a?b=/c', '/a'],
+    ['https://h', '/'],
+    ['/', '/'],
+  ])('pathOf(%s) is %s', (url, path) => {
+    expect(pathOf(url)).toBe(path)
+  })
+})
+

@@ -38,7 +38,7 @@ const reply = defineHandler({
 const http = new Hono<{ Bindings: { region: string } }>()
   .get('/health', (c) => c.json({ ok: true, region: c.env?.region }))
   .post('/orders', async (c) => c.json({ created: await c.req.json() }, 201))
-const service = defineService({ http, events: [placed, reply] })
+const service = defineService({ http, events: [placed, reply], cloudEvents: { path: ['/', '/orders'] } })
 const handle = createFetchHandler(service, { log: silent, provider: 'test-host' })
 
 const url = 'http://localhost/'
@@ -66,7 +66,7 @@ describe('createFetchHandler with a Hono app', () => {
     expect((await handle(new Request(`${url}nowhere`))).status).toBe(404)
   })
 
-  it('sends binary, structured and batch CloudEvents to the handlers, whatever the path', async () => {
+  it('sends binary, structured and batch CloudEvents to the handlers on the service\'s cloudEvents paths', async () => {
     seen.length = 0
     const binary = await send(encodeBinary(order('1')))
     expect(binary.status).toBe(200)
@@ -104,6 +104,39 @@ describe('createFetchHandler with a Hono app', () => {
   it('answers a CloudEvent no handler accepts with a 503 problem (a fault of the deployment), not the app', async () => {
     const body = await problem(await send(encodeBinary(order('7', 'com.example.invoice.sent'))), 503)
     expect(body.detail).toContain('com.example.invoice.sent')
+  })
+
+  it('sends CloudEvents on any other path or method to the app: ce-* headers never bypass its routes or auth', async () => {
+    seen.length = 0
+    const http = new Hono().all('*', (c) => c.json({ app: c.req.path }, 403))
+    const guarded = createFetchHandler(defineService({ http, events: [placed], cloudEvents: { path: '/events' } }), { log: silent })
+    const elsewhere = await guarded(toRequest(encodeBinary(order('9')), 'admin/delete'))
+    expect(elsewhere.status).toBe(403)
+    expect(await elsewhere.json()).toEqual({ app: '/admin/delete' })
+    const wrongMethod = await guarded(new Request('http://localhost/events', { method: 'PUT', headers: encodeBinary(order('10')).headers, body: '{}' }))
+    expect(wrongMethod.status).toBe(403)
+    // No route at all: the app gets everything.
+    const unrouted = createFetchHandler(defineService({ http, events: [placed] }), { log: silent })
+    expect((await unrouted(toRequest(encodeBinary(order('11'))))).status).toBe(403)
+    expect(seen).toEqual([])
+    expect((await guarded(toRequest(encodeBinary(order('12')), 'events'))).status).toBe(200)
+  })
+
+  it('refuses a delivery cloudEvents.authorize refuses with a 401 problem, running nothing; a throwing hook refuses too', async () => {
+    seen.length = 0
+    const http = new Hono()
+    const token = (headers: Record<string, string>) => ({ ...headers, authorization: 'Bearer s3cret' })
+    const authorize = (r: { headers: Readonly<Record<string, string | undefined>> }) => r.headers.authorization === 'Bearer s3cret'
+    const guarded = createFetchHandler(defineService({ http, events: [placed], cloudEvents: { path: '/events', authorize } }), { log: silent })
+    const anonymous = await guarded(toRequest(encodeBinary(order('20')), 'events'))
+    expect((await problem(anonymous, 401)).title).toBe('Unauthorized')
+    expect(seen).toEqual([])
+    const encoded = encodeBinary(order('21'))
+    const allowed = await guarded(toRequest({ ...encoded, headers: token(encoded.headers as Record<string, string>) }, 'events'))
+    expect(allowed.status).toBe(200)
+    const throwing = createFetchHandler(defineService({ http, events: [placed], cloudEvents: { path: '/events', authorize: () => { throw new Error('boom') } } }), { log: silent })
+    expect((await throwing(toRequest(encodeBinary(order('22')), 'events'))).status).toBe(401)
+    expect(seen.map((s) => s.event.id)).toEqual(['21'])
   })
 
   it('hands every request to an app that has no event handlers, CloudEvents too (the app may read ce-* headers itself)', async () => {

@@ -41,7 +41,7 @@ const http = {
     return Response.json(record)
   },
 }
-export default toWorker(defineService({ http, events: [recordingHandler(record)] }), ${options})
+export default toWorker(defineService({ http, events: [recordingHandler(record)], cloudEvents: { path: '/' } }), ${options})
 `
 
 type Seen = { kind: Outcome['kind']; error?: string; observed?: Record<string, unknown>; delaySeconds?: number }
