@@ -3,14 +3,16 @@
 // SigV4), the real @aws-sdk/client-secrets-manager client injected, and the
 // one the provider creates by dynamic import.
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { AwsClient } from 'aws4fetch'
 import { defineHandler, outcomeOf } from 'faasade'
 import { secrets, SecretAccessDeniedError, SecretInvalidError, SecretNotFoundError, SecretUnavailableError } from 'faasade/secrets'
 import { fromAwsSecretsManager, type AwsSecretsManagerOptions } from 'faasade/secrets/aws'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import * as z from 'zod'
 import { clock, run } from './helpers/run.js'
-import { secretsManager, type Stored } from './helpers/secrets-manager.js'
-import { startServer, type LocalServer } from './helpers/server.js'
+import { secretsManager, TEST_KEY, type Stored } from './helpers/secrets-manager.js'
+import { startServer, type LocalServer, type Recorded } from './helpers/server.js'
+import { verifySigV4 } from './helpers/sigv4.js'
 
 const store = new Map<string, Stored>()
 let server: LocalServer
@@ -35,17 +37,18 @@ beforeEach(() => {
   store.set('broken', { error: 'InternalServiceError', status: 500, message: 'An error occurred on the server side.' })
 })
 
-const transports: Array<[string, () => AwsSecretsManagerOptions]> = [
-  ['fetch transport (aws4fetch)', () => ({ transport: 'fetch', endpoint: server.url })],
+// Each transport, and the session token its requests must carry (AWS_SESSION_TOKEN, or the injected client's).
+const transports: Array<[string, () => AwsSecretsManagerOptions, string]> = [
+  ['fetch transport (aws4fetch)', () => ({ transport: 'fetch', endpoint: server.url }), 'session-test-token'],
   ['SDK transport, injected client', () => ({
     client: new SecretsManagerClient({ region: 'us-east-1', endpoint: server.url, maxAttempts: 1, credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key', sessionToken: 's' } }),
-  })],
-  ['SDK transport, client made by dynamic import', () => ({ transport: 'sdk', endpoint: server.url })],
+  }), 's'],
+  ['SDK transport, client made by dynamic import', () => ({ transport: 'sdk', endpoint: server.url }), 'session-test-token'],
 ]
 
 const Stripe = z.object({ apiKey: z.string().startsWith('sk_'), webhookSecret: z.string() })
 
-describe.each(transports)('%s', (_name, options) => {
+describe.each(transports)('%s', (_name, options, sessionToken) => {
   it('loads typed secrets and calls the service once per TTL window', async () => {
     const time = clock()
     const handler = defineHandler({
@@ -60,7 +63,8 @@ describe.each(transports)('%s', (_name, options) => {
     expect(server.count('/')).toBe(2)
     const wire = server.requests[0]!
     expect(wire.headers['x-amz-target']).toBe('secretsmanager.GetSecretValue')
-    expect(wire.headers['x-amz-security-token']).toBeDefined()
+    expect(wire.headers['x-amz-security-token']).toBe(sessionToken)
+    expect(String(wire.headers.authorization)).toMatch(/SignedHeaders=[a-z0-9;-]*x-amz-security-token/)
     expect(JSON.parse(wire.body)).toHaveProperty('SecretId')
 
     time.advance(59_999)
@@ -190,5 +194,70 @@ describe('fetch transport configuration', () => {
     // @ts-expect-error: not a transport
     expect(() => fromAwsSecretsManager('x', { transport: 'http' })).toThrow(/transport/)
     expect(() => fromAwsSecretsManager('')).toThrow(/non-empty/)
+  })
+})
+
+describe('the local Secrets Manager checks SigV4 signatures, as the service does', () => {
+  const wrongKey = { accessKeyId: 'AKIDTEST', secretAccessKey: 'not-the-secret-test-key', sessionToken: 'session-test-token' }
+
+  it.each<[string, () => AwsSecretsManagerOptions]>([
+    ['fetch transport', () => ({ transport: 'fetch', endpoint: server.url, credentials: wrongKey })],
+    ['SDK transport', () => ({ client: new SecretsManagerClient({ region: 'us-east-1', endpoint: server.url, maxAttempts: 1, credentials: wrongKey }) })],
+  ])('refuses a request signed with a wrong secret key (%s): InvalidSignatureException, a denied secret', async (_name, options) => {
+    const handler = defineHandler({ use: [secrets({ db: fromAwsSecretsManager('prod/db', options()) })], handle: () => 'ran' })
+    const { result, error } = await run(handler)
+    expect(result).toBeUndefined()
+    expect(error).toBeInstanceOf(SecretAccessDeniedError)
+    expect((error as Error).message).toContain('InvalidSignatureException')
+    // It reached the server, which refused it: not a request that never left.
+    expect(server.count('/')).toBe(1)
+  })
+
+  it('accepts the same request signed with the right key', async () => {
+    const handler = defineHandler({
+      use: [secrets({ db: fromAwsSecretsManager('prod/db', { transport: 'fetch', endpoint: server.url, credentials: { ...wrongKey, secretAccessKey: TEST_KEY.secretAccessKey } }) })],
+      handle: (_e, ctx) => ctx.secrets.db.value,
+    })
+    expect((await run(handler)).result).toBe('postgres://app:pa55word-db@db.internal/app')
+  })
+
+  const signed = async (init: { body: string; secretAccessKey?: string }): Promise<Recorded> => {
+    const request = await new AwsClient({ accessKeyId: 'AKIDTEST', secretAccessKey: init.secretAccessKey ?? TEST_KEY.secretAccessKey, sessionToken: 't', service: 'secretsmanager', region: 'us-east-1' })
+      .sign('http://127.0.0.1:9/', { method: 'POST', headers: { 'X-Amz-Target': 'secretsmanager.GetSecretValue', 'Content-Type': 'application/x-amz-json-1.1' }, body: init.body })
+    const headers: Record<string, string> = { host: '127.0.0.1:9' }
+    request.headers.forEach((value, name) => (headers[name] = value))
+    return { method: 'POST', url: new URL('http://127.0.0.1:9/'), headers, body: await request.text() }
+  }
+  const expectation = { keys: [TEST_KEY], region: 'us-east-1', service: 'secretsmanager' }
+
+  it('refuses a request changed after it was signed, or with a signature scoped elsewhere, or an unknown key', async () => {
+    expect(verifySigV4(await signed({ body: '{"SecretId":"prod/db"}' }), expectation)).toBeUndefined()
+    const tampered = await signed({ body: '{"SecretId":"prod/db"}' })
+    expect(verifySigV4({ ...tampered, body: '{"SecretId":"prod/stripe"}' }, expectation)?.code).toBe('InvalidSignatureException')
+    expect(verifySigV4({ ...tampered, headers: { ...tampered.headers, 'x-amz-target': 'secretsmanager.DescribeSecret' } }, expectation)?.code).toBe('InvalidSignatureException')
+    expect(verifySigV4({ ...tampered, headers: { ...tampered.headers, 'x-amz-security-token': 'another' } }, expectation)?.code).toBe('InvalidSignatureException')
+    expect(verifySigV4(await signed({ body: '{}', secretAccessKey: 'wrong' }), expectation)?.code).toBe('InvalidSignatureException')
+    expect(verifySigV4(tampered, { ...expectation, region: 'eu-west-1' })?.code).toBe('InvalidSignatureException')
+    expect(verifySigV4(tampered, { ...expectation, keys: [{ accessKeyId: 'AKIDOTHER', secretAccessKey: TEST_KEY.secretAccessKey }] })?.code).toBe('UnrecognizedClientException')
+    expect(verifySigV4(tampered, { ...expectation, now: () => Date.now() + 6 * 60_000 })?.message).toMatch(/^Signature expired/)
+    const { authorization: _none, ...unsigned } = tampered.headers
+    expect(verifySigV4({ ...tampered, headers: unsigned }, expectation)?.code).toBe('MissingAuthenticationTokenException')
+  })
+
+  it('computes the signature of the AWS SigV4 test suite (get-vanilla)', () => {
+    // aws-sig-v4-test-suite, get-vanilla: its example key, date, region and service.
+    const request: Recorded = {
+      method: 'GET',
+      url: new URL('http://example.amazonaws.com/'),
+      headers: {
+        host: 'example.amazonaws.com',
+        'x-amz-date': '20150830T123600Z',
+        authorization: 'AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20150830/us-east-1/service/aws4_request, SignedHeaders=host;x-amz-date, Signature=5fa00fa31553b73ebf1942676e86291e8372ff2a2260956d9b8aae1d763fbf31',
+      },
+      body: '',
+    }
+    const suite = { keys: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' }], region: 'us-east-1', service: 'service', now: () => Date.UTC(2015, 7, 30, 12, 36) }
+    expect(verifySigV4(request, suite)).toBeUndefined()
+    expect(verifySigV4(request, { ...suite, keys: [{ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEz' }] })?.code).toBe('InvalidSignatureException')
   })
 })

@@ -1,8 +1,22 @@
 // Answers AWS Secrets Manager's JSON 1.1 protocol the way the service does:
 // POST / with X-Amz-Target, a SigV4 Authorization header, and errors as
 // HTTP 400 (500 for InternalServiceError) with {"__type","message"} bodies
-// and the x-amzn-ErrorType header.
+// and the x-amzn-ErrorType header. The signature is verified, not just its
+// format (sigv4.ts): a request signed with a secret key other than the one
+// the fake knows for its access key id is refused with
+// InvalidSignatureException, as the service refuses it.
+//
+// Why a fake and not an emulator: the project depends on no Secrets Manager
+// emulator (LocalStack and moto are Python or Docker programs, neither in
+// package.json), so a suite that needed one would skip wherever it is
+// missing. moto's moto_server may be installed on a given machine, but it
+// cannot make one secret throttle or fail with a 500 on demand, nor count the
+// calls, which these tests need; a fake in the test's own process can.
 import type { Recorded, Reply } from './server.js'
+import { verifySigV4, type SigV4Key } from './sigv4.js'
+
+/** The credentials the fake knows, as the tests sign with them. */
+export const TEST_KEY: SigV4Key = { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret-test-key' }
 
 export type Stored =
   | { string: string; nextRotation?: number }
@@ -19,16 +33,14 @@ export function awsError(type: string, message: string, status = 400): Reply {
   }
 }
 
-export function secretsManager(store: Map<string, Stored>) {
+export function secretsManager(store: Map<string, Stored>, keys: readonly SigV4Key[] = [TEST_KEY]) {
   return (req: Recorded): Reply => {
     const target = req.headers['x-amz-target']
-    const auth = String(req.headers.authorization ?? '')
     if (req.method !== 'POST' || req.url.pathname !== '/' || req.headers['content-type'] !== JSON_11) {
       return awsError('ValidationException', 'bad request shape')
     }
-    if (!/^AWS4-HMAC-SHA256 Credential=AKIDTEST\/\d{8}\/us-east-1\/secretsmanager\/aws4_request, SignedHeaders=[^,]+, Signature=[0-9a-f]{64}$/.test(auth)) {
-      return awsError('IncompleteSignature', 'missing or malformed signature', 403)
-    }
+    const refused = verifySigV4(req, { keys, region: 'us-east-1', service: 'secretsmanager' })
+    if (refused) return awsError(refused.code, refused.message)
     const input = JSON.parse(req.body) as { SecretId: string }
     const item = store.get(input.SecretId)
     if (!item) return awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret.")
