@@ -2,6 +2,9 @@
 // Functions managed identity endpoint (IDENTITY_ENDPOINT + X-IDENTITY-HEADER,
 // api-version 2019-08-01) and Key Vault's REST API (GET
 // /secrets/{name}/{version}?api-version=7.4, {error:{code,message}} errors).
+// Why a fake and not an emulator: Microsoft ships none for Key Vault or the
+// managed identity endpoint (Azurite emulates Storage only): there is none
+// to start.
 import { defineHandler, outcomeOf } from 'faasade'
 import { secrets, SecretAccessDeniedError, SecretNotFoundError, SecretUnavailableError } from 'faasade/secrets'
 import { fromAzureKeyVault } from 'faasade/secrets/azure'

@@ -2,6 +2,9 @@
 // server (token endpoint, Metadata-Flavor: Google) and the Secret Manager
 // REST API (GET /v1/projects/*/secrets/*/versions/*:access, base64 payload
 // with its CRC32C, google.rpc.Status errors).
+// Why a fake and not an emulator: Google ships none for Secret Manager or
+// the metadata server (gcloud's emulators are Pub/Sub, Datastore, Firestore,
+// Bigtable and Spanner): there is none to start.
 import { defineHandler, outcomeOf } from 'faasade'
 import { secrets, SecretAccessDeniedError, SecretInvalidError, SecretNotFoundError, SecretUnavailableError } from 'faasade/secrets'
 import { fromGcpSecretManager } from 'faasade/secrets/gcp'

@@ -4,6 +4,9 @@
 // port from PARAMETERS_SECRETS_EXTENSION_HTTP_PORT, GetSecretValue JSON back.
 // The error bodies follow what the extension is reported to send (the SDK
 // error text with a 400); AWS documents no exact error format for it.
+// Why a fake and not an emulator: the extension is a Lambda layer that runs
+// only inside Lambda's execution environment; AWS ships no local emulator of
+// it: there is none to start.
 import { defineHandler, outcomeOf } from 'faasade'
 import { secrets, SecretAccessDeniedError, SecretNotFoundError, SecretUnavailableError } from 'faasade/secrets'
 import { fromLambdaExtension } from 'faasade/secrets/lambda-extension'

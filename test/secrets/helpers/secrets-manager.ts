@@ -9,9 +9,10 @@
 // Why a fake and not an emulator: the project depends on no Secrets Manager
 // emulator (LocalStack and moto are Python or Docker programs, neither in
 // package.json), so a suite that needed one would skip wherever it is
-// missing. moto's moto_server may be installed on a given machine, but it
-// cannot make one secret throttle or fail with a 500 on demand, nor count the
-// calls, which these tests need; a fake in the test's own process can.
+// missing (moto's moto_server, installed with pip, does emulate Secrets
+// Manager, but nothing here installs it). And the failures these tests
+// need (one secret throttled, a 500, access denied) are set per test here,
+// in the test's own process, with every request recorded.
 import type { Recorded, Reply } from './server.js'
 import { verifySigV4, type SigV4Key } from './sigv4.js'
 
