@@ -74,6 +74,15 @@ export function loadOpenTelemetry(): Promise<boolean> {
   return loading.then((loaded) => loaded !== undefined)
 }
 
+/**
+ * The loaded `@opentelemetry/api`, or `undefined` before {@link loadOpenTelemetry}
+ * has loaded it. For this module's siblings (metrics); not re-exported.
+ * @internal
+ */
+export function loadedApi(): Api | undefined {
+  return api
+}
+
 const TRUE = Promise.resolve(true)
 const FALSE = Promise.resolve(false)
 

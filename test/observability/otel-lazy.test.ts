@@ -1,10 +1,11 @@
 /**
  * Without a registered provider, @opentelemetry/api is never imported: the
  * module loader is observed through vi.mock, whose factory runs on the
- * first import of the API by anyone. This file imports no OpenTelemetry
+ * first import of the API by anyone. Spans and metrics alike. This file imports no OpenTelemetry
  * package itself; the last test is the control that the observation works.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { recordDelivery } from '../../src/observability/metrics.js'
 import { loadOpenTelemetry, meterProviderRegistered, noopDeliverySpan, startDeliverySpan, tracerProviderRegistered } from '../../src/observability/otel.js'
 
 const imports = vi.hoisted(() => ({ count: 0 }))
@@ -26,6 +27,7 @@ describe('without a registered provider', () => {
     expect(holder[KEY]).toBeUndefined()
     for (let i = 0; i < 3; i++) {
       expect(startDeliverySpan({ trigger: 'pubsub', coldStart: i === 0 })).toBe(noopDeliverySpan)
+      recordDelivery({ trigger: 'pubsub', outcome: 'ok', durationMs: 1, coldStart: i === 0 })
       expect(await loadOpenTelemetry()).toBe(false)
     }
     await new Promise((resolve) => setTimeout(resolve, 10))
