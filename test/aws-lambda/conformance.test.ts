@@ -62,7 +62,7 @@ async function overBatch(c: ConformanceCase, shape: Shape, failPermanent: boolea
     const seen = record[e.id]
     if (error === 'SkippedError') expect(seen).toBeUndefined()
     else if (c.expect.handlerRan === false) expect(seen).toEqual({ error })
-    else if (kind === 'ok') expect(seen?.result).toBeDefined()
+    else if (kind === 'ok') expect(seen?.result).toMatchObject({ n: (e.data as { n: number }).n, observed: { id: e.id, source: e.source, type: e.type, data: e.data } })
     else expect(seen?.error).toBe(error)
     const observed = c.expect.observed?.[i]
     if (observed) expect(seen?.result?.observed).toMatchObject(observed)

@@ -124,7 +124,10 @@ describe('lazyChild', () => {
     lazy.error('two', { n: 2 })
     expect(child).toHaveBeenCalledTimes(1)
     expect(lines).toEqual([expect.objectContaining({ msg: 'one', requestId: 'r-1' }), expect.objectContaining({ msg: 'two', requestId: 'r-1', n: 2 })])
-    expect(lazy.child({ extra: true })).toBeDefined()
+    // Its own child carries both sets of fields, and is made from the one child already there.
+    lazy.child({ extra: true }).warn('three')
+    expect(child).toHaveBeenCalledTimes(1)
+    expect(lines[2]).toEqual({ level: 'warn', time: expect.any(String), msg: 'three', requestId: 'r-1', extra: true })
   })
 })
 

@@ -64,7 +64,7 @@ function checkRecord(c: ConformanceCase, events: CloudEvent[], record: Recorded,
     const seen = record[event.id]
     if (c.expect.handlerRan === false || !ran(i)) return expect(seen?.result).toBeUndefined()
     if (kind === 'ok') {
-      expect(seen?.result).toBeDefined()
+      expect(seen?.result).toMatchObject({ n: (event.data as { n: number }).n, observed: { id: event.id, source: event.source, type: event.type, data: event.data } })
       const observed = c.expect.observed?.[i]
       if (observed) expect(seen!.result!.observed).toMatchObject(observed)
     } else if (c.expect.errors?.[i] !== 'ValidationError') {

@@ -237,9 +237,14 @@ describe('where the SDK is wrong and we differ, on purpose', () => {
   })
 
   it('the SDK makes up id and time; we keep the event as sent (time is optional)', () => {
+    const before = Date.now()
     const sdk = HTTP.toEvent({ headers: { 'content-type': JSON_EVENT }, body: JSON.stringify({ specversion: '1.0', source: '/s', type: 't' }) }) as SdkEvent<unknown>
+    const after = Date.now()
     expect(sdk.id).toMatch(/^[0-9a-f-]{36}$/)
-    expect(sdk.time).toBeDefined()
+    // The time it makes up is the time it read the event: an RFC 3339 instant between before and after.
+    expect(sdk.time).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/)
+    expect(Date.parse(sdk.time!)).toBeGreaterThanOrEqual(before)
+    expect(Date.parse(sdk.time!)).toBeLessThanOrEqual(after)
     const [event] = decodeCloudEvents(post({ 'content-type': JSON_EVENT }, JSON.stringify({ specversion: '1.0', id: '1', source: '/s', type: 't' })))
     expect(event).not.toHaveProperty('time')
   })

@@ -60,7 +60,7 @@ describe('memoryStore', () => {
     expect(await store.get('dead')).toBeUndefined()
     await store.claim(claim('new2', 'a', 1_000), 20)
     expect(await store.get('old')).toBeUndefined()
-    expect(await store.get('live')).toBeDefined()
+    expect(await store.get('live')).toEqual(claim('live', 'a', 1_000))
     // Every slot a live claim: the claim is refused rather than dropping one.
     await expect(store.claim(claim('new3', 'a', 1_000), 20)).rejects.toThrow(/full/)
     expect(store.size).toBe(3)
@@ -75,7 +75,7 @@ describe('memoryStore', () => {
     await store.claim(claim('one-more', 'a', 1_000), 0)
     expect(store.size).toBe(91)
     expect(await store.get('k0')).toBeUndefined()
-    expect(await store.get('k10')).toBeDefined()
+    expect(await store.get('k10')).toEqual(done(claim('k10', 'a', 0), 1_000))
   })
 
   it('keeps exactly the records the documented policy keeps, for any run of claims, completions, releases and clock', async () => {

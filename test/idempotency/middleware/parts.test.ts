@@ -178,25 +178,28 @@ describe('the cache of completed records', () => {
 
   it('forgets a record when it expires', () => {
     const cache = createRecordCache()
-    cache.set(completed('k', 100), 0)
-    expect(cache.get('k', 99)).toBeDefined()
+    const record = completed('k', 100)
+    cache.set(record, 0)
+    expect(cache.get('k', 99)).toBe(record)
     expect(cache.get('k', 100)).toBeUndefined()
     expect(cache.size).toBe(0)
   })
 
   it('evicts the least recently used past maxEntries or maxBytes', () => {
     const cache = createRecordCache({ maxEntries: 2, maxBytes: 10 })
-    cache.set(completed('a', 100, '"1"'), 0)
+    const a = completed('a', 100, '"1"')
+    cache.set(a, 0)
     cache.set(completed('b', 100, '"2"'), 0)
     cache.get('a', 0)
     cache.set(completed('c', 100, '"3"'), 0)
     expect(cache.get('b', 0)).toBeUndefined()
-    expect(cache.get('a', 0)).toBeDefined()
-    cache.set(completed('big', 100, '"12345678"'), 0)
+    expect(cache.get('a', 0)).toBe(a)
+    const big = completed('big', 100, '"12345678"')
+    cache.set(big, 0)
     expect(cache.size).toBe(1)
     cache.set(completed('huge', 100, 'x'.repeat(11)), 0)
     expect(cache.get('huge', 0)).toBeUndefined()
-    expect(cache.get('big', 0)).toBeDefined()
+    expect(cache.get('big', 0)).toBe(big)
   })
 })
 
@@ -233,15 +236,20 @@ describe('the cache of completed records, as a model', () => {
   it('does not evict a record just read to make room for the next one', () => {
     fc.assert(fc.property(fc.integer({ min: 2, max: 6 }), fc.array(fc.integer({ min: 0, max: 12 }), { maxLength: 60 }), (maxEntries, keys) => {
       const cache = createRecordCache({ maxEntries })
-      let read: string | undefined
+      let read: IdempotencyRecord | undefined
+      const set = new Map<string, IdempotencyRecord>()
       for (const k of keys) {
         const key = String(k)
-        if (cache.get(key, 0) !== undefined) {
-          read = key
+        const hit = cache.get(key, 0)
+        if (hit !== undefined) {
+          expect(hit).toBe(set.get(key))
+          read = hit
           continue
         }
-        cache.set(completed(key, '1'), 0)
-        if (read !== undefined) expect(cache.get(read, 0)).toBeDefined()
+        const record = completed(key, '1')
+        cache.set(record, 0)
+        set.set(key, record)
+        if (read !== undefined) expect(cache.get(read.key, 0)).toBe(read)
         read = undefined
       }
     }))
