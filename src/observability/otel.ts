@@ -44,7 +44,14 @@ export function tracerProviderRegistered(): boolean {
   return apiGlobal()?.trace != null
 }
 
-/** Whether a meter provider is registered with `@opentelemetry/api` 1.x, read without importing the API. */
+/**
+ * Whether a meter provider is registered with `@opentelemetry/api` 1.x, read without importing the API.
+ *
+ * @example
+ * ```ts
+ * if (meterProviderRegistered()) recordDelivery(measurement)
+ * ```
+ */
 export function meterProviderRegistered(): boolean {
   return apiGlobal()?.metrics != null
 }
@@ -53,6 +60,9 @@ type Api = typeof OtelApi
 
 let api: Api | undefined
 let loading: Promise<Api | undefined> | undefined
+// The import failed: the package is not where faasade resolves it. Known
+// once, so that each delivery then gets the no-op span synchronously.
+let unavailable = false
 
 /**
  * Loads `@opentelemetry/api`, once, when a tracer or meter provider is
@@ -69,8 +79,12 @@ let loading: Promise<Api | undefined> | undefined
  */
 export function loadOpenTelemetry(): Promise<boolean> {
   if (api !== undefined) return TRUE
+  if (unavailable) return FALSE
   if (loading === undefined && !tracerProviderRegistered() && !meterProviderRegistered()) return FALSE
-  loading ??= importApi().then((module) => (api = module))
+  loading ??= importApi().then((module) => {
+    if (module === undefined) unavailable = true
+    return (api = module)
+  })
   return loading.then((loaded) => loaded !== undefined)
 }
 
@@ -193,7 +207,14 @@ const NOOP_SPAN: DeliverySpan = Object.freeze({
   end() {},
 })
 
-/** The shared no-op {@link DeliverySpan}, for callers that need one without starting a span. */
+/**
+ * The shared no-op {@link DeliverySpan}, for callers that need one without starting a span.
+ *
+ * @example
+ * ```ts
+ * const span = tracing ? await startDeliverySpan(facts) : noopDeliverySpan
+ * ```
+ */
 export const noopDeliverySpan: DeliverySpan = NOOP_SPAN
 
 /**
@@ -206,7 +227,7 @@ export const noopDeliverySpan: DeliverySpan = NOOP_SPAN
  *
  * @example
  * ```ts
- * let started = startDeliverySpan({ trigger: 'pubsub', parent: fromMessageAttributes(record.messageAttributes), event, messagingSystem: 'aws_sqs' })
+ * const started = startDeliverySpan({ trigger: 'pubsub', parent: fromMessageAttributes(record.messageAttributes), event, messagingSystem: 'aws_sqs' })
  * const span = started instanceof Promise ? await started : started
  * try {
  *   const outcome = await settle(() => handler(event, ctx))
@@ -219,7 +240,7 @@ export const noopDeliverySpan: DeliverySpan = NOOP_SPAN
  */
 export function startDeliverySpan(facts: DeliveryFacts): DeliverySpan | Promise<DeliverySpan> {
   const global = apiGlobal()
-  if (global?.trace == null) return NOOP_SPAN
+  if (global?.trace == null || unavailable) return NOOP_SPAN
   if (api !== undefined) return startSpan(api, facts)
   return loadOpenTelemetry().then((loaded) => (loaded && api !== undefined ? startSpan(api, facts) : NOOP_SPAN))
 }

@@ -56,15 +56,27 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/
 // multi-tenant key, "=", then printable ASCII but "," and "=", not ending in a space.
 const TRACESTATE_MEMBER = /^(?:[a-z][_0-9a-z\-*/]{0,255}|[a-z0-9][_0-9a-z\-*/]{0,240}@[a-z][_0-9a-z\-*/]{0,13})=[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/
 const MAX_TRACESTATE_MEMBERS = 32
-// HTTP's optional whitespace around a field value (RFC 9110, 5.5).
-const OWS = /^[ \t]+|[ \t]+$/g
 
-/** Whether `value` is a valid W3C trace id: 32 lower-case hex digits, not all zero. */
+/**
+ * Whether `value` is a valid W3C trace id: 32 lower-case hex digits, not all zero.
+ *
+ * @example
+ * ```ts
+ * isValidTraceId('4bf92f3577b34da6a3ce929d0e0e4736') // true
+ * ```
+ */
 export function isValidTraceId(value: string): boolean {
   return TRACE_ID.test(value) && value !== ZERO_TRACE_ID
 }
 
-/** Whether `value` is a valid W3C span (parent) id: 16 lower-case hex digits, not all zero. */
+/**
+ * Whether `value` is a valid W3C span (parent) id: 16 lower-case hex digits, not all zero.
+ *
+ * @example
+ * ```ts
+ * isValidSpanId('0000000000000000') // false
+ * ```
+ */
 export function isValidSpanId(value: string): boolean {
   return SPAN_ID.test(value) && value !== ZERO_SPAN_ID
 }
@@ -87,7 +99,7 @@ export function isValidSpanId(value: string): boolean {
  */
 export function parseTraceparent(value: unknown, tracestate?: unknown): TraceContext | undefined {
   if (typeof value !== 'string') return undefined
-  const text = value.replace(OWS, '')
+  const text = trimOws(value)
   const m = TRACEPARENT.exec(text)
   if (!m) return undefined
   const [, version, traceId, spanId, flags] = m as unknown as [string, string, string, string, string]
@@ -103,18 +115,37 @@ export function parseTraceparent(value: unknown, tracestate?: unknown): TraceCon
  * A `tracestate` value as {@link TraceContext} keeps it: trimmed, empty list
  * members dropped, `undefined` when empty or malformed. Several header
  * lines (an array) are one list, joined with commas, as HTTP combines them.
+ *
+ * @example
+ * ```ts
+ * parseTracestate(' rojo=00f067aa0ba902b7, congo=t61rcWkgMzE ') // 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE'
+ * parseTracestate('Bad Key=1') // undefined
+ * ```
  */
 export function parseTracestate(value: unknown): string | undefined {
   const text = Array.isArray(value) ? value.filter((v) => typeof v === 'string').join(',') : value
   if (typeof text !== 'string' || text.length === 0) return undefined
   const members: string[] = []
   for (const raw of text.split(',')) {
-    const member = raw.replace(OWS, '')
+    const member = trimOws(raw)
     if (member === '') continue
     if (!TRACESTATE_MEMBER.test(member) || members.length === MAX_TRACESTATE_MEMBERS) return undefined
     members.push(member)
   }
   return members.length > 0 ? members.join(',') : undefined
+}
+
+/**
+ * HTTP's optional whitespace (spaces, tabs) trimmed from both ends (RFC 9110, 5.5).
+ * A loop, not `/[ \t]+$/`: that regex takes quadratic time on a long run of
+ * spaces inside a value, and header values are the sender's to choose.
+ */
+function trimOws(value: string): string {
+  let start = 0
+  let end = value.length
+  while (start < end && (value[start] === ' ' || value[start] === '\t')) start++
+  while (end > start && (value[end - 1] === ' ' || value[end - 1] === '\t')) end--
+  return start === 0 && end === value.length ? value : value.slice(start, end)
 }
 
 /**
@@ -162,12 +193,26 @@ export function childContext(parent?: TraceContext, sampled = parent?.sampled ??
   return make(traceId, spanId, sampled, `00-${traceId}-${spanId}-${sampled ? '01' : '00'}`, parent?.tracestate)
 }
 
-/** A random, valid W3C trace id (16 bytes from `crypto.getRandomValues`, as hex). */
+/**
+ * A random, valid W3C trace id (16 bytes from `crypto.getRandomValues`, as hex).
+ *
+ * @example
+ * ```ts
+ * const ctx = traceContext({ traceId: newTraceId(), spanId: newSpanId(), sampled: true })
+ * ```
+ */
 export function newTraceId(): string {
   return randomHex(16, ZERO_TRACE_ID)
 }
 
-/** A random, valid W3C span id (8 bytes from `crypto.getRandomValues`, as hex). */
+/**
+ * A random, valid W3C span id (8 bytes from `crypto.getRandomValues`, as hex).
+ *
+ * @example
+ * ```ts
+ * newSpanId() // e.g. '00f067aa0ba902b7'
+ * ```
+ */
 export function newSpanId(): string {
   return randomHex(8, ZERO_SPAN_ID)
 }

@@ -52,6 +52,14 @@ describe('parseTraceparent', () => {
     expect(parseTraceparent(` \t${TP} `)?.traceparent).toBe(TP)
   })
 
+  it('takes linear time on long runs of whitespace (a header is the sender\'s to choose)', () => {
+    const long = `0${' '.repeat(200_000)}0`
+    const started = performance.now()
+    expect(parseTraceparent(long, long)).toBeUndefined()
+    expect(parseTracestate(`a=1,${long}`)).toBeUndefined()
+    expect(performance.now() - started).toBeLessThan(200)
+  })
+
   it.each([
     ['upper-case hex', TP.toUpperCase()],
     ['upper-case trace id', `00-${TRACE.toUpperCase()}-${SPAN}-01`],
