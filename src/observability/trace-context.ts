@@ -309,7 +309,7 @@ export function fromStructuredCloudEvent(body: unknown): TraceContext | undefine
   let value = body
   if (typeof body === 'string') {
     // Cheap refusals first: most bodies carry no "traceparent" at all.
-    if (!body.includes('"traceparent"') || body.trimStart()[0] !== '{') return undefined
+    if (!body.includes('"traceparent"') || body[firstNonSpace(body)] !== '{') return undefined
     try {
       value = JSON.parse(body)
     } catch {
@@ -320,6 +320,13 @@ export function fromStructuredCloudEvent(body: unknown): TraceContext | undefine
   const event = value as Record<string, unknown>
   if (typeof event.specversion !== 'string') return undefined
   return parseTraceparent(event.traceparent, event.tracestate)
+}
+
+// JSON's whitespace, skipped without copying the body as trimStart would.
+function firstNonSpace(text: string): number {
+  let i = 0
+  while (i < text.length && (text[i] === ' ' || text[i] === '\n' || text[i] === '\r' || text[i] === '\t')) i++
+  return i
 }
 
 // --------------------------------------------------------------------- AWS
