@@ -198,6 +198,19 @@ export interface DeliverySpan {
    * Without an outcome the span ends as it is.
    */
   end(outcome?: DeliveryOutcome, endTime?: number): void
+  /**
+   * Runs `work` with this span active (OpenTelemetry's `context.with`), so
+   * that the spans the handler and its clients start are its children;
+   * the no-op span just runs it. A promise `work` returns keeps the span
+   * active through its continuations where the user's SDK registered an
+   * async context manager (Node SDK: AsyncLocalStorage).
+   *
+   * @example
+   * ```ts
+   * const outcome = await span.run(() => settle(() => handler(event, ctx)))
+   * ```
+   */
+  run<T>(work: () => T): T
 }
 
 const NOOP_SPAN: DeliverySpan = Object.freeze({
@@ -205,6 +218,9 @@ const NOOP_SPAN: DeliverySpan = Object.freeze({
   traceContext: undefined,
   recordError() {},
   end() {},
+  run<T>(work: () => T): T {
+    return work()
+  },
 })
 
 /**
@@ -275,7 +291,7 @@ function startSpan(otel: Api, facts: DeliveryFacts): DeliverySpan {
     const kind = (facts.kind ?? (facts.trigger === 'http' ? 'server' : 'consumer')) === 'server' ? SPAN_KIND_SERVER : SPAN_KIND_CONSUMER
     const options: OtelApi.SpanOptions = { kind, attributes: attributesOf(facts, kind === SPAN_KIND_CONSUMER), links }
     if (facts.startTime !== undefined) options.startTime = facts.startTime
-    return new RecordedSpan(tracer(otel).startSpan(spanName(facts, kind === SPAN_KIND_CONSUMER), options, parent))
+    return new RecordedSpan(otel, tracer(otel).startSpan(spanName(facts, kind === SPAN_KIND_CONSUMER), options, parent))
   } catch {
     // Tracing must never fail a delivery.
     return NOOP_SPAN
@@ -349,11 +365,13 @@ function attributesOf(facts: DeliveryFacts, consumer: boolean): OtelApi.Attribut
 class RecordedSpan implements DeliverySpan {
   readonly recording: boolean
   readonly traceContext: TraceContext
+  #otel: Api
   #span: OtelApi.Span
   #recorded: unknown[] = []
   #ended = false
 
-  constructor(span: OtelApi.Span) {
+  constructor(otel: Api, span: OtelApi.Span) {
+    this.#otel = otel
     this.#span = span
     this.recording = span.isRecording()
     const { traceId, spanId, traceFlags, traceState } = span.spanContext()
@@ -390,6 +408,11 @@ class RecordedSpan implements DeliverySpan {
     } catch {
       this.#ended = true
     }
+  }
+
+  run<T>(work: () => T): T {
+    const { context, trace } = this.#otel
+    return context.with(trace.setSpan(context.active(), this.#span), work)
   }
 
   // The outcome's error is the handler's own, or ours wrapping it (`cause`):

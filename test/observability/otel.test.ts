@@ -57,6 +57,7 @@ describe('without a registered tracer provider', () => {
       noopDeliverySpan.end({ kind: 'drop', error: new Error('x') })
     }).not.toThrow()
     expect(Object.isFrozen(noopDeliverySpan)).toBe(true)
+    expect(noopDeliverySpan.run(() => 42)).toBe(42)
   })
 })
 
@@ -197,6 +198,26 @@ describe('with a registered tracer provider', () => {
     const exported = exporter.getFinishedSpans().find((s) => s.name !== 'instrumentation')!
     expect(exported.parentSpanContext?.spanId).toBe(outer.spanContext().spanId)
     expect(exported.links.map((l) => l.context.spanId)).toEqual([SPAN])
+  })
+})
+
+describe('run', () => {
+  beforeEach(register)
+
+  it('makes the delivery span active for the work, so the handler\'s spans are its children', async () => {
+    context.setGlobalContextManager(new StackContextManager())
+    const span = await start({ trigger: 'pubsub', parent: incoming })
+    const result = span.run(() => {
+      trace.getTracer('handler').startSpan('handler work').end()
+      return 'done'
+    })
+    span.end({ kind: 'ok' })
+    expect(result).toBe('done')
+    const spans = exporter.getFinishedSpans()
+    const work = spans.find((s) => s.name === 'handler work')!
+    expect(work.parentSpanContext?.spanId).toBe(span.traceContext!.spanId)
+    expect(work.spanContext().traceId).toBe(TRACE)
+    expect(trace.getActiveSpan()).toBeUndefined()
   })
 })
 
