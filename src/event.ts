@@ -2,7 +2,7 @@
  * The event a handler sees: a plain, frozen object that satisfies the
  * `cloudevents` SDK's `CloudEventV1` type, built and checked here rather than
  * by the SDK, which costs 22 KB gzipped and needs Node's `events` module
- * (measurements in DESIGN.md). A type test keeps the two types compatible.
+ * (measurements in docs/architecture.md). A type test keeps the two types compatible.
  *
  * @example
  * ```ts

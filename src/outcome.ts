@@ -1,6 +1,6 @@
 /**
  * The three ways a delivery can end. Every adapter says them in its
- * provider's words (the table in DESIGN.md); none invents its own.
+ * provider's words (the outcome table, docs/architecture.md); none invents its own.
  */
 import { toFaasadeError, type FaasadeError } from './errors.js'
 

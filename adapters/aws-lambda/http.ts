@@ -2,7 +2,7 @@
  * HTTP between Lambda's JSON shapes and plain requests and replies. A
  * request that carries a CloudEvent is served from these plain values; only
  * an HTTP app (Hono) gets a web `Request`, because Node 20 pays about 25 ms
- * the first time one is built (DESIGN.md).
+ * the first time one is built (docs/architecture.md).
  */
 import { toWebRequest as toPlatformRequest } from '../../src/adapter/web-request.js'
 import { ValidationError } from '../../src/errors.js'
@@ -16,9 +16,14 @@ type Multi = Record<string, readonly (string | null | undefined)[] | undefined |
 /**
  * Lower-case header names; repeated headers joined with `, ` (RFC 9110),
  * cookies with `; ` (RFC 6265). Multi-value headers win when the event has them.
+ * The map has no prototype, so any token, `__proto__` included, is a name.
  */
 export function readHeaders(single: Single, multi: Multi, cookies?: readonly string[]): Record<string, string> {
-  const headers: Record<string, string> = {}
+  // No prototype: a client names its headers, and in a `{}` `constructor`,
+  // `toString`, … would read back Object.prototype's members (joined into
+  // the value as text) and `__proto__` would go to the prototype setter.
+  // Here each is an own key like any other.
+  const headers = Object.create(null) as Record<string, string>
   const add = (name: string, value: string) => {
     const key = name.toLowerCase()
     const previous = headers[key]

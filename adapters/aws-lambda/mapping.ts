@@ -40,7 +40,7 @@
  * mode) goes to the event handlers; any other to the HTTP app. Authorizer
  * events (`methodArn`, `routeArn`) are not requests and match nothing.
  *
- * **Outcomes** (the Lambda rows of DESIGN.md's table):
+ * **Outcomes** (the Lambda rows of the outcome table, docs/architecture.md):
  *
  * | outcome | SQS, Kinesis, DynamoDB Streams | SNS, S3, EventBridge | direct invoke |
  * |---|---|---|---|

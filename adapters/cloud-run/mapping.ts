@@ -52,7 +52,7 @@
  * | `data`    | the body, as for Cloud Scheduler                                       |
  * | `ctx.attempt` | `X-CloudTasks-TaskRetryCount` + 1                                  |
  *
- * **Outcomes** (DESIGN.md's Pub/Sub, Eventarc, Cloud Tasks and Cloud
+ * **Outcomes** (the outcome table's Pub/Sub, Eventarc, Cloud Tasks and Cloud
  * Scheduler rows; every one of these triggers takes any 2xx as done):
  *
  * | outcome | reply                                                                              |

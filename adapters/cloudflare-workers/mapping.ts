@@ -31,7 +31,7 @@
  * | `datacontenttype` | `application/json`                                   |
  * | `data`            | `{ cron, scheduledTime }` (`scheduledTime` in RFC 3339) |
  *
- * **Outcomes** (the Workers rows of DESIGN.md's table):
+ * **Outcomes** (the Workers rows of the outcome table, docs/architecture.md):
  *
  * | outcome | queue message                                                    | cron                |
  * |---------|------------------------------------------------------------------|---------------------|

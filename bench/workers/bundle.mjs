@@ -13,7 +13,7 @@ import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import * as esbuild from 'esbuild'
 
-/** Packages that must never reach a Worker bundle (DESIGN.md). */
+/** Packages that must never reach a Worker bundle (docs/architecture.md: provider SDKs are optional peers). */
 export const PROVIDER_SDKS = ['@aws-sdk/', '@azure/', '@google-cloud/']
 
 /**

@@ -1,5 +1,5 @@
 // The business logic: no provider SDK in sight. `import * as z` keeps zod's
-// bundle at 26 KB gzipped instead of 92 KB (DESIGN.md).
+// bundle at 26 KB gzipped instead of 92 KB (docs/architecture.md).
 import { defineHandler, PermanentError, RetryableError } from 'faasade'
 import { idempotent, memoryStore } from 'faasade/idempotency'
 import { fromEnv, secrets } from 'faasade/secrets'

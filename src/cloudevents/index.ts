@@ -1,7 +1,7 @@
 /**
  * `faasade/cloudevents`: interop with the `cloudevents` SDK for code that
  * wants its `CloudEvent` class. Kept off the core path: the SDK is 22 KB
- * gzipped and needs Node's `events` module (DESIGN.md), so only this door
+ * gzipped and needs Node's `events` module (docs/architecture.md), so only this door
  * imports it, and `cloudevents` is an optional peer dependency.
  *
  * @example

@@ -1,6 +1,6 @@
 /**
  * Serves CloudEvents that arrive over HTTP: decode, route, run, and say the
- * outcome in HTTP (the "CloudEvent over HTTP" row of DESIGN.md's table).
+ * outcome in HTTP (the "CloudEvents over HTTP" row of the outcome table, docs/architecture.md).
  * Every adapter with an HTTP trigger calls this; none decides statuses itself.
  */
 import { runConcurrently } from '../batch.js'

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md's import rule ("Rules that keep the house standing") as a
+ * The import rule of docs/architecture.md as a
  * function over a list of files, so the test can run it on the repository
  * and on planted violations alike.
  */

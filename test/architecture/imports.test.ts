@@ -1,4 +1,4 @@
-// DESIGN.md's import rule, checked by scanning the sources: src/ never
+// The import rule (docs/architecture.md), checked by scanning the sources: src/ never
 // imports adapters/; the core imports no provider SDK (store and provider
 // files only lazily); the core entry loads neither zod, hono nor cloudevents;
 // each adapter imports src/ and its own provider's SDK only.

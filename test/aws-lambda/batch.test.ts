@@ -1,5 +1,5 @@
 /**
- * Outcomes in Lambda's words (DESIGN.md's table): partial batch failures for
+ * Outcomes in Lambda's words (the outcome table): partial batch failures for
  * SQS, Kinesis and DynamoDB Streams (ordered sources: the failed record and
  * every later one), a thrown error or a return for async invokes, and the
  * `onDrop` option. Properties over arbitrary batches and failure sets.

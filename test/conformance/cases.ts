@@ -146,7 +146,7 @@ export const cases: readonly ConformanceCase[] = [
 
 /**
  * What a CloudEvent over HTTP must answer for each neutral outcome (the
- * DESIGN.md table): the status for a single event's error, by error class.
+ * outcome table, docs/architecture.md): the status for a single event's error, by error class.
  */
 export const httpStatusFor: Record<string, number> = {
   ValidationError: 400,

@@ -1,5 +1,5 @@
 /**
- * One CloudEvent over HTTP: how each outcome is said in HTTP (DESIGN.md,
+ * One CloudEvent over HTTP: how each outcome is said in HTTP (docs/architecture.md,
  * the "CloudEvent over HTTP" row). ok: 2xx with the result; retry: 503, or
  * 429 + Retry-After; drop: 400 validation / 422 permanent, problem+json.
  */

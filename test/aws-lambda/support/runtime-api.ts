@@ -1,6 +1,7 @@
 /**
  * A Lambda Runtime API on 127.0.0.1 (the endpoints the runtime interface
- * client uses, as /work/shared/recipes/lambda-runtime.md recorded them), and
+ * client uses: next, response, error and init error, as AWS documents the
+ * Lambda Runtime API), and
  * the real `aws-lambda-ric` 3.3 running a bundled function against it.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
