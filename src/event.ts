@@ -104,7 +104,8 @@ export function checkEvent(candidate: Record<string, unknown>): Issue[] {
     // Lenient where real senders are: Azure Event Grid sends `subject: ""` and
     // Eventarc a dataschema without a scheme, both against the letter of the spec.
     else if (value === '' && name !== 'subject') problem = required ? 'must be a non-empty string' : 'must not be empty'
-    else if (i === 5 && !MEDIA_TYPE.test(value)) problem = 'must be a media type (RFC 9110: type/subtype; parameters)'
+    // The common types skip the grammar: it costs a mapped record more than the rest of its checks.
+    else if (i === 5 && value !== 'application/json' && value !== 'text/plain' && !MEDIA_TYPE.test(value)) problem = 'must be a media type (RFC 9110: type/subtype; parameters)'
     // An unpaired surrogate has no UTF-8 encoding: no JSON text, header or log
     // line can carry it, so it is refused here rather than mangled later.
     // (`isWellFormed`: Node 20 and workerd; many times cheaper than a regex.)
