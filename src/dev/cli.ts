@@ -1,5 +1,5 @@
 /**
- * `faasade dev <module>[#export] [--port N] [--host H]`, `faasade --version`,
+ * `faasade dev <module>[#export] [--port N] [--host H] [--allow-host NAME]…`, `faasade --version`,
  * `faasade --help`.
  */
 // Bundled into dist/cli.js: esbuild inlines this one field, not the file.
@@ -7,7 +7,7 @@ import { version } from '../../package.json'
 import { loadTarget } from './load.js'
 import { startDevServer } from './server.js'
 
-const USAGE = `Usage: faasade dev <module>[#export] [--port 8080] [--host 127.0.0.1]
+const USAGE = `Usage: faasade dev <module>[#export] [--port 8080] [--host 127.0.0.1] [--allow-host NAME]...
        faasade --version
        faasade --help
 
@@ -20,6 +20,10 @@ Commands:
 Options of dev:
   --port N                Port to listen on (default 8080)
   --host H                Address to listen on (default 127.0.0.1)
+  --allow-host NAME       Also answer requests whose Host header names NAME
+                          (repeatable). Others than localhost, 127.0.0.1,
+                          [::1] and the --host address get a 403, so that a
+                          web page cannot reach the server by DNS rebinding.
 
 Options:
   -v, --version           Print faasade's version
@@ -48,18 +52,20 @@ async function main(argv: string[]): Promise<number> {
   }
   let port = 8080
   let host = '127.0.0.1'
+  const allowedHosts: string[] = []
   for (let i = 0; i < rest.length; i += 2) {
     const flag = rest[i]
     const value = rest[i + 1]
     if (flag === '--port' && value && /^\d+$/.test(value)) port = Number(value)
     else if (flag === '--host' && value) host = value
+    else if (flag === '--allow-host' && value && !value.startsWith('-')) allowedHosts.push(value)
     else {
       console.error(`Unknown or incomplete option: ${flag}\n\n${USAGE}`)
       return 2
     }
   }
   const target = await loadTarget(spec)
-  const server = await startDevServer({ target, port, host })
+  const server = await startDevServer({ target, port, host, allowedHosts })
   console.log(`faasade dev: serving ${spec} on ${server.url}`)
   const stop = () => {
     // Open keep-alive connections may hold close() up: exit within a second regardless.
