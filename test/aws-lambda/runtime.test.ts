@@ -106,7 +106,9 @@ describeUnless(ric)('the orders example under aws-lambda-ric', () => {
 
   it('a CloudEvent over API Gateway v2 reaches the event handler', async () => {
     const encoded = encodeBinary(createEvent({ id: 'ce-1', source: '/shop', type: 'com.example.order.placed', datacontenttype: 'application/json', data: { orderId: 'B1', amount: 3 } }))
-    const result = await api.invoke({ ...apiGatewayV2Event(), headers: encoded.headers, body: encoded.body, cookies: undefined })
+    // POST /: where the example's service takes CloudEvents over HTTP (its cloudEvents route).
+    const event = apiGatewayV2Event()
+    const result = await api.invoke({ ...event, rawPath: '/', rawQueryString: '', requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method: 'POST', path: '/' } }, headers: encoded.headers, body: encoded.body, cookies: undefined })
     expect(result.body).toMatchObject({ statusCode: 200, body: '{"orderId":"B1","charged":true}' })
   })
 
