@@ -1,10 +1,14 @@
 /**
  * Loads `module[#export]` for `faasade dev`. TypeScript modules are bundled
- * with esbuild first (Node 20 cannot import `.ts`), packages left external so
- * the project's own `node_modules` serve them.
+ * with esbuild first (Node 20 cannot import `.ts`) into a private temporary
+ * directory, packages left external so the project's own `node_modules`
+ * serve them.
  */
-import { rm } from 'node:fs/promises'
-import { basename, dirname, extname, join, resolve } from 'node:path'
+import { rmSync } from 'node:fs'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { isBuiltin } from 'node:module'
+import { tmpdir } from 'node:os'
+import { basename, extname, isAbsolute, join, resolve, sep } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { isHandler } from '../handler.js'
 import { isService, type Target } from '../service.js'
@@ -40,12 +44,42 @@ async function importModule(file: string): Promise<unknown> {
   } catch {
     throw new Error(`Serving a TypeScript module needs esbuild: npm install -D esbuild (or build ${basename(file)} to .js first)`)
   }
-  // Written beside the source so that its imports resolve from the project.
-  const out = join(dirname(file), `.faasade-dev-${process.pid}-${basename(file, extname(file))}.mjs`)
-  await esbuild.build({ entryPoints: [file], bundle: true, packages: 'external', format: 'esm', platform: 'node', target: 'node20', outfile: out, logLevel: 'error' })
+  // A fresh directory of our own, not the source's: a name beside the source
+  // can be predicted (and planted) by anyone who can write there, and was
+  // left behind when the process died mid-import. mkdtemp makes it 0700.
+  const dir = await mkdtemp(join(tmpdir(), 'faasade-dev-'))
+  // Should the process exit while importing, the directory goes too.
+  const cleanUp = () => rmSync(dir, { recursive: true, force: true })
+  process.once('exit', cleanUp)
   try {
+    const out = join(dir, `${basename(file, extname(file))}.mjs`)
+    await esbuild.build({ entryPoints: [file], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: out, logLevel: 'error', plugins: [packagesFromSource] })
     return await import(pathToFileURL(out).href)
   } finally {
-    await rm(out, { force: true })
+    process.removeListener('exit', cleanUp)
+    await rm(dir, { recursive: true, force: true })
   }
 }
+
+/**
+ * Packages stay out of the bundle, as the project's node_modules serve them,
+ * but the bundle is no longer beside the source, where Node would find them
+ * by their names: each is resolved from the importing file and left external
+ * under its full location. An import that resolves outside node_modules (a
+ * tsconfig path alias to the project's own source) is bundled; one that does
+ * not resolve at all is left as written, to fail, if ever run, as it would.
+ */
+const packagesFromSource: import('esbuild').Plugin = {
+  name: 'faasade-dev-packages-from-source',
+  setup(build) {
+    build.onResolve({ filter: /^[^./]/ }, async (args) => {
+      if (args.pluginData === RESOLVING || isBuiltin(args.path) || isAbsolute(args.path)) return undefined
+      const found = await build.resolve(args.path, { kind: args.kind, importer: args.importer, resolveDir: args.resolveDir, pluginData: RESOLVING })
+      if (found.errors.length > 0 || found.path === '') return { path: args.path, external: true }
+      if (!found.path.split(sep).includes('node_modules')) return { path: found.path }
+      // import() takes a URL; require() a path.
+      return { path: args.kind === 'require-call' ? found.path : pathToFileURL(found.path).href, external: true }
+    })
+  },
+}
+const RESOLVING = Symbol('resolving')
