@@ -28,12 +28,14 @@ export interface LambdaRaw {
 
 // --- SQS -------------------------------------------------------------------
 
+/** One SQS message attribute: a typed string or base64 binary value set by the sender. */
 export interface SqsMessageAttribute {
   stringValue?: string | null
   binaryValue?: string | null
   dataType: string
 }
 
+/** The system attributes SQS sets on every message: receive count, timestamps, and for FIFO queues the group and order. */
 export interface SqsAttributes {
   ApproximateReceiveCount: string
   SentTimestamp: string
@@ -47,6 +49,10 @@ export interface SqsAttributes {
   MessageDeduplicationId?: string
 }
 
+/**
+ * One SQS message as it reaches Lambda. The SQS mapper turns each into its own
+ * CloudEvent and reports a failed one by `messageId` in a {@link BatchResponse}.
+ */
 export interface SqsRecord {
   messageId: string
   receiptHandle?: string
@@ -60,17 +66,20 @@ export interface SqsRecord {
   awsRegion?: string
 }
 
+/** What Lambda passes for an SQS trigger: a batch of messages from one queue. */
 export interface SqsEvent {
   Records: SqsRecord[]
 }
 
 // --- SNS -------------------------------------------------------------------
 
+/** One SNS message attribute, with its SNS data type (`String`, `Number`, `Binary`, ...). */
 export interface SnsMessageAttribute {
   Type: string
   Value: string
 }
 
+/** The SNS notification inside a record: the published `Message` and its topic, subject and attributes. */
 export interface SnsMessage {
   Type: string
   MessageId: string
@@ -81,6 +90,7 @@ export interface SnsMessage {
   MessageAttributes?: Record<string, SnsMessageAttribute>
 }
 
+/** One SNS delivery to Lambda, wrapping the {@link SnsMessage}. */
 export interface SnsRecord {
   /** `aws:sns` */
   EventSource: string
@@ -89,12 +99,14 @@ export interface SnsRecord {
   Sns: SnsMessage
 }
 
+/** What Lambda passes for an SNS subscription (in practice one record per invocation). */
 export interface SnsEvent {
   Records: SnsRecord[]
 }
 
 // --- S3 --------------------------------------------------------------------
 
+/** One S3 event notification: which object in which bucket, and what happened to it (`eventName`). */
 export interface S3Record {
   eventVersion?: string
   eventSource: string
@@ -108,12 +120,17 @@ export interface S3Record {
   }
 }
 
+/** What Lambda passes for an S3 event notification: one or more object records. */
 export interface S3Event {
   Records: S3Record[]
 }
 
 // --- EventBridge -------------------------------------------------------------
 
+/**
+ * An EventBridge event as a rule delivers it to Lambda; `detail-type`,
+ * `source` and `detail` carry the event itself.
+ */
 export interface EventBridgeEvent {
   version?: string
   id: string
@@ -129,6 +146,11 @@ export interface EventBridgeEvent {
 // --- DynamoDB Streams --------------------------------------------------------
 
 // Every field optional, as @types/aws-lambda has it; the mapper names any that is missing.
+/**
+ * One change from a DynamoDB stream: the item's keys and, as the stream view
+ * type allows, its images before and after. Every field is optional here,
+ * as in `@types/aws-lambda`; the mapper names any it needs and does not find.
+ */
 export interface DynamoDbRecord {
   eventID?: string
   eventName?: 'INSERT' | 'MODIFY' | 'REMOVE'
@@ -149,12 +171,14 @@ export interface DynamoDbRecord {
   userIdentity?: unknown
 }
 
+/** What Lambda passes for a DynamoDB Streams trigger: a batch of item changes. */
 export interface DynamoDbStreamEvent {
   Records: DynamoDbRecord[]
 }
 
 // --- Kinesis Data Streams ----------------------------------------------------
 
+/** One Kinesis Data Streams record: the base64 payload with its partition key and sequence number. */
 export interface KinesisRecord {
   kinesis: {
     kinesisSchemaVersion?: string
@@ -174,19 +198,27 @@ export interface KinesisRecord {
   eventSourceARN: string
 }
 
+/** What Lambda passes for a Kinesis trigger: a batch of records from one shard. */
 export interface KinesisStreamEvent {
   Records: KinesisRecord[]
 }
 
 // --- Partial batch response (SQS, Kinesis, DynamoDB Streams) -----------------
 
+/**
+ * The partial batch response for SQS, Kinesis and DynamoDB Streams: the items
+ * that failed, so that Lambda retries only those (the event source mapping
+ * needs `ReportBatchItemFailures`). An empty list means the whole batch succeeded.
+ */
 export interface BatchResponse {
   batchItemFailures: Array<{ itemIdentifier: string }>
 }
 
 // --- HTTP --------------------------------------------------------------------
 
+/** Single-value headers or parameters as API Gateway and ALB send them; `null` when there are none. */
 type Params = Record<string, string | undefined> | null
+/** Multi-value headers or parameters as API Gateway and ALB send them; `null` when there are none. */
 type MultiParams = Record<string, string[] | undefined> | null
 
 /** API Gateway REST API (and HTTP API with payload format 1.0). */
@@ -237,6 +269,7 @@ export interface AlbEvent {
   isBase64Encoded?: boolean
 }
 
+/** The reply Lambda returns to an API Gateway REST API (payload format 1.0), as {@link v1Reply} builds it. */
 export interface ApiGatewayV1Result {
   statusCode: number
   headers: Record<string, string>
@@ -245,6 +278,7 @@ export interface ApiGatewayV1Result {
   isBase64Encoded: boolean
 }
 
+/** The reply Lambda returns to an HTTP API (payload format 2.0) or a Function URL, as {@link v2Reply} builds it. */
 export interface ApiGatewayV2Result {
   statusCode: number
   headers: Record<string, string>
@@ -253,6 +287,10 @@ export interface ApiGatewayV2Result {
   isBase64Encoded: boolean
 }
 
+/**
+ * The reply Lambda returns to an Application Load Balancer, as {@link albReply}
+ * builds it: `headers` or `multiValueHeaders`, whichever the target group uses.
+ */
 export interface AlbResult {
   statusCode: number
   statusDescription: string

@@ -135,6 +135,13 @@ export function kinesisMapper(options: { type?: RecordType<KinesisRecord> } = {}
 export const sqs = sqsMapper()
 export const kinesis = kinesisMapper()
 
+/**
+ * The built-in DynamoDB Streams mapper (exported as `dynamodbMapper`): one
+ * CloudEvent per item change, typed `com.amazonaws.dynamodb.INSERT`,
+ * `MODIFY` or `REMOVE`. The stream is ordered per item, so a record that
+ * fails holds back the later records of the same item, and the reply is a
+ * partial batch response.
+ */
 export const dynamodb: EventMapper<DynamoDbStreamEvent, BatchResponse> = {
   kind: 'events',
   name: 'dynamodb',
@@ -147,6 +154,12 @@ export const dynamodb: EventMapper<DynamoDbStreamEvent, BatchResponse> = {
 
 // --- Async invokes: return, or throw for Lambda to retry ---------------------
 
+/**
+ * The built-in SNS mapper (exported as `snsMapper`): each notification
+ * becomes a CloudEvent typed `com.amazonaws.sns.Notification`, or passes
+ * through when its message is a structured CloudEvent. SNS invokes Lambda
+ * asynchronously, so a failure to retry is thrown for Lambda to retry.
+ */
 export const sns: EventMapper<SnsEvent, void> = {
   kind: 'events',
   name: 'sns',
@@ -155,6 +168,13 @@ export const sns: EventMapper<SnsEvent, void> = {
   reply: asyncReply,
 }
 
+/**
+ * The built-in S3 mapper (exported as `s3Mapper`): one CloudEvent per object
+ * notification, typed `com.amazonaws.s3.` plus the event name
+ * (`ObjectCreated:Put`), with the object key as `subject`. Also matches
+ * S3-compatible notifications from other providers. An asynchronous invoke:
+ * a failure to retry is thrown.
+ */
 export const s3: EventMapper<S3Event, void> = {
   kind: 'events',
   name: 's3',
@@ -164,6 +184,12 @@ export const s3: EventMapper<S3Event, void> = {
   reply: asyncReply,
 }
 
+/**
+ * The built-in EventBridge mapper (exported as `eventBridgeMapper`), for
+ * rules and schedules: `detail-type` becomes the CloudEvent `type` and
+ * `detail` its data; a `detail` that is a structured CloudEvent passes
+ * through. An asynchronous invoke: a failure to retry is thrown.
+ */
 export const eventBridge: EventMapper<EventBridgeEvent, void> = {
   kind: 'events',
   name: 'eventbridge',
@@ -192,6 +218,11 @@ export const cloudEvent: EventMapper<Record<string, unknown>, unknown> = {
 
 // --- HTTP --------------------------------------------------------------------
 
+/**
+ * The built-in mapper for API Gateway REST APIs and HTTP APIs with payload
+ * format 1.0 (exported as `apiGatewayV1Mapper`): reads the event into one
+ * plain HTTP request and writes the reply with {@link v1Reply}.
+ */
 export const apiGatewayV1: HttpMapper<ApiGatewayV1Event, ApiGatewayV1Result> = {
   kind: 'http',
   name: 'apigateway-v1',
@@ -206,6 +237,12 @@ export const apiGatewayV1: HttpMapper<ApiGatewayV1Event, ApiGatewayV1Result> = {
   toReply: v1Reply,
 }
 
+/**
+ * The built-in mapper for HTTP APIs with payload format 2.0 and Lambda
+ * Function URLs (exported as `apiGatewayV2Mapper`), cookies included; the
+ * reply is written with {@link v2Reply}. `toLambdaStream` uses it to
+ * recognise the requests it streams.
+ */
 export const apiGatewayV2: HttpMapper<ApiGatewayV2Event, ApiGatewayV2Result> = {
   kind: 'http',
   name: 'apigateway-v2',
@@ -226,6 +263,12 @@ export const apiGatewayV2: HttpMapper<ApiGatewayV2Event, ApiGatewayV2Result> = {
   toReply: v2Reply,
 }
 
+/**
+ * The built-in Application Load Balancer mapper (exported as `albMapper`).
+ * The query string is taken as the client sent it, and the reply uses
+ * multi-value headers exactly when the request came with them (the target
+ * group's setting).
+ */
 export const alb: HttpMapper<AlbEvent, AlbResult> = {
   kind: 'http',
   name: 'alb',

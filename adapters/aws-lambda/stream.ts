@@ -15,9 +15,16 @@ import { handlerFor, invocationOf, lambdaAdapter, readRequest } from './to-lambd
 
 /** The writable stream the Lambda runtime hands a streaming handler (the part of it used here). */
 export interface ResponseStream {
+  /** Writes a chunk of the body; `false` means the buffer is full and the writer should wait for `drain`. */
   write(chunk: Uint8Array | string): boolean
+  /** Ends the response, after writing `chunk` if one is given. */
   end(chunk?: Uint8Array | string): void
+  /** Calls `listener` once, the next time the stream has room again after a `write` returned `false`. */
   once(event: 'drain', listener: () => void): unknown
+  /**
+   * Sets the stream's content type. Used, when the runtime's
+   * `HttpResponseStream` is missing, to mark the HTTP metadata prelude.
+   */
   setContentType?(type: string): void
 }
 

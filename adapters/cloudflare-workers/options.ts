@@ -35,6 +35,7 @@ export interface WorkerOptions extends Omit<AdapterOptions, 'mappers'> {
   timeoutMs?: number
 }
 
+/** How `toWorker` reads queue messages into CloudEvents (the `queue` option). */
 export interface WorkerQueueOptions {
   /**
    * The CloudEvent `type` of messages that are not CloudEvents themselves,
@@ -45,6 +46,7 @@ export interface WorkerQueueOptions {
   type?: QueueEventType
 }
 
+/** How `toWorker` turns a cron trigger into a CloudEvent (the `scheduled` option). */
 export interface WorkerScheduledOptions {
   /**
    * The CloudEvent `type` of a cron trigger: a string, or a function of the

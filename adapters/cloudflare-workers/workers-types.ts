@@ -8,6 +8,10 @@
 
 /** The third argument of every Workers handler. */
 export interface WorkersExecutionContext {
+  /**
+   * Keeps the Worker alive until `promise` settles, after the response has
+   * been sent; the adapter passes its background work (`ctx.waitUntil`) here.
+   */
   waitUntil(promise: Promise<unknown>): void
 }
 
@@ -24,7 +28,13 @@ export interface QueueMessage<Body = unknown> {
   readonly body: Body
   /** Delivery count: 1 on the first delivery. */
   readonly attempts: number
+  /** Marks the message delivered, so that it is not retried whatever becomes of the rest of the batch. */
   ack(): void
+  /**
+   * Asks for the message to be delivered again, after `options.delaySeconds`
+   * or else the queue's `retry_delay`; past `max_retries` it goes to the
+   * dead-letter queue, if there is one.
+   */
   retry(options?: QueueRetryOptions): void
 }
 
@@ -68,7 +78,10 @@ export interface WorkersRaw<Env = unknown> {
  * runtime's.
  */
 export interface WorkerEntrypoint {
+  /** Serves an HTTP request: the HTTP app, or CloudEvents over HTTP to the event handlers. */
   fetch(request: Request, env: unknown, ctx: WorkersExecutionContext): Promise<Response>
+  /** Handles a queue batch, one CloudEvent per message, acknowledging or retrying each message by its outcome. */
   queue(batch: MessageBatch, env: unknown, ctx: WorkersExecutionContext): Promise<void>
+  /** Handles a cron trigger as one CloudEvent. */
   scheduled(controller: ScheduledController, env: unknown, ctx: WorkersExecutionContext): Promise<void>
 }
