@@ -7,6 +7,11 @@
 import { ConfigurationError, RetryableError } from './errors.js'
 import { outcomeOf, settle, toPromise, type Outcome } from './outcome.js'
 
+/**
+ * How {@link runBatch} runs a batch: concurrently, or in order for a source
+ * that must keep it, and, for an ordered source, which failures hold back
+ * which later items. Adapters fill it from the trigger they serve.
+ */
 export interface BatchOptions<T = unknown> {
   /**
    * The source is ordered (SQS FIFO, Kinesis, DynamoDB Streams): items run one

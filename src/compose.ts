@@ -6,6 +6,11 @@ import type { Context } from './context.js'
 import type { CloudEvent } from './event.js'
 import type { HandlerInfo, Middleware } from './middleware.js'
 
+/**
+ * A handler and its middleware, composed into one function of an event and
+ * its context. {@link compose} builds it once, when the handler is defined,
+ * and every invocation calls it.
+ */
 export type Chain = (event: CloudEvent, ctx: Context) => Promise<unknown>
 
 /** Wraps `inner` in `middlewares`, the first one outermost. */

@@ -64,11 +64,26 @@ export interface Context {
   readonly invocation: InvocationFacts
 }
 
+/**
+ * What {@link createContext} builds a context from: the provider, and what
+ * the platform tells of this invocation. Adapters fill it; a test can too,
+ * and leaves out what it does not care about.
+ *
+ * @example
+ * ```ts
+ * import { createContext } from 'faasade'
+ * const ctx = createContext({ provider: { name: 'test', raw: undefined }, deadline: Date.now() + 5_000, attempt: 1 })
+ * ctx.remainingMs() // about 5000
+ * ```
+ */
 export interface ContextInit {
+  /** The provider's name and native input, as `ctx.provider`. */
   provider: ProviderInfo
-  /** @defaultValue `Infinity` */
+  /** Epoch milliseconds by which the invocation must end. @defaultValue `Infinity` */
   deadline?: number
+  /** Delivery count, 1 for the first delivery, when the provider tells it. */
   attempt?: number
+  /** The logger as `ctx.log`. @defaultValue a JSON logger shared by all contexts that have none */
   log?: Logger
   /** The provider's own `waitUntil`; without one, promises are collected for {@link drainWaitUntil}. */
   waitUntil?: (promise: Promise<unknown>) => void

@@ -48,7 +48,19 @@ export interface Problem {
   [extension: string]: unknown
 }
 
+/**
+ * The options every faasade error takes: the error it wraps, and a detail
+ * that is safe to show a caller, kept apart from the message, which may
+ * hold internals and is only logged.
+ *
+ * @example
+ * ```ts
+ * import { PermanentError } from 'faasade'
+ * throw new PermanentError(`order ${id} has no customer`, { detail: 'The order has no customer', cause: error })
+ * ```
+ */
 export interface FaasadeErrorOptions {
+  /** The error this one wraps, as the standard `Error.cause`. */
   cause?: unknown
   /**
    * A short, safe text for HTTP replies (its `detail`, cut at 1,000
@@ -208,6 +220,17 @@ export class PayloadTooLargeError extends PermanentError {
   }
 }
 
+/**
+ * The options of a {@link RetryableError} and its subclasses: those of
+ * every faasade error, and how long the provider should wait before
+ * delivering the event again.
+ *
+ * @example
+ * ```ts
+ * import { RetryableError } from 'faasade'
+ * throw new RetryableError('rate limited by the payment API', { retryAfterMs: 30_000 })
+ * ```
+ */
 export interface RetryableErrorOptions extends FaasadeErrorOptions {
   /** Ask the provider to wait this long before redelivering, where it can. */
   retryAfterMs?: number

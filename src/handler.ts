@@ -23,6 +23,13 @@ export interface HandlerDefinition<S extends StandardSchema | undefined, U exten
   data?: S
   /** Middleware, outermost first. */
   use?: U
+  /**
+   * The business logic: runs once the event has passed the filters, the
+   * schema and the middleware. What it returns is the delivery's result (the
+   * HTTP reply to a CloudEvent sent over HTTP, the return value of a direct
+   * invoke); what it throws decides whether the event is retried or dropped
+   * (`RetryableError`, `PermanentError` and the rest of the family).
+   */
   handle(event: EventOf<S>, ctx: Context & AddedBy<U>): R | Promise<R>
 }
 

@@ -11,13 +11,38 @@
  */
 import { scrubber } from './redact.js'
 
+/**
+ * A line's severity, least to most severe. A logger writes the lines at its
+ * level and above and drops the rest.
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error'
+/**
+ * The structured data of a line, written as members of its JSON object
+ * beside `level`, `time` and `msg`. Any value is allowed: errors, bigints
+ * and cycles are written as data, never thrown.
+ */
 export type LogFields = Record<string, unknown>
 
+/**
+ * The logger handlers see as `ctx.log`, and that adapters and middleware
+ * write through: four levels and `child`, nothing tied to one provider, so
+ * any logging library can stand behind it.
+ *
+ * @example
+ * ```ts
+ * const log = ctx.log.child({ orderId: event.data.orderId })
+ * log.debug('looking up the customer')
+ * log.warn('payment slow', { ms: 2_400 })
+ * ```
+ */
 export interface Logger {
+  /** Detail for diagnosing a problem; dropped unless the level is `debug`. */
   debug(message: string, fields?: LogFields): void
+  /** Something that happened as it should. */
   info(message: string, fields?: LogFields): void
+  /** Something unexpected that the code got past: a dropped event, a slow dependency. */
   warn(message: string, fields?: LogFields): void
+  /** A failure that needs attention: an event that will be retried, a broken deployment. */
   error(message: string, fields?: LogFields): void
   /** A logger that adds `fields` to every line. */
   child(fields: LogFields): Logger
@@ -26,6 +51,7 @@ export interface Logger {
 /** Where finished lines go; one call per line. */
 export type LogSink = (line: string, level: LogLevel) => void
 
+/** What {@link createLogger} takes: the lowest level written, where lines go, and the clock for `time`. */
 export interface LoggerOptions {
   /** @defaultValue `LOG_LEVEL` from the environment, else `'info'` */
   level?: LogLevel

@@ -4,6 +4,20 @@
  */
 import { toFaasadeError, type FaasadeError } from './errors.js'
 
+/**
+ * How the delivery of one event ended: `ok` with the handler's result,
+ * `retry` (the provider should deliver it again) or `drop` (it never will
+ * succeed, so it is settled, acknowledged or sent to a dead-letter queue
+ * by the adapter's policy). Adapters translate outcomes into their
+ * provider's replies.
+ *
+ * @example
+ * ```ts
+ * import { settle } from 'faasade'
+ * const outcome = await settle(() => charge(order))
+ * if (outcome.kind === 'drop') log.warn('order dropped', { reason: outcome.error.message })
+ * ```
+ */
 export type Outcome<R = unknown> =
   | { readonly kind: 'ok'; readonly result: R }
   /** Redeliver: a `RetryableError`, a timeout or any error that is not ours. */

@@ -14,12 +14,25 @@ import { cloudEventMode } from './http/decode.js'
 export interface HttpApp {
   // `env` and the execution context are whatever the platform passes (Hono
   // types them per app): `unknown` here, so that any app's `fetch` fits.
+  /**
+   * Answers one HTTP request. Adapters call it for every request that is not
+   * CloudEvents for the event handlers, passing the platform's bindings and
+   * execution context where it has them.
+   */
   fetch(request: Request, env?: unknown, executionContext?: unknown): Response | Promise<Response>
 }
 
+/**
+ * A service as {@link defineService} makes it: an HTTP app, event handlers,
+ * or both, with the routing between them decided once. Every adapter serves
+ * one; a lone handler or app becomes one through {@link toService}.
+ */
 export interface Service {
+  /** Marks a service, for {@link isService}. */
   readonly kind: 'faasade.service'
+  /** The HTTP app, if the service has one. */
   readonly http: HttpApp | undefined
+  /** The event handlers, in the order they are tried. */
   readonly events: readonly Handler<unknown, unknown>[]
   /** The first handler, in `events` order, that accepts the event. */
   route(event: Pick<CloudEvent, 'type' | 'source'>): Handler<unknown, unknown> | undefined
@@ -59,8 +72,15 @@ export interface CloudEventsRoute {
 /** What an adapter accepts. */
 export type Target = Handler<unknown, unknown> | Service | HttpApp
 
+/**
+ * What {@link defineService} takes: an HTTP app, event handlers, or both,
+ * and, with both, the route on which CloudEvents over HTTP reach the
+ * handlers.
+ */
 export interface ServiceDefinition {
+  /** The HTTP app (a Hono app, or anything with `fetch`). */
   http?: HttpApp
+  /** The event handlers; an event goes to the first whose filters accept it. */
   events?: readonly Handler<unknown, unknown>[]
   /**
    * Where CloudEvents over HTTP reach `events` when there is an `http` app

@@ -8,6 +8,12 @@ import { invalidEvent, setAttribute, toEvent, type CloudEvent } from '../event.j
 import { decodeHeaderValue } from './header-value.js'
 import { bodyBytes, bodyText, fromBase64, isJsonMediaType, mediaType, type HttpRequest } from './message.js'
 
+/**
+ * How a request carries CloudEvents (HTTP protocol binding): `binary`, the
+ * attributes in `ce-*` headers and the data as the body; `structured`, one
+ * event as an `application/cloudevents+json` body; `batch`, an array of
+ * events as an `application/cloudevents-batch+json` body.
+ */
 export type CloudEventMode = 'binary' | 'structured' | 'batch'
 
 const STRUCTURED = 'application/cloudevents+json'

@@ -13,16 +13,37 @@ import type { HttpReply } from './message.js'
 import { problemReply } from './problem.js'
 import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents, tooLarge } from './serve.js'
 
+/**
+ * How {@link createFetchHandler} serves: the provider name handlers see,
+ * the context facts of each request, the body limit and the logger.
+ *
+ * @example
+ * ```ts
+ * import { createFetchHandler } from 'faasade'
+ * const fetch = createFetchHandler(service, {
+ *   provider: 'my-host',
+ *   context: () => ({ deadline: Date.now() + 30_000 }),
+ *   maxBodyBytes: 1024 * 1024,
+ * })
+ * ```
+ */
 export interface FetchHandlerOptions {
   /** The provider name handlers see in `ctx.provider.name`. @defaultValue `'http'` */
   provider?: string
   /** Context facts per request: deadline, attempt, `waitUntil`. */
   context?: (request: Request, env: unknown, executionContext: unknown) => Partial<Omit<ContextInit, 'provider'>>
-  /** @defaultValue 6 MB */
+  /** Larger bodies of CloudEvents requests get a 413 before they are read further. @defaultValue 6 MB */
   maxBodyBytes?: number
+  /** Where refused and malformed requests are logged, and handlers' `ctx.log` unless `context` gives one. @defaultValue a JSON logger */
   log?: Logger
 }
 
+/**
+ * A web-standard `fetch` function, as {@link createFetchHandler} returns it:
+ * a request in, a response out. `env` and `executionContext` are whatever the
+ * host passes (a Worker's bindings and context) and reach handlers in
+ * `ctx.provider.raw`.
+ */
 export type FetchHandler = (request: Request, env?: unknown, executionContext?: unknown) => Promise<Response>
 
 /**

@@ -18,6 +18,11 @@ import { problemReply, retryAfterSeconds } from './problem.js'
 /** 6 MB: AWS Lambda's limit for a synchronous request. */
 export const DEFAULT_MAX_BODY_BYTES = 6 * 1024 * 1024
 
+/**
+ * What {@link serveCloudEvents} needs beside the service and the request:
+ * how to make each event's context, where to log, and the body and
+ * concurrency limits. An adapter's HTTP trigger fills it from the platform.
+ */
 export interface ServeOptions {
   /** Makes the context of the invocation for one event (one a batch item). */
   context: (event: CloudEvent, index: number) => Context
