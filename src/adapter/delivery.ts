@@ -72,10 +72,14 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
   const done: Outcome[] = new Array(items.length)
   // Each item's own promise, for the line of those that settle after the reply.
   const running: Promise<unknown>[] = []
+  const copyOf = delivery.ordered ? undefined : copies(items)
   const batch = (adapter.runBatch ?? runUnordered)(
     items,
     (item, i) => {
       if (isFaasadeError(item.event)) throw item.event
+      // A second copy of an event in one batch (at-least-once delivery) shares the first's run and outcome.
+      const first = copyOf?.[i]
+      if (first !== undefined) return running[first]!
       const ctx = contextForEvent(item.event, {
         provider: { ...provider, raw: delivery.raw(item, i) },
         deadline,
@@ -110,6 +114,27 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
 function runUnordered<T, R>(items: readonly T[], run: (item: T, index: number) => Promise<R> | R, options: BatchOptions<T>): Promise<unknown> {
   const settled = options.settled!
   return runConcurrently(items, (item, i) => settle(() => run(item, i)).then((outcome) => void (settled[i] = outcome)), options.concurrency)
+}
+
+/**
+ * For each item that repeats an earlier one of the batch (the same `source`,
+ * `id` and `subject`: the same event, delivered twice), the index of that earlier
+ * one. Run side by side, two copies would race: one hits a unique index,
+ * or, under `idempotent()`, is told to come back after the whole lease.
+ */
+function copies(items: readonly NativeItem[]): number[] | undefined {
+  let copyOf: number[] | undefined
+  const seen = new Map<string, number>()
+  for (let i = 0; i < items.length; i++) {
+    const event = items[i]!.event
+    if (isFaasadeError(event)) continue
+    // The subject too: a mapper that derives ids (S3's from its request ids) may give two objects one id.
+    const key = `${event.source} ${event.id} ${event.subject}`
+    const first = seen.get(key)
+    if (first === undefined) seen.set(key, i)
+    else (copyOf ??= [])[i] = first
+  }
+  return copyOf
 }
 
 /** An item's ordering key: items of one key keep their order, other keys run beside them. */

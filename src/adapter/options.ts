@@ -94,11 +94,11 @@ const CHECKS: Record<(typeof ADAPTER_OPTIONS)[number], (value: unknown) => strin
   mappers: (value) => {
     if (!Array.isArray(value)) return 'must be an array'
     const bad = value.findIndex((m: unknown) => !isMapper(m))
-    return bad < 0 ? undefined : `[${bad}] is not a mapper: it needs kind 'events' (name, match, toEvents, reply) or 'http' (name, match, toRequest, toReply)`
+    return bad < 0 ? undefined : `[${bad}] is not a mapper (see defineMapper)`
   },
   onDrop: (value) => (value === 'dead-letter' || value === 'ack' ? undefined : "must be 'dead-letter' or 'ack'"),
   concurrency: (value) => (Number.isInteger(value) && (value as number) >= 1 ? undefined : 'must be an integer of at least 1'),
   maxBodyBytes: (value) => (typeof value === 'number' && value >= 0 ? undefined : 'must be a number of at least 0'),
   timeoutMarginMs: (value) => (typeof value === 'number' && value >= 0 && Number.isFinite(value) ? undefined : 'must be a finite number of at least 0'),
-  log: (value) => (typeof (value as Logger | null)?.child === 'function' ? undefined : 'must be a logger (debug, info, warn, error, child)'),
+  log: (value) => (typeof (value as Logger | null)?.child === 'function' ? undefined : 'must be a Logger'),
 }

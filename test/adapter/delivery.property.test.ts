@@ -86,3 +86,19 @@ describe('deliver', () => {
     expect(lines.filter((l) => l.msg.startsWith('event '))).toEqual([])
   })
 })
+
+describe('two copies of one event in a batch', () => {
+  it('run once and share the outcome (an unordered batch); an ordered batch keeps both, in order', async () => {
+    let runs = 0
+    const counted = defineHandler({ type: 'com.example.prop', handle: () => ++runs })
+    const { log } = logCapture()
+    const adapter = createAdapter(counted, { log }, { name: 'prop', log: () => log })
+    const twice = [...items(['ok', 'ok']), ...items(['ok'])] // i0, i1, then i0 again
+    const outcomes = await deliver(adapter, { trigger: 'dup', items: twice, deadline: Infinity, raw: () => undefined })
+    expect(runs).toBe(2)
+    expect(outcomes.map((o) => (o.kind === 'ok' ? o.result : o.kind))).toEqual([1, 2, 1])
+    runs = 0
+    await deliver(adapter, { trigger: 'dup', items: twice, deadline: Infinity, ordered: true, raw: () => undefined })
+    expect(runs).toBe(3)
+  })
+})
