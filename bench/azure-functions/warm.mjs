@@ -19,7 +19,7 @@ import { defineHandler } from 'faasade'
 import { toAzureFunctions } from 'faasade/azure-functions'
 import { httpAnswer, httpInvocation, HTTP_REPLY, MESSAGE_ID, queueInvocation, reply, TYPE } from './invocations.mjs'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 31)
 const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 200)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 1000)
 
