@@ -19,7 +19,16 @@ import { waitUntilWork, type WaitUntilWork } from './wait-until.js'
 
 /** What an HTTP app may use of its platform's execution context (Hono's `c.executionCtx`). */
 export interface AppExecutionContext {
+  /**
+   * Hands over work that may finish after the response is sent. Where the
+   * platform has no `waitUntil` of its own, the kit's collects the work and
+   * the adapter awaits it, up to the deadline, before the invocation ends.
+   */
   waitUntil(promise: Promise<unknown>): void
+  /**
+   * Workers' way of sending the request on to the origin if the app
+   * throws. Elsewhere there is no origin, and the kit's context does nothing.
+   */
   passThroughOnException?(): void
 }
 

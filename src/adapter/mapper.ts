@@ -85,7 +85,13 @@ export interface HttpReplyParts {
 /** A trigger that carries an HTTP request (API Gateway, a Pub/Sub push, an Azure HTTP trigger). */
 export interface HttpMapper<In = unknown, Reply = unknown> {
   readonly kind: 'http'
+  /** Names the trigger in logs. */
   readonly name: string
+  /**
+   * Whether `input` is this trigger's: a type guard on the native input,
+   * which tells the adapter to read it with {@link HttpMapper.toRequest}.
+   * A user's mapper is asked before the built-in ones.
+   */
   match(input: unknown): input is In
   /** The request. Pure. Throws a `ValidationError` for an input it cannot read (a 400). */
   toRequest(input: In): HttpRequestParts

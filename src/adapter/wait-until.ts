@@ -11,6 +11,7 @@ import { untilDeadline } from './deadline.js'
  * app's), awaited before it returns.
  */
 export interface WaitUntilWork {
+  /** Adds a promise to wait for; a function of its own, so it can be passed as `waitUntil` unbound. */
   add(promise: Promise<unknown>): void
   /** Waits for every promise added, and for those added while it waits. */
   drain(): Promise<void>

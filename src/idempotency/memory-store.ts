@@ -12,6 +12,7 @@ import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from './store.j
 import { ConfigurationError } from '../errors.js'
 import { checkOptions } from '../middleware.js'
 
+/** What {@link memoryStore} takes: how many records it holds, and a size limit to imitate a real store's. */
 export interface MemoryStoreOptions {
   /**
    * Records held at most. When full, a claim first drops dead records, then

@@ -18,6 +18,11 @@
 
 export type IdempotencyStatus = 'INPROGRESS' | 'COMPLETED'
 
+/**
+ * What a store holds under one key: who claimed it, in which state, until
+ * when, and, once completed, the result that later duplicates get back
+ * instead of running the handler again.
+ */
 export interface IdempotencyRecord {
   /** The hashed, namespaced key. */
   readonly key: string
@@ -32,6 +37,11 @@ export interface IdempotencyRecord {
   readonly result?: string
 }
 
+/**
+ * The answer to {@link IdempotencyStore.claim}: the claim was won (run the
+ * handler), or another delivery holds the key (a duplicate, completed or
+ * still in progress).
+ */
 export type ClaimResult =
   | { readonly claimed: true }
   /**
@@ -42,6 +52,26 @@ export type ClaimResult =
    */
   | { readonly claimed: false; readonly existing: IdempotencyRecord | undefined }
 
+/**
+ * A place to keep idempotency records, shared by every instance that may
+ * receive the same event: the contract the `idempotent` middleware is
+ * written against. faasade ships it for memory, Redis, DynamoDB, Postgres,
+ * Azure Table storage and D1; any other database that can make a claim
+ * atomic can implement it in four methods.
+ *
+ * @example
+ * ```ts
+ * import { idempotent, type IdempotencyStore } from 'faasade/idempotency'
+ * const store: IdempotencyStore = {
+ *   name: 'my-db',
+ *   claim: (record, now) => db.insertUnlessLive(record, now), // { claimed: true } or { claimed: false, existing }
+ *   complete: (record) => db.replaceIfOwner(record),
+ *   get: (key) => db.find(key),
+ *   release: (key, owner) => db.deleteIfOwner(key, owner),
+ * }
+ * export const onOrder = defineHandler({ use: [idempotent({ store })], handle })
+ * ```
+ */
 export interface IdempotencyStore {
   /** For logs and errors: `'memory'`, `'redis'`, `'dynamodb'`, … */
   readonly name: string

@@ -97,6 +97,11 @@ export interface SecretSource {
   readonly identity?: readonly unknown[]
   /** @defaultValue true */
   readonly prefetchable?: boolean
+  /**
+   * Reads the secret from the provider, as text or bytes; decoding (`json`,
+   * `binary`, a schema) and caching are left to {@link defineSecretProvider}.
+   * Throws one of the secret errors when the secret cannot be read.
+   */
   fetch(context: LoadContext): Promise<RawSecret>
 }
 

@@ -58,18 +58,22 @@ export class Secret<T> {
     return this.#value
   }
 
+  /** `[redacted]`: what `String(secret)`, concatenation and error messages get instead of the value. */
   toString(): string {
     return REDACTED
   }
 
+  /** `[redacted]`: what `JSON.stringify` (of the context, of a log line, of a reply) writes in its place. */
   toJSON(): string {
     return REDACTED
   }
 
+  /** `[redacted]`: what template strings and other conversions to a primitive get. */
   [Symbol.toPrimitive](): string {
     return REDACTED
   }
 
+  /** `[redacted]`: what Node's `util.inspect`, and so `console.log`, shows. */
   [INSPECT](): string {
     return REDACTED
   }

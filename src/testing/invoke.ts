@@ -7,6 +7,17 @@ import { settle } from '../outcome.js'
 import { dispatch, toService, type Service } from '../service.js'
 import { cloudEvent } from './cloud-event.js'
 
+/**
+ * How {@link invoke} sets up the synthetic invocation: the time it has, the
+ * delivery count, the native input and whether to print the logs, so that a
+ * test can try deadlines, redeliveries and provider-specific code.
+ *
+ * @example
+ * ```ts
+ * import { invoke } from 'faasade/testing'
+ * const run = await invoke(onOrder, { type: 'com.example.order.placed', data: { orderId: 'A1' } }, { attempt: 3, timeoutMs: 100 })
+ * ```
+ */
 export interface InvokeOptions {
   /** Milliseconds the invocation has; a negative value means the deadline already passed. @defaultValue 30000 */
   timeoutMs?: number

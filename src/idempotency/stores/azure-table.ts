@@ -59,9 +59,13 @@ export interface IdempotencyEntity {
 
 /** The part of a `TableClient` (`@azure/data-tables`) used here. */
 export interface TableClientLike {
+  /** Inserts `entity`; rejects with status 409 when the key already has one. Claims a free key. */
   createEntity(entity: IdempotencyEntity): Promise<{ etag?: string }>
+  /** Reads the entity under the key, with its ETag; rejects with status 404 when there is none. */
   getEntity(partitionKey: string, rowKey: string): Promise<{ etag?: string }>
+  /** Replaces the entity if its ETag is still `options.etag` (else a 412): takes over a dead claim, or completes one. */
   updateEntity(entity: IdempotencyEntity, mode: 'Replace', options: { etag: string }): Promise<{ etag?: string }>
+  /** Deletes the entity if its ETag is still `options.etag`: releases a claim only its owner still holds. */
   deleteEntity(partitionKey: string, rowKey: string, options: { etag: string }): Promise<unknown>
 }
 

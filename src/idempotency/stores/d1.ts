@@ -56,16 +56,21 @@ import { toRecord } from './internal/record.js'
 
 /** The part of a D1 prepared statement used here. */
 export interface D1StatementLike {
+  /** The statement with its `?1`, `?2`, … parameters bound to `values`, in order. */
   bind(...values: unknown[]): D1StatementLike
+  /** Runs the statement; `results` holds the rows a `RETURNING` clause gave back. */
   run(): Promise<{ results?: unknown[] }>
 }
 
 /** The part of a `D1Database` binding used here. */
 export interface D1DatabaseLike {
+  /** Prepares one SQL statement, to bind and run. */
   prepare(query: string): D1StatementLike
+  /** Runs statements in one round trip, as one transaction, and returns each one's result. */
   batch(statements: D1StatementLike[]): Promise<{ results?: unknown[] }[]>
 }
 
+/** What {@link d1Store}, {@link d1CreateTableSql} and {@link deleteExpired} take: the table's name. */
 export interface D1StoreOptions {
   /** The table. Letters, digits and `_` only. @defaultValue `'idempotency'` */
   table?: string

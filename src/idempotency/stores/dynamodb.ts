@@ -85,9 +85,30 @@ export interface AwsCredentials {
  * import).
  */
 export type DynamoDbClientLike =
-  | { send(command: never): Promise<unknown> }
-  | { putItem(input: never): Promise<unknown>; getItem(input: never): Promise<unknown>; deleteItem(input: never): Promise<unknown> }
+  | {
+      /** Sends a `PutItemCommand`, `GetItemCommand` or `DeleteItemCommand` (a `DynamoDBClient`). */
+      send(command: never): Promise<unknown>
+    }
+  | {
+      /** Writes an item under a condition: a claim or a completion (the aggregated `DynamoDB` client). */
+      putItem(input: never): Promise<unknown>
+      /** Reads an item, consistently. */
+      getItem(input: never): Promise<unknown>
+      /** Deletes an item if its owner still holds it. */
+      deleteItem(input: never): Promise<unknown>
+    }
 
+/**
+ * What {@link dynamoDbStore} takes: the table, and either your SDK client or
+ * what faasade needs to sign requests itself (region, endpoint,
+ * credentials), for a function that should not bundle the SDK.
+ *
+ * @example
+ * ```ts
+ * import { dynamoDbStore } from 'faasade/idempotency/dynamodb'
+ * const store = dynamoDbStore({ table: process.env.IDEMPOTENCY_TABLE!, keyAttribute: 'pk' })
+ * ```
+ */
 export interface DynamoDbStoreOptions {
   /** The table's name (or ARN). */
   table: string
@@ -125,6 +146,7 @@ export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024
 /** An attribute value in DynamoDB's JSON protocol. */
 type AttributeValue = { S: string } | { N: string }
 type Item = Record<string, AttributeValue>
+/** The three DynamoDB operations the store makes, as named in errors. */
 type Operation = 'PutItem' | 'GetItem' | 'DeleteItem'
 
 type Reply = { readonly ok: true; readonly item: unknown } | { readonly ok: false; readonly item: unknown }

@@ -55,9 +55,11 @@ import { toRecord } from './internal/record.js'
 
 /** What the store needs of a client: `pg`'s `Pool`/`Client`, PGlite, and most others fit. */
 export interface PostgresQueryable {
+  /** Runs one parameterised statement (`$1`, `$2`, … bound to `params`) and resolves to the rows it returned. */
   query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>
 }
 
+/** What {@link postgresStore} takes beside the client: the table's name. */
 export interface PostgresStoreOptions {
   /** The table, optionally schema-qualified (`app.idempotency`). Letters, digits and `_` only. @defaultValue `'idempotency'` */
   table?: string

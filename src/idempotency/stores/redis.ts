@@ -58,19 +58,24 @@ import { malformedRecord, storeFailure } from './internal/failure.js'
 
 /** The part of an `ioredis` client (or cluster) used here. */
 export interface IoRedisLike {
+  /** Sends one command by name with its arguments (`SET`, `GET`, …) and resolves to Redis's reply. */
   call(command: string, ...args: string[]): Promise<unknown>
+  /** Runs a Lua script (`EVAL`), which also loads it into Redis's script cache. */
   eval(script: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
+  /** Runs a cached script by its SHA-1 (`EVALSHA`); rejects with `NOSCRIPT` when Redis no longer has it. */
   evalsha(sha: string, numKeys: number, ...keysAndArgs: string[]): Promise<unknown>
 }
 
 /** The part of a `redis` (node-redis 4+) client used here: its raw `sendCommand`. */
 export interface NodeRedisLike {
+  /** Sends one command, its name first (`['SET', key, value]`), and resolves to Redis's reply. */
   sendCommand(args: string[]): Promise<unknown>
 }
 
 /** A connected `ioredis` or `redis` client. */
 export type RedisClientLike = IoRedisLike | NodeRedisLike
 
+/** What {@link redisStore} takes beside the client: the prefix of its keys. */
 export interface RedisStoreOptions {
   /**
    * Put before every key, to keep records apart from other data in one

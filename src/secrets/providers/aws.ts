@@ -57,6 +57,7 @@ export interface AwsCredentials {
  * not depend on the SDK's. Any v3 `SecretsManagerClient` fits.
  */
 export interface SecretsManagerClientLike {
+  /** Sends a `GetSecretValueCommand` and resolves to its output. */
   send(command: never): Promise<unknown>
 }
 
