@@ -9,6 +9,11 @@ import { ConfigurationError } from './errors.js'
  */
 export type EventFilter = string | RegExp
 
+/**
+ * A compiled {@link EventFilter}: true when a `type` or `source` value
+ * passes it. {@link compileFilter} makes one per filter, once, so that
+ * routing an event costs no parsing.
+ */
 export type Matcher = (value: string) => boolean
 
 /**

@@ -32,7 +32,7 @@ export {
 export { outcomeOf, settle, type Outcome } from './outcome.js'
 export { runBatch, runConcurrently, SkippedError, type BatchOptions } from './batch.js'
 export { formatTimestamp } from './time.js'
-export { compileFilter, type EventFilter } from './filter.js'
+export { compileFilter, type EventFilter, type Matcher } from './filter.js'
 export { isStandardSchema, validate, type SchemaOutput, type StandardSchema } from './schema.js'
 export { lazyChild } from './lazy-logger.js'
 export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel, type LogSink } from './logger.js'

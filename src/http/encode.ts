@@ -6,6 +6,7 @@ import { isExtensionName, type CloudEvent } from '../event.js'
 import { encodeHeaderValue, headerValue } from './header-value.js'
 import { isJsonMediaType, toBase64, type HttpReply } from './message.js'
 
+/** An encoded CloudEvent: the headers and body of an HTTP message, to put on a request or a reply. */
 type Encoded = Pick<HttpReply, 'headers' | 'body'>
 
 /**
