@@ -22,7 +22,7 @@ type StandardResult<Output> =
   | { readonly issues: ReadonlyArray<Issue> }
 
 /** The type a schema produces after validation. */
-export type SchemaOutput<S> = S extends StandardSchema<any, infer O> ? O : unknown
+export type SchemaOutput<S> = S extends StandardSchema<unknown, infer O> ? O : unknown
 
 /** True when `value` implements Standard Schema v1. */
 export function isStandardSchema(value: unknown): value is StandardSchema {
