@@ -17,7 +17,7 @@ export interface StandardSchema<Input = unknown, Output = Input> {
 }
 
 /** What a Standard Schema's `validate` gives: the output, or the issues found. */
-type StandardResult<Output> =
+export type StandardResult<Output> =
   | { readonly value: Output; readonly issues?: undefined }
   | { readonly issues: ReadonlyArray<Issue> }
 

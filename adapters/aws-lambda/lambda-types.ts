@@ -217,9 +217,9 @@ export interface BatchResponse {
 // --- HTTP --------------------------------------------------------------------
 
 /** Single-value headers or parameters as API Gateway and ALB send them; `null` when there are none. */
-type Params = Record<string, string | undefined> | null
+export type Params = Record<string, string | undefined> | null
 /** Multi-value headers or parameters as API Gateway and ALB send them; `null` when there are none. */
-type MultiParams = Record<string, string[] | undefined> | null
+export type MultiParams = Record<string, string[] | undefined> | null
 
 /** API Gateway REST API (and HTTP API with payload format 1.0). */
 export interface ApiGatewayV1Event {

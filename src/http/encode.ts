@@ -7,7 +7,7 @@ import { encodeHeaderValue, headerValue } from './header-value.js'
 import { isJsonMediaType, toBase64, type HttpReply } from './message.js'
 
 /** An encoded CloudEvent: the headers and body of an HTTP message, to put on a request or a reply. */
-type Encoded = Pick<HttpReply, 'headers' | 'body'>
+export type Encoded = Pick<HttpReply, 'headers' | 'body'>
 
 /**
  * Binary mode: attributes in `ce-*` headers, data as the body. Attribute
