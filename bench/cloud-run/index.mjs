@@ -8,7 +8,7 @@
  *   with a small JSON object (servers/work.mjs). Each server is its own
  *   Node process (NODE_ENV=production) on 127.0.0.1, started once, warmed
  *   up (BENCH_WARMUP_SECONDS = 3 s of wrk), then measured in
- *   BENCH_ROUNDS (3) rounds with the servers in a rotating order, one under
+ *   BENCH_ROUNDS (5) rounds with the servers in a rotating order, one under
  *   load at a time. Every reply is checked once before the load (status,
  *   content type, body). Ratios are medians of per-round ratios.
  * - Startup: a fresh process each, spawn to the first 200 for that same
@@ -38,7 +38,7 @@ const work = join(root, '.bench-tmp', 'cloud-run')
 const args = process.argv.slice(2)
 const write = args.includes('--write')
 const distArg = resolve(args.find((a) => !a.startsWith('--')) ?? 'dist')
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5)
 const WRK_SECONDS = Number(process.env.BENCH_WRK_SECONDS ?? 10)
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3)
 const STARTUP_SAMPLES = Number(process.env.BENCH_STARTUP_SAMPLES ?? 11)
@@ -282,6 +282,7 @@ function report(run) {
   return lines.join('\n')
 }
 
+if (spawnSync('wrk', ['-v']).error) throw new Error('wrk is not on the PATH (Debian, Ubuntu: apt-get install wrk)')
 prepare(distArg)
 const cpu = cpus()
 const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()
