@@ -197,7 +197,7 @@ const header = {
   date: new Date().toISOString(),
   machine: `${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ${process.platform}/${process.arch}`,
   node: process.version,
-  versions: `faasade ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (built from ${commit}), @azure/functions ${version('@azure/functions')}, esbuild ${version('esbuild')}`,
+  versions: `faasade ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (the dist measured; HEAD was ${commit} when the run started), @azure/functions ${version('@azure/functions')}, esbuild ${version('esbuild')}`,
   loadStart: loadavg(),
 }
 const bundles = {}

@@ -292,7 +292,7 @@ const header = {
   date: new Date().toISOString(),
   machine: `${cpu.length} cores (${cpu[0]?.model ?? 'unknown CPU'}), ${process.platform}/${process.arch}`,
   node: process.version,
-  versions: `faasade ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (built from ${commit}), @google-cloud/functions-framework ${version('@google-cloud/functions-framework')}, hono ${version('hono')}, @hono/node-server ${version('@hono/node-server')}, ${wrkVersion}`,
+  versions: `faasade ${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version} (the dist measured; HEAD was ${commit} when the run started), @google-cloud/functions-framework ${version('@google-cloud/functions-framework')}, hono ${version('hono')}, @hono/node-server ${version('@hono/node-server')}, ${wrkVersion}`,
   loadStart: loadavg(),
 }
 const run = { header, throughput: await throughput(), startup: await startup() }
