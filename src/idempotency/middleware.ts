@@ -150,8 +150,9 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
       if (cached) return replay(cached, config.store.name)
       // The deadline is on the context's clock and `now` may be a test's, far
       // from it: carry the time left over to `now`, so that the lease is
-      // worked out on one clock.
-      const deadline = ctx.deadline === Infinity ? Infinity : config.now() + ctx.remainingMs()
+      // worked out on one clock. On the real clock the deadline is used as it
+      // is: two readings of it may straddle a millisecond.
+      const deadline = ctx.deadline === Infinity || config.now === Date.now ? ctx.deadline : config.now() + ctx.remainingMs()
       const entry = await guard.claim(key, hash, deadline, ctx.log)
       if (entry.kind === 'replay') return replay(entry.record, config.store.name)
       const claim = entry.claim
