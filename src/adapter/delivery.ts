@@ -68,7 +68,6 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
   if (deadline <= Date.now()) log.warn('no time left for handlers: the deadline passed before the delivery started', { trigger, timeoutMarginMs: adapter.timeoutMarginMs })
   const work = delivery.waitUntil ? undefined : waitUntilWork()
   const waitUntil = delivery.waitUntil ?? work!.add
-  const provider = { name: adapter.provider, raw: undefined as Raw | undefined, env: delivery.env }
   const done: Outcome[] = new Array(items.length)
   // Each item's own promise, for the line of those that settle after the reply.
   const running: Promise<unknown>[] = []
@@ -81,7 +80,7 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
       const first = copyOf?.[i]
       if (first !== undefined) return running[first]!
       const ctx = contextForEvent(item.event, {
-        provider: { ...provider, raw: delivery.raw(item, i) },
+        provider: { name: adapter.provider, raw: delivery.raw(item, i), env: delivery.env },
         deadline,
         attempt: item.attempt,
         waitUntil,
