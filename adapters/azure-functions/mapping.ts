@@ -254,16 +254,7 @@ export function timerSource(functionName: string): string {
  * ```
  */
 export function queueMessageToEvent(message: unknown, metadata: StorageQueueMetadata, queueName: string, type: StorageQueueEventType = STORAGE_QUEUE_TYPE): CloudEvent {
-  const bytes = bytesOf(message)
-  if (!bytes && isStructured(message)) return fromJsonFormat(message)
-  return createEvent({
-    id: metadata.id ?? '',
-    source: storageQueueSource(queueName),
-    type: typeof type === 'function' ? type(message, metadata, queueName) : type,
-    time: validTime(metadata.insertionTime),
-    datacontenttype: bytes ? 'application/octet-stream' : typeof message === 'string' ? 'text/plain' : 'application/json',
-    data: bytes ?? message,
-  })
+  return messageEvent(message, metadata.id, storageQueueSource(queueName), () => (typeof type === 'function' ? type(message, metadata, queueName) : type), metadata.insertionTime)
 }
 
 /**
@@ -278,13 +269,23 @@ export function queueMessageToEvent(message: unknown, metadata: StorageQueueMeta
  * ```
  */
 export function serviceBusMessageToEvent(message: unknown, metadata: ServiceBusMetadata, entity: string, type: ServiceBusEventType = SERVICE_BUS_TYPE): CloudEvent {
+  return messageEvent(message, metadata.messageId, serviceBusSource(entity), () => (typeof type === 'function' ? type(message, metadata, entity) : type), metadata.enqueuedTimeUtc)
+}
+
+/**
+ * A queue message's body as a CloudEvent, by the rules both queues share: a
+ * structured CloudEvent passes through; bytes are `application/octet-stream`,
+ * text `text/plain`, anything else the host parsed `application/json`.
+ * `type` is asked only for a body that is not a CloudEvent.
+ */
+function messageEvent(message: unknown, id: string | undefined, source: string, type: () => string, time: string | Date | undefined): CloudEvent {
   const bytes = bytesOf(message)
   if (!bytes && isStructured(message)) return fromJsonFormat(message)
   return createEvent({
-    id: metadata.messageId ?? '',
-    source: serviceBusSource(entity),
-    type: typeof type === 'function' ? type(message, metadata, entity) : type,
-    time: validTime(metadata.enqueuedTimeUtc),
+    id: id ?? '',
+    source,
+    type: type(),
+    time: validTime(time),
     datacontenttype: bytes ? 'application/octet-stream' : typeof message === 'string' ? 'text/plain' : 'application/json',
     data: bytes ?? message,
   })
