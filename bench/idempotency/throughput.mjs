@@ -25,7 +25,7 @@ const BATCH_MS = Number(process.env.BENCH_BATCH_MS ?? 250)
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 500)
 
 /** A Redis-like client over a Map, as Powertools' CachePersistenceLayer calls it (get, set with NX/EX, del). */
-function mapCacheClient() {
+export function mapCacheClient() {
   const map = new Map()
   const live = (key) => {
     const entry = map.get(key)
@@ -49,7 +49,7 @@ function mapCacheClient() {
   }
 }
 
-function eventBridge(id) {
+export function eventBridge(id) {
   return {
     version: '0',
     id,
