@@ -7,12 +7,12 @@ import type { Context } from './context.js'
 import { ConfigurationError, TimeoutError } from './errors.js'
 import { withData, type CloudEvent } from './event.js'
 import { compileFilter, type EventFilter } from './filter.js'
-import type { AddedBy, HandlerInfo, Middleware } from './middleware.js'
+import type { AddedBy, AnyMiddleware, HandlerInfo } from './middleware.js'
 import { toPromise } from './outcome.js'
 import { isStandardSchema, validate, type SchemaOutput, type StandardSchema } from './schema.js'
 
 /** The options of {@link defineHandler}. */
-export interface HandlerDefinition<S extends StandardSchema | undefined, U extends readonly Middleware<any>[], R> {
+export interface HandlerDefinition<S extends StandardSchema | undefined, U extends readonly AnyMiddleware[], R> {
   /** Names the handler in logs and idempotency keys. @defaultValue the exact `type`, else `'handler'` */
   name?: string
   /** Accept only events of this type (exact, `*` wildcards, or a RegExp). */
@@ -77,7 +77,7 @@ const KNOWN = ['name', 'type', 'source', 'data', 'use', 'handle']
  */
 export function defineHandler<
   S extends StandardSchema | undefined = undefined,
-  const U extends readonly Middleware<any>[] = [],
+  const U extends readonly AnyMiddleware[] = [],
   R = unknown,
 >(definition: HandlerDefinition<S, U, R>): Handler<S extends StandardSchema ? SchemaOutput<S> : unknown, Awaited<R>> {
   for (const key of Object.keys(definition)) {

@@ -43,6 +43,26 @@ export interface HandlerInfo {
   readonly source?: EventFilter
 }
 
+/**
+ * Any middleware, whatever it adds to the context: what a handler's `use`
+ * list holds. Its `next` is typed `never` so that a middleware of every
+ * `Add` fits (a method's parameters are compared both ways), and `~adds`
+ * is kept, so that the list's element types, which `AddedBy` reads, stay
+ * exactly as written.
+ *
+ * @example
+ * ```ts
+ * const stack: readonly AnyMiddleware[] = [idempotent({ store }), secrets({ apiKey: fromEnv('API_KEY') })]
+ * ```
+ */
+export interface AnyMiddleware {
+  readonly name: string
+  run(event: CloudEvent, ctx: Context, next: never, handler: HandlerInfo): Promise<unknown>
+  attach?(handler: HandlerInfo): void
+  readonly retriesNext?: boolean
+  readonly '~adds'?: object
+}
+
 /** A middleware that adds `Add` to the handler's context. */
 export interface Middleware<Add extends object = {}> {
   readonly name: string

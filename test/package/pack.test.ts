@@ -7,11 +7,12 @@
 // the same time. The tarball goes next to that build, not into the package
 // directory, where `attw --pack` would delete a same-named tarball.
 import { spawn } from 'node:child_process'
-import { existsSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { copyFile, mkdir, mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { CJS_SCRIPT, CTS_SOURCE, ESM_SCRIPT, MTS_SOURCE, TSCONFIG } from './consumer-sources.js'
 
@@ -150,6 +151,25 @@ describe('the packed tarball', { timeout: 180_000 }, () => {
     for (const declaration of ['index.d.ts', 'index.d.cts', 'testing.d.ts', 'testing.d.cts']) {
       expect(files.some((f) => f.endsWith(`/node_modules/${manifest.name}/dist/${declaration}`)), `${declaration} in\n${result.stdout}`).toBe(true)
     }
+  })
+
+  // `any` in a shipped declaration switches type checking off at the user's
+  // call site. Found in the syntax tree, so that the word in a comment or a
+  // string literal type ('any') does not count.
+  it('has no `any` type in any declaration file it ships', () => {
+    const dist = join(work, 'package', 'dist')
+    const found: string[] = []
+    const declarations = readdirSync(dist).filter((f) => /\.d\.c?ts$/.test(f))
+    expect(declarations.length).toBeGreaterThan(10)
+    for (const file of declarations) {
+      const source = ts.createSourceFile(file, readFileSync(join(dist, file), 'utf8'), ts.ScriptTarget.Latest, true)
+      const visit = (node: ts.Node): void => {
+        if (node.kind === ts.SyntaxKind.AnyKeyword) found.push(`${file}:${source.getLineAndCharacterOfPosition(node.getStart()).line + 1}: ${node.parent.getText().slice(0, 80)}`)
+        ts.forEachChild(node, visit)
+      }
+      visit(source)
+    }
+    expect(found).toEqual([])
   })
 
   it('passes publint --strict', async () => {
