@@ -94,14 +94,8 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
   )
   await untilDeadline(work ? batch.then(work.drain) : batch, deadline)
   // A copy: items cut at the deadline may still settle into `done` after the reply.
-  const outcomes = done.slice()
   let cut = 0
-  for (let i = 0; i < outcomes.length; i++) {
-    if (outcomes[i] === undefined) {
-      outcomes[i] = UNFINISHED
-      cut++
-    }
-  }
+  const outcomes = Array.from(done, (outcome) => outcome ?? (cut++, UNFINISHED))
   logFailures(log, trigger, outcomes, items, deadLetter)
   if (cut > 0) logCut(log, trigger, cut, items, done, running)
   return deadLetter ? outcomes.map(reportDrop) : outcomes
@@ -128,32 +122,19 @@ function copies(items: readonly NativeItem[]): number[] | undefined {
   // three attributes was built, flattened and hashed for every item, about a
   // tenth of a batch's delivery time, to find copies that are rare.
   const seen = new Map<string, number>()
-  for (let i = 0; i < items.length; i++) {
-    const event = items[i]!.event
-    if (isFaasadeError(event)) continue
+  items.forEach(({ event }, i) => {
+    if (isFaasadeError(event)) return
     const first = seen.get(event.id)
-    if (first === undefined) seen.set(event.id, i)
-    else {
-      const copied = sameEventBefore(items, i, first)
-      if (copied !== undefined) (copyOf ??= [])[i] = copied
+    if (first === undefined) return void seen.set(event.id, i)
+    // The same id: a copy only with the same source and subject too (a
+    // mapper that derives ids, S3's from its request ids, may give two
+    // objects one id). An item that failed to map has no id.
+    for (let j = first; j < i; j++) {
+      const other = items[j]!.event as CloudEvent
+      if (other.id === event.id && other.source === event.source && other.subject === event.subject) return void ((copyOf ??= [])[i] = j)
     }
-  }
+  })
   return copyOf
-}
-
-/**
- * The first item before `i`, from `from` on, that is the same event as item
- * `i`: the same id, and the same `source` and `subject` (a mapper that
- * derives ids, S3's from its request ids, may give two objects one id).
- */
-function sameEventBefore(items: readonly NativeItem[], i: number, from: number): number | undefined {
-  const event = items[i]!.event as CloudEvent
-  for (let j = from; j < i; j++) {
-    const other = items[j]!.event
-    if (isFaasadeError(other) || other.id !== event.id) continue
-    if (other.source === event.source && other.subject === event.subject) return j
-  }
-  return undefined
 }
 
 /** An item's ordering key: items of one key keep their order, other keys run beside them. */
