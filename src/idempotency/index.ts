@@ -15,6 +15,7 @@
 export { idempotent, type IdempotentOptions } from './middleware.js'
 export { idempotency, parseKey as parseIdempotencyKey, type IdempotencyOptions } from './hono.js'
 export type { CommonOptions } from './options.js'
+export type { Duration, DurationString, DurationUnit } from './duration.js'
 export type { CacheOptions } from './cache.js'
 export type { StoreErrorPolicy } from './guard.js'
 export { sourceAndId, type KeyFunction, type KeyPart } from './key.js'

@@ -6,6 +6,7 @@ import {
   idempotency,
   idempotent,
   memoryStore,
+  type Duration,
   type IdempotencyStore,
   type IdempotentOptions,
   type KeyFunction,
@@ -40,13 +41,15 @@ describe('idempotent types', () => {
   })
 
   it('types its options', () => {
-    expectTypeOf<IdempotentOptions['ttl']>().toEqualTypeOf<number | undefined>()
+    expectTypeOf<IdempotentOptions['ttl']>().toEqualTypeOf<Duration | undefined>()
+    idempotent({ store, ttl: '24h', lease: '90s' })
+    idempotent({ store, ttl: '1h30m', lease: 300_000 })
     expectTypeOf<IdempotentOptions['onStoreError']>().toEqualTypeOf<'fail' | 'run' | undefined>()
     expectTypeOf<IdempotentOptions['store']>().toEqualTypeOf<IdempotencyStore | undefined>()
     // @ts-expect-error: an unknown option is a type error as well as a ConfigurationError
     idempotent({ store, tll: 5 })
-    // @ts-expect-error: durations are milliseconds, as numbers
-    idempotent({ store, ttl: '1h' })
+    // @ts-expect-error: a duration string names its unit
+    idempotent({ store, ttl: '1 hour' })
     // @ts-expect-error: the policy is 'fail' or 'run'
     idempotent({ store, onStoreError: 'ignore' })
     // @ts-expect-error: a key is a function of the event

@@ -468,7 +468,7 @@ describe('idempotent: options', () => {
       { ttl: Infinity },
       { ttl: 1.5 },
       { lease: 2500.25 },
-      { lease: '5s' },
+      { lease: '5 sec' },
       { cache: 'yes' },
       { cache: { maxEntries: -1 } },
       { cache: { max: 5 } },
