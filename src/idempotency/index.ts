@@ -12,7 +12,7 @@
  * export const orderPlaced = defineHandler({ use: [idempotent({ store })], handle: async () => ({ charged: true }) })
  * ```
  */
-export { idempotent, type IdempotentOptions } from './middleware.js'
+export { idempotent, type IdempotentOptions, type IdempotentSchemaOptions } from './middleware.js'
 export { idempotency, parseKey as parseIdempotencyKey, type IdempotencyOptions } from './hono.js'
 export type { CommonOptions } from './options.js'
 export type { Duration, DurationString, DurationUnit } from './duration.js'

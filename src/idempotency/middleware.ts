@@ -10,11 +10,13 @@ import { checkOptions, defineMiddleware, type HandlerInfo, type Middleware } fro
 import { IdempotencyResultError, IdempotencyStoreError } from './errors.js'
 import { createGuard } from './guard.js'
 import type { IdempotencyRecord } from './store.js'
-import { keyText, sourceAndId, storeKey, type KeyFunction } from './key.js'
+import { keyText, sourceAndId, storeKey, type KeyFunction, type KeyPart } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
 import { canonicalJson } from './canonical-json.js'
 import { payloadHash } from './hash.js'
 import { holdNamespace } from './namespace.js'
+import { isStandardSchema, type SchemaOutput, type StandardSchema } from '../schema.js'
+import type { EventOf } from '../handler.js'
 
 /** Options of {@link idempotent}. `Data` types the event the `key` and `payload` functions see. */
 export interface IdempotentOptions<Data = unknown> extends CommonOptions {
@@ -52,7 +54,31 @@ export interface IdempotentOptions<Data = unknown> extends CommonOptions {
   name?: string
 }
 
-const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name']
+/**
+ * Options of {@link idempotent} that name the handler's schema: `key` and
+ * `payload` see the event as `handle` does, `data` typed by the schema's
+ * output, and the data type is stated once, by the schema.
+ *
+ * @example
+ * ```ts
+ * const Order = z.object({ name: z.string() })
+ * defineHandler({ data: Order, use: [idempotent({ data: Order, key: (e) => e.data.name })], handle })
+ * ```
+ */
+export interface IdempotentSchemaOptions<S extends StandardSchema> extends Omit<IdempotentOptions, 'key' | 'payload'> {
+  /**
+   * The handler's `data` schema, the same object: it types `key` and
+   * `payload`, and is checked against the handler's when the handler is
+   * defined (a `ConfigurationError` if it is another).
+   */
+  data: S
+  /** What identifies a delivery, from the event as `handle` sees it. @defaultValue the event's `source` and `id` */
+  key?: (event: EventOf<S>) => KeyPart | readonly KeyPart[]
+  /** What is hashed to tell a redelivery from a reuse of its key; `false` skips it. @defaultValue the event's `data` */
+  payload?: ((event: EventOf<S>) => unknown) | false
+}
+
+const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name', 'data']
 
 /**
  * Makes a handler idempotent: the first delivery of an event runs it and
@@ -99,12 +125,24 @@ const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name']
  *   use: [idempotent({ store })],
  *   async handle(event, ctx) { return { sent: true } },
  * })
- * // or keyed by the order, whatever the event id:
- * idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId, ttl: 24 * 3600_000 })
+ * // or keyed by a field of the data, typed by the handler's schema (pass the same one):
+ * const Order = z.object({ orderId: z.string() })
+ * export const shipped = defineHandler({
+ *   name: 'shipped',
+ *   data: Order,
+ *   use: [idempotent({ store, data: Order, key: (e) => e.data.orderId, ttl: '24h' })],
+ *   async handle(event) { return { shipped: event.data.orderId } },
+ * })
+ * // or by a type of your own, where the handler has no schema:
+ * idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId })
  * ```
  */
-export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}): Middleware<{}> {
+export function idempotent<S extends StandardSchema>(options: IdempotentSchemaOptions<S>): Middleware<{}, SchemaOutput<S>>
+export function idempotent<Data = unknown>(options?: IdempotentOptions<Data>): Middleware<{}, Data>
+export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { data?: StandardSchema } = {}): Middleware<{}, Data> {
   checkOptions('idempotent', options, KNOWN)
+  const schema = options.data
+  if (schema !== undefined && !isStandardSchema(schema)) throw new ConfigurationError("idempotent: data must be the handler's Standard Schema (the same object as defineHandler's data)")
   const config = guardConfig('idempotent', options)
   const pickKey = (options.key ?? sourceAndId) as KeyFunction<Data>
   if (typeof pickKey !== 'function') throw new ConfigurationError('idempotent: key must be a function of the event')
@@ -123,11 +161,17 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
   const attached = new WeakSet<HandlerInfo>()
   let last: HandlerInfo | undefined
   const attach = (handler: HandlerInfo) => {
+    if (schema !== undefined && handler.data !== schema) {
+      throw new ConfigurationError(
+        `idempotent: data is not the schema of handler "${handler.name}" (${handler.data === undefined ? 'it has none' : 'it has another'}): ` +
+          'pass the same schema object as its defineHandler({ data }), so that key and payload see the data the handler does',
+      )
+    }
     holdNamespace(config.store, shared ?? handler.name, handler, shared !== undefined || handler.named !== false)
     attached.add(handler)
   }
 
-  return defineMiddleware({
+  return defineMiddleware<{}, Data>({
     name: 'idempotent',
     attach,
     async run(event, ctx: Context, next, handler) {

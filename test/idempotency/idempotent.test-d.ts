@@ -40,6 +40,46 @@ describe('idempotent types', () => {
     expectTypeOf<KeyFunction>().returns.toEqualTypeOf<string | number | boolean | bigint | null | undefined | readonly (string | number | boolean | bigint | null | undefined)[]>()
   })
 
+  it('types key and payload by the handler schema passed once, with no cast, and refuses a mismatch', () => {
+    const Greeting = z.object({ name: z.string(), count: z.number() })
+    const handler = defineHandler({
+      name: 'greet',
+      data: Greeting,
+      use: [
+        idempotent({
+          store,
+          data: Greeting,
+          key: (e) => {
+            expectTypeOf(e.data).toEqualTypeOf<{ name: string; count: number }>()
+            return e.data.name
+          },
+          payload: (e) => e.data.count,
+        }),
+      ],
+      handle: (event) => event.data.name,
+    })
+    expectTypeOf(handler.name).toBeString()
+    expectTypeOf(idempotent({ data: Greeting })).toEqualTypeOf<Middleware<{}, { name: string; count: number }>>()
+    // A middleware written for other data does not fit this handler:
+    defineHandler({
+      data: Greeting,
+      // @ts-expect-error: { orderId: string } is unrelated to the schema's output
+      use: [idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId })],
+      handle: () => undefined,
+    })
+    // ...nor does one that names a schema of other data:
+    defineHandler({
+      data: Greeting,
+      // @ts-expect-error: the key function's schema is not the handler's
+      use: [idempotent({ data: z.object({ orderId: z.string() }), key: (e) => e.data.orderId })],
+      handle: () => undefined,
+    })
+    // Typed by hand, where the handler has no schema, as before:
+    defineHandler({ use: [idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId })], handle: () => undefined })
+    // @ts-expect-error: a key function typed by a schema sees data that is present
+    idempotent({ data: Greeting, key: (e) => e.data?.missing })
+  })
+
   it('types its options', () => {
     expectTypeOf<IdempotentOptions['ttl']>().toEqualTypeOf<Duration | undefined>()
     idempotent({ store, ttl: '24h', lease: '90s' })

@@ -503,3 +503,31 @@ describe('idempotent: options', () => {
     expect(isIdempotencyError(new PermanentError('x'))).toBe(false)
   })
 })
+
+describe('idempotent: keyed by the handler schema', () => {
+  it('keys on a field the schema checked, and replays to a second event with the same field', async () => {
+    const { z } = await import('zod')
+    const Greeting = z.object({ name: z.string() })
+    let runs = 0
+    const handler = defineHandler({
+      name: 'greet',
+      data: Greeting,
+      use: [idempotent({ data: Greeting, key: (e) => e.data.name })],
+      handle: (event) => `hello ${event.data.name} #${++runs}`,
+    })
+    const first = await deliver(handler, order({ name: 'ada' }, 'evt-1'))
+    const second = await deliver(handler, order({ name: 'ada' }, 'evt-2'))
+    expect(first.outcome).toEqual({ kind: 'ok', result: 'hello ada #1' })
+    expect(second.outcome).toEqual({ kind: 'ok', result: 'hello ada #1' })
+    expect(runs).toBe(1)
+  })
+
+  it('refuses, when the handler is defined, a schema that is not the handler one', async () => {
+    const { z } = await import('zod')
+    const Greeting = z.object({ name: z.string() })
+    const Other = z.object({ name: z.string() })
+    expect(() => defineHandler({ name: 'a', data: Greeting, use: [idempotent({ data: Other })], handle: () => 1 })).toThrow(/data is not the schema of handler "a" \(it has another\)/)
+    expect(() => defineHandler({ name: 'b', use: [idempotent({ data: Greeting })], handle: () => 1 })).toThrow(/it has none/)
+    expect(() => idempotent({ data: 'Greeting' } as never)).toThrow(ConfigurationError)
+  })
+})
