@@ -13,6 +13,7 @@
  * ```
  */
 export { idempotent, type IdempotentOptions, type IdempotentSchemaOptions } from './middleware.js'
+export { makeIdempotent, type MakeIdempotentOptions } from './function.js'
 export { idempotency, parseKey as parseIdempotencyKey, type IdempotencyOptions } from './hono.js'
 export type { CommonOptions } from './options.js'
 export type { Duration, DurationString, DurationUnit } from './duration.js'
@@ -35,4 +36,4 @@ export {
 export { DELIVERY_TABLE, RECORD_TRANSITIONS, type Found, type PayloadMatch, type Verdict } from './state-machine.js'
 export { canonicalJson } from './canonical-json.js'
 export { recordBytes, RECORD_OVERHEAD_BYTES } from './guard.js'
-export type { ClaimResult, IdempotencyRecord, IdempotencyStatus, IdempotencyStore } from './store.js'
+export type { ClaimResult, IdempotencyRecord, IdempotencyStatus, IdempotencyStore, KeyScheme } from './store.js'

@@ -7,10 +7,9 @@ import type { Context } from '../context.js'
 import { ConfigurationError, ValidationError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
 import { checkOptions, defineMiddleware, type HandlerInfo, type Middleware } from '../middleware.js'
-import { IdempotencyResultError, IdempotencyStoreError } from './errors.js'
 import { createGuard } from './guard.js'
-import type { IdempotencyRecord } from './store.js'
-import { keyText, sourceAndId, storeKey, type KeyFunction, type KeyPart } from './key.js'
+import { runOnce } from './once.js'
+import { keyText, keyValue, sourceAndId, storeKey, type KeyFunction, type KeyPart } from './key.js'
 import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
 import { canonicalJson } from './canonical-json.js'
 import { payloadHash } from './hash.js'
@@ -182,60 +181,33 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { 
       // Read before the first await: later middleware and the handler get
       // the same event object and may change its data.
       const typed = event as CloudEvent<Data>
-      const text = keyText(pickKey, typed)
-      const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
-      // Hashes of short texts come back as strings, long ones as promises: await only those.
-      const pendingKey = storeKey(shared ?? handler.name, text)
-      const pendingHash = payload === undefined ? '' : payloadHash(payload)
+      const namespace = shared ?? handler.name
+      const scheme = config.store.keys
+      let pendingKey: string | Promise<string>
+      let pendingHash: string | Promise<string>
+      if (scheme === undefined) {
+        const text = keyText(pickKey, typed)
+        const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
+        // Hashes of short texts come back as strings, long ones as promises: await only those.
+        pendingKey = storeKey(namespace, text)
+        pendingHash = payload === undefined ? '' : payloadHash(payload)
+      } else {
+        const value = keyValue(pickKey, typed)
+        const payload = pickPayload === false ? undefined : pickPayload(typed)
+        pendingKey = scheme.key(namespace, value)
+        pendingHash = pickPayload === false ? '' : scheme.payload(payload)
+      }
       const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey
       const hash = typeof pendingHash === 'string' ? pendingHash : await pendingHash
 
-      const cached = guard.cached(key, hash)
-      if (cached) return replay(cached, config.store.name)
       // The deadline is on the context's clock and `now` may be a test's, far
       // from it: carry the time left over to `now`, so that the lease is
       // worked out on one clock. On the real clock the deadline is used as it
       // is: two readings of it may straddle a millisecond.
       const deadline = ctx.deadline === Infinity || config.now === Date.now ? ctx.deadline : config.now() + ctx.remainingMs()
-      const entry = await guard.claim(key, hash, deadline, ctx.log)
-      if (entry.kind === 'replay') return replay(entry.record, config.store.name)
-      const claim = entry.claim
-      if (claim === undefined) return next()
-
-      let result: unknown
-      try {
-        result = await next()
-      } catch (error) {
-        await guard.release(claim, ctx.log)
-        throw error
-      }
-      let json: string | undefined
-      if (storeResult && result !== undefined) {
-        try {
-          json = JSON.stringify(result)
-        } catch (error) {
-          await guard.release(claim, ctx.log)
-          throw new IdempotencyResultError(key, 'not-serialisable', `the result does not serialise as JSON (${(error as Error).message})`, { cause: error })
-        }
-        if (json === undefined) {
-          await guard.release(claim, ctx.log)
-          throw new IdempotencyResultError(key, 'not-serialisable', `the result (a ${typeof result}) has no JSON form`)
-        }
-      }
-      await guard.complete(claim, json, ctx.log)
-      return result
+      return runOnce({ guard, storeName: config.store.name, key, payloadHash: hash, deadline, log: ctx.log, storeResult }, () => next())
     },
   })
-}
-
-/** The stored result, as the JSON round trip of the original. */
-function replay(record: IdempotencyRecord, store: string): unknown {
-  if (record.result === undefined) return undefined
-  try {
-    return JSON.parse(record.result) as unknown
-  } catch (error) {
-    throw new IdempotencyStoreError(store, 'get', record.key, { cause: error, detail: 'The stored result is not JSON' })
-  }
 }
 
 function payloadText<Data>(pick: (event: CloudEvent<Data>) => unknown, event: CloudEvent<Data>): string {
