@@ -20,6 +20,7 @@ export type { Duration, DurationString, DurationUnit } from './duration.js'
 export type { CacheOptions } from './cache.js'
 export type { StoreErrorPolicy } from './guard.js'
 export { sourceAndId, type KeyFunction, type KeyPart } from './key.js'
+export { perInvocation, isStoreFactory, type StoreFactory } from './per-invocation.js'
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export {
   IdempotencyInProgressError,

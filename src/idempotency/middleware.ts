@@ -4,13 +4,15 @@
  * every adapter and on every item of a batch.
  */
 import type { Context } from '../context.js'
-import { ConfigurationError, ValidationError } from '../errors.js'
+import { ConfigurationError, DeploymentError, ValidationError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
 import { checkOptions, defineMiddleware, type HandlerInfo, type Middleware } from '../middleware.js'
-import { createGuard } from './guard.js'
+import { createGuard, type Guard } from './guard.js'
+import { isStoreFactory, type StoreFactory } from './per-invocation.js'
+import type { IdempotencyStore } from './store.js'
 import { runOnce } from './once.js'
 import { keyText, keyValue, sourceAndId, storeKey, type KeyFunction, type KeyPart } from './key.js'
-import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
+import { COMMON_OPTIONS, guardConfig, isStore, type CommonOptions } from './options.js'
 import { canonicalJson } from './canonical-json.js'
 import { payloadHash } from './hash.js'
 import { holdNamespace } from './namespace.js'
@@ -18,7 +20,15 @@ import { isStandardSchema, type SchemaOutput, type StandardSchema } from '../sch
 import type { EventOf } from '../handler.js'
 
 /** Options of {@link idempotent}. `Data` types the event the `key` and `payload` functions see. */
-export interface IdempotentOptions<Data = unknown> extends CommonOptions {
+export interface IdempotentOptions<Data = unknown> extends Omit<CommonOptions, 'store'> {
+  /**
+   * Where records live: a store, or a {@link StoreFactory} that makes one
+   * from the invocation's context (a store on a Workers binding:
+   * `d1Store((ctx) => workerEnv<Env>(ctx).DB)`). The default holds them in
+   * this process only: use a shared store in production.
+   * @defaultValue a new `memoryStore()` for this use
+   */
+  store?: IdempotencyStore | StoreFactory
   /**
    * What identifies a delivery. Returning nothing (`undefined`, `null`, `''`)
    * is an `IdempotencyKeyMissingError` (a `ValidationError`): the event is
@@ -140,9 +150,18 @@ export function idempotent<S extends StandardSchema>(options: IdempotentSchemaOp
 export function idempotent<Data = unknown>(options?: IdempotentOptions<Data>): Middleware<{}, Data>
 export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { data?: StandardSchema } = {}): Middleware<{}, Data> {
   checkOptions('idempotent', options, KNOWN)
+  const factory = isStoreFactory(options.store) ? options.store : undefined
+  // With a factory, the options are checked now on a stand-in store, and
+  // each store it makes gets a guard (and a cache) of its own.
+  const config = guardConfig('idempotent', factory === undefined ? (options as CommonOptions) : { ...options, store: undefined })
+  const guards = new WeakMap<IdempotencyStore, Guard>()
+  const guardOf = (store: IdempotencyStore): Guard => {
+    let found = guards.get(store)
+    if (found === undefined) guards.set(store, (found = createGuard(guardConfig('idempotent', { ...options, store }))))
+    return found
+  }
   const schema = options.data
   if (schema !== undefined && !isStandardSchema(schema)) throw new ConfigurationError("idempotent: data must be the handler's Standard Schema (the same object as defineHandler's data)")
-  const config = guardConfig('idempotent', options)
   const pickKey = (options.key ?? sourceAndId) as KeyFunction<Data>
   if (typeof pickKey !== 'function') throw new ConfigurationError('idempotent: key must be a function of the event')
   const pickPayload = options.payload ?? ((event: CloudEvent<Data>) => event.data)
@@ -166,7 +185,7 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { 
           'pass the same schema object as its defineHandler({ data }), so that key and payload see the data the handler does',
       )
     }
-    holdNamespace(config.store, shared ?? handler.name, handler, shared !== undefined || handler.named !== false)
+    holdNamespace(factory ?? config.store, shared ?? handler.name, handler, shared !== undefined || handler.named !== false)
     attached.add(handler)
   }
 
@@ -182,7 +201,8 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { 
       // the same event object and may change its data.
       const typed = event as CloudEvent<Data>
       const namespace = shared ?? handler.name
-      const scheme = config.store.keys
+      const store = factory === undefined ? config.store : resolve(factory, ctx)
+      const scheme = store.keys
       let pendingKey: string | Promise<string>
       let pendingHash: string | Promise<string>
       if (scheme === undefined) {
@@ -205,9 +225,26 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { 
       // worked out on one clock. On the real clock the deadline is used as it
       // is: two readings of it may straddle a millisecond.
       const deadline = ctx.deadline === Infinity || config.now === Date.now ? ctx.deadline : config.now() + ctx.remainingMs()
-      return runOnce({ guard, storeName: config.store.name, key, payloadHash: hash, deadline, log: ctx.log, storeResult }, () => next())
+      return runOnce({ guard: factory === undefined ? guard : guardOf(store), storeName: store.name, key, payloadHash: hash, deadline, log: ctx.log, storeResult }, () => next())
     },
   })
+}
+
+/**
+ * The store a factory makes for this invocation. A factory that cannot make
+ * one (a binding missing from this deployment) is a `DeploymentError`: the
+ * event waits for the fix instead of running without idempotency.
+ */
+function resolve(factory: StoreFactory, ctx: Context): IdempotencyStore {
+  let store: unknown
+  try {
+    store = factory.resolve(ctx)
+  } catch (error) {
+    if (error instanceof DeploymentError) throw error
+    throw new DeploymentError(`idempotent: the ${factory.name} store for this invocation could not be made: ${(error as Error)?.message ?? String(error)}`, { cause: error })
+  }
+  if (!isStore(store)) throw new DeploymentError(`idempotent: the ${factory.name} store factory returned something that is not an idempotency store`)
+  return store
 }
 
 function payloadText<Data>(pick: (event: CloudEvent<Data>) => unknown, event: CloudEvent<Data>): string {

@@ -73,7 +73,7 @@ function positiveMs(owner: string, name: string, value: unknown, fallback: numbe
   return value === undefined ? fallback : parseDuration(owner, name, value)
 }
 
-function isStore(value: unknown): value is IdempotencyStore {
+export function isStore(value: unknown): value is IdempotencyStore {
   if (typeof value !== 'object' || value === null) return false
   const store = value as Record<string, unknown>
   return typeof store.name === 'string' && ['claim', 'complete', 'get', 'release'].every((m) => typeof store[m] === 'function')

@@ -10,6 +10,7 @@ import {
   type IdempotencyStore,
   type IdempotentOptions,
   type KeyFunction,
+  type StoreFactory,
 } from 'faasade/idempotency'
 
 const store = memoryStore()
@@ -85,7 +86,7 @@ describe('idempotent types', () => {
     idempotent({ store, ttl: '24h', lease: '90s' })
     idempotent({ store, ttl: '1h30m', lease: 300_000 })
     expectTypeOf<IdempotentOptions['onStoreError']>().toEqualTypeOf<'fail' | 'run' | undefined>()
-    expectTypeOf<IdempotentOptions['store']>().toEqualTypeOf<IdempotencyStore | undefined>()
+    expectTypeOf<IdempotentOptions['store']>().toEqualTypeOf<IdempotencyStore | StoreFactory | undefined>()
     // @ts-expect-error: an unknown option is a type error as well as a ConfigurationError
     idempotent({ store, tll: 5 })
     // @ts-expect-error: a duration string names its unit

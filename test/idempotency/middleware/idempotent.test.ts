@@ -531,3 +531,29 @@ describe('idempotent: keyed by the handler schema', () => {
     expect(() => idempotent({ data: 'Greeting' } as never)).toThrow(ConfigurationError)
   })
 })
+
+describe('idempotent: a store made per invocation', () => {
+  it('makes the store from the first invocation context and reuses it', async () => {
+    const { perInvocation } = await import('faasade/idempotency')
+    const made: unknown[] = []
+    const store = perInvocation('memory', (ctx) => (made.push(ctx.provider.name), memoryStore()))
+    let runs = 0
+    const handler = defineHandler({ name: 'per-invocation', use: [idempotent({ store })], handle: () => ++runs })
+    await deliver(handler, order())
+    await deliver(handler, order())
+    expect(runs).toBe(1)
+    expect(made).toEqual(['test'])
+  })
+
+  it('is a DeploymentError, whatever onStoreError says, when the factory cannot make the store', async () => {
+    const { perInvocation } = await import('faasade/idempotency')
+    const { DeploymentError } = await import('faasade')
+    const store = perInvocation('d1', () => {
+      throw new Error('env.DB is undefined')
+    })
+    const handler = defineHandler({ name: 'no-binding', use: [idempotent({ store, onStoreError: 'run' })], handle: () => 1 })
+    const error = errorOf(await deliver(handler, order()))
+    expect(error).toBeInstanceOf(DeploymentError)
+    expect(error?.message).toMatch(/the d1 store for this invocation could not be made: env.DB is undefined/)
+  })
+})
