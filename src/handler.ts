@@ -42,8 +42,16 @@ export interface HandlerDefinition<S extends StandardSchema | undefined, U exten
  */
 export type EventOf<S> = S extends StandardSchema ? CloudEvent<SchemaOutput<S>> & { readonly data: SchemaOutput<S> } : CloudEvent<unknown>
 
-/** The data a handler's middleware sees: the schema's output, or `unknown` without one. */
-type DataOf<S> = S extends StandardSchema ? SchemaOutput<S> : unknown
+/**
+ * The data a handler's middleware sees: the schema's output, or `unknown`
+ * without one. A middleware in `use` must be written for data related to it.
+ *
+ * @example
+ * ```ts
+ * type OrderData = DataOf<typeof Order> // { orderId: string }
+ * ```
+ */
+export type DataOf<S> = S extends StandardSchema ? SchemaOutput<S> : unknown
 
 /** A defined handler. Adapters call {@link Handler.run}; users pass it to an adapter. */
 export interface Handler<Data = unknown, Result = unknown> {
