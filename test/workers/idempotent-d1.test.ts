@@ -89,6 +89,15 @@ describe('idempotent() on a D1 store made from the invocation env', () => {
     expect([...result.explicitAcks, ...result.retryMessages.map((m) => m.msgId)].sort()).toEqual(['c1', 'c2'])
   })
 
+  it('coalesces two copies of one message (same id) in a concurrent batch: one run, the same outcome for both', async () => {
+    const result = await concurrent.queue('crawl', [message('e1', { url: 'https://e.example' }), message('e1', { url: 'https://e.example' })])
+    expect(result.outcome).toBe('ok')
+    expect(result.retryMessages).toEqual([])
+    expect(result.explicitAcks).toEqual(['e1', 'e1'].slice(0, result.explicitAcks.length))
+    expect(result.explicitAcks.length).toBeGreaterThan(0)
+    expect(await runsOf('https://e.example')).toBe(1)
+  })
+
   it('says which table is missing, as a DeploymentError, and retries the message', async () => {
     const result = await noTable.queue('crawl', [message('d1', { url: 'https://d.example' })])
     expect(result.retryMessages.map((m) => m.msgId)).toEqual(['d1'])
