@@ -21,7 +21,10 @@ export interface HandlerDefinition<S extends StandardSchema | undefined, U exten
   source?: EventFilter
   /** Any Standard Schema (zod, zod/mini, valibot): `event.data` is checked, and typed, by it. */
   data?: S
-  /** Middleware, outermost first. */
+  /**
+   * Middleware, outermost first. One written for data of a type unrelated
+   * to the schema's output is a type error.
+   */
   use?: U
   /**
    * The business logic: runs once the event has passed the filters, the
@@ -38,6 +41,17 @@ export interface HandlerDefinition<S extends StandardSchema | undefined, U exten
  * present (the schema ran); without one, `data` is `unknown`.
  */
 export type EventOf<S> = S extends StandardSchema ? CloudEvent<SchemaOutput<S>> & { readonly data: SchemaOutput<S> } : CloudEvent<unknown>
+
+/**
+ * The data a handler's middleware sees: the schema's output, or `unknown`
+ * without one. A middleware in `use` must be written for data related to it.
+ *
+ * @example
+ * ```ts
+ * type OrderData = DataOf<typeof Order> // { orderId: string }
+ * ```
+ */
+export type DataOf<S> = S extends StandardSchema ? SchemaOutput<S> : unknown
 
 /** A defined handler. Adapters call {@link Handler.run}; users pass it to an adapter. */
 export interface Handler<Data = unknown, Result = unknown> {
@@ -77,7 +91,7 @@ const KNOWN = ['name', 'type', 'source', 'data', 'use', 'handle']
  */
 export function defineHandler<
   S extends StandardSchema | undefined = undefined,
-  const U extends readonly AnyMiddleware[] = [],
+  const U extends readonly AnyMiddleware<DataOf<S>>[] = [],
   R = unknown,
 >(definition: HandlerDefinition<S, U, R>): Handler<S extends StandardSchema ? SchemaOutput<S> : unknown, Awaited<R>> {
   for (const key of Object.keys(definition)) {
@@ -95,7 +109,7 @@ export function defineHandler<
   const name = definition.name ?? (typeof definition.type === 'string' && !definition.type.includes('*') ? definition.type : 'handler')
   const typeMatches = compileFilter(definition.type, 'defineHandler: `type`')
   const sourceMatches = compileFilter(definition.source, 'defineHandler: `source`')
-  const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: definition.type, source: definition.source })
+  const info: HandlerInfo = Object.freeze({ name, named: definition.name !== undefined, type: definition.type, source: definition.source, data: schema })
   for (const m of use) m.attach?.(info)
   const handle = definition.handle as (event: CloudEvent, ctx: Context) => unknown
   const chain = compose(use, (event, ctx) => toPromise(() => handle(event, ctx)), info)

@@ -2,7 +2,7 @@
  * faasade: one CloudEvents handler, four clouds. This entry is the neutral
  * core; it imports no provider SDK, no schema library and no HTTP framework.
  */
-export { defineHandler, isHandler, type EventOf, type Handler, type HandlerDefinition } from './handler.js'
+export { defineHandler, isHandler, type DataOf, type EventOf, type Handler, type HandlerDefinition } from './handler.js'
 export { defineService, dispatch, isService, mayDeliver, pathOf, toService, wantsEvents, type CloudEventsRoute, type HttpApp, type RequestLine, type Service, type ServiceDefinition, type Target } from './service.js'
 export { contextForEvent, createContext, drainWaitUntil, extendContext, type Context, type ContextInit, type InvocationFacts, type ProviderInfo } from './context.js'
 export { checkOptions, defineMiddleware, type AddedBy, type AnyMiddleware, type HandlerInfo, type Middleware, type Next } from './middleware.js'

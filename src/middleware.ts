@@ -20,6 +20,7 @@ import type { Context } from './context.js'
 import type { CloudEvent } from './event.js'
 import type { EventFilter } from './filter.js'
 import { ConfigurationError } from './errors.js'
+import type { StandardSchema } from './schema.js'
 
 /** Calls the rest of the chain with this middleware's context additions. */
 export type Next<Add extends object> = {} extends Add
@@ -41,11 +42,16 @@ export interface HandlerInfo {
   readonly type?: EventFilter
   /** The handler's `source` filter as given, for messages. */
   readonly source?: EventFilter
+  /**
+   * The handler's `data` schema, if it has one: a middleware typed by a
+   * schema of its own (`idempotent({ data })`) checks it is the same one.
+   */
+  readonly data?: StandardSchema
 }
 
 /**
  * Any middleware, whatever it adds to the context: what a handler's `use`
- * list holds. Its `next` is typed `never` so that a middleware of every
+ * list holds (`Data`: the handler's data). Its `next` is typed `never` so that a middleware of every
  * `Add` fits (a method's parameters are compared both ways), and `~adds`
  * is kept, so that the list's element types, which `AddedBy` reads, stay
  * exactly as written.
@@ -55,16 +61,22 @@ export interface HandlerInfo {
  * const stack: readonly AnyMiddleware[] = [idempotent({ store }), secrets({ apiKey: fromEnv('API_KEY') })]
  * ```
  */
-export interface AnyMiddleware {
+export interface AnyMiddleware<Data = unknown> {
   readonly name: string
   run(event: CloudEvent, ctx: Context, next: never, handler: HandlerInfo): Promise<unknown>
   attach?(handler: HandlerInfo): void
   readonly retriesNext?: boolean
   readonly '~adds'?: object
+  /** As {@link Middleware}'s: a handler whose data is of an unrelated type refuses the middleware. */
+  '~data'?(data: Data): void
 }
 
-/** A middleware that adds `Add` to the handler's context. */
-export interface Middleware<Add extends object = {}> {
+/**
+ * A middleware that adds `Add` to the handler's context. `Data` is the event
+ * data it was written for (`unknown`: any): a handler whose schema gives
+ * data of an unrelated type refuses it at compile time.
+ */
+export interface Middleware<Add extends object = {}, Data = unknown> {
   readonly name: string
   /**
    * Runs around the rest of the chain: return without calling `next` to
@@ -98,6 +110,13 @@ export interface Middleware<Add extends object = {}> {
   readonly retriesNext?: boolean
   /** Type-only marker of what this middleware adds; never set at run time. */
   readonly '~adds'?: Add
+  /**
+   * Type-only marker of the data this middleware was written for; never set
+   * at run time. A method, so that it compares both ways: a middleware for
+   * `{ orderId: string }` fits a handler whose data is that or a subtype (or
+   * has no schema), not one whose data is unrelated.
+   */
+  '~data'?(data: Data): void
 }
 
 /** The context fields a list of middleware adds, in order. */
@@ -106,7 +125,7 @@ export type AddedBy<U extends readonly unknown[]> = U extends readonly [infer He
   : {}
 
 /** Identity function that types a middleware's additions. */
-export function defineMiddleware<Add extends object = {}>(middleware: Middleware<Add>): Middleware<Add> {
+export function defineMiddleware<Add extends object = {}, Data = unknown>(middleware: Middleware<Add, Data>): Middleware<Add, Data> {
   if (typeof middleware?.run !== 'function' || typeof middleware.name !== 'string') {
     throw new ConfigurationError('defineMiddleware needs { name: string, run(event, ctx, next) }')
   }

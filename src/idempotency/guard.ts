@@ -8,7 +8,7 @@
  * (the failed claim, which returns the record where the store can, else a
  * `get` more); a duplicate found in the local cache none.
  */
-import { TimeoutError } from '../errors.js'
+import { DeploymentError, TimeoutError } from '../errors.js'
 import type { Logger } from '../logger.js'
 import type { RecordCache } from './cache.js'
 import {
@@ -108,6 +108,9 @@ export function createGuard(config: GuardConfig): Guard {
 
   /** Fail closed (throw) or open (run without a claim), per the policy. */
   const fault = (operation: StoreOperation, key: string, error: unknown, log: Logger): Entry => {
+    // A store that says the deployment is wrong (a D1 table never created)
+    // is not a store fault to run past or to blur: it says what to fix.
+    if (error instanceof DeploymentError) throw error
     // A store may already say it in our words (with its own detail); keep that.
     const wrapped = error instanceof IdempotencyStoreError ? error : new IdempotencyStoreError(store.name, operation, key, { cause: error })
     if (config.onStoreError === 'fail') throw wrapped

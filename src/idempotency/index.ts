@@ -12,12 +12,15 @@
  * export const orderPlaced = defineHandler({ use: [idempotent({ store })], handle: async () => ({ charged: true }) })
  * ```
  */
-export { idempotent, type IdempotentOptions } from './middleware.js'
+export { idempotent, type IdempotentOptions, type IdempotentSchemaOptions } from './middleware.js'
+export { makeIdempotent, type MakeIdempotentOptions } from './function.js'
 export { idempotency, parseKey as parseIdempotencyKey, type IdempotencyOptions } from './hono.js'
 export type { CommonOptions } from './options.js'
+export type { Duration, DurationString, DurationUnit } from './duration.js'
 export type { CacheOptions } from './cache.js'
 export type { StoreErrorPolicy } from './guard.js'
 export { sourceAndId, type KeyFunction, type KeyPart } from './key.js'
+export { perInvocation, isStoreFactory, type StoreFactory } from './per-invocation.js'
 export { memoryStore, type MemoryStore, type MemoryStoreOptions } from './memory-store.js'
 export {
   IdempotencyInProgressError,
@@ -34,4 +37,4 @@ export {
 export { DELIVERY_TABLE, RECORD_TRANSITIONS, type Found, type PayloadMatch, type Verdict } from './state-machine.js'
 export { canonicalJson } from './canonical-json.js'
 export { recordBytes, RECORD_OVERHEAD_BYTES } from './guard.js'
-export type { ClaimResult, IdempotencyRecord, IdempotencyStatus, IdempotencyStore } from './store.js'
+export type { ClaimResult, IdempotencyRecord, IdempotencyStatus, IdempotencyStore, KeyScheme } from './store.js'

@@ -49,14 +49,15 @@ function isMissing(part: KeyPart): boolean {
 }
 
 /**
- * The canonical text of the key a key function picked, or an
- * {@link IdempotencyKeyMissingError}. Runs synchronously, on entry, so that
- * no later middleware can change what it reads.
+ * What a key function picked, checked: one part, or a non-empty list of
+ * parts, none of them missing; else an {@link IdempotencyKeyMissingError}.
+ * Runs synchronously, on entry, so that no later middleware can change what
+ * it reads.
  */
-export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>): string {
+export function keyValue<Arg>(pick: (arg: Arg) => KeyPart | readonly KeyPart[], arg: Arg): KeyPart | readonly KeyPart[] {
   let picked: KeyPart | readonly KeyPart[]
   try {
-    picked = pick(event)
+    picked = pick(arg)
   } catch (error) {
     throw new IdempotencyKeyMissingError('The idempotency key function threw', [{ message: 'key function threw' }], { cause: error })
   }
@@ -74,7 +75,17 @@ export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>):
       ])
     }
   }
-  return canonicalJson(parts)
+  return picked
+}
+
+/** The canonical text of a checked key: the JSON list of its parts. */
+export function keyTextOf(value: KeyPart | readonly KeyPart[]): string {
+  return canonicalJson(Array.isArray(value) ? value : [value])
+}
+
+/** {@link keyValue}, as canonical text. */
+export function keyText<Data>(pick: KeyFunction<Data>, event: CloudEvent<Data>): string {
+  return keyTextOf(keyValue(pick, event))
 }
 
 const UNSAFE = /[^A-Za-z0-9._-]+/g

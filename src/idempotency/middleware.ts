@@ -4,20 +4,31 @@
  * every adapter and on every item of a batch.
  */
 import type { Context } from '../context.js'
-import { ConfigurationError, ValidationError } from '../errors.js'
+import { ConfigurationError, DeploymentError, ValidationError } from '../errors.js'
 import type { CloudEvent } from '../event.js'
 import { checkOptions, defineMiddleware, type HandlerInfo, type Middleware } from '../middleware.js'
-import { IdempotencyResultError, IdempotencyStoreError } from './errors.js'
-import { createGuard } from './guard.js'
-import type { IdempotencyRecord } from './store.js'
-import { keyText, sourceAndId, storeKey, type KeyFunction } from './key.js'
-import { COMMON_OPTIONS, guardConfig, type CommonOptions } from './options.js'
+import { createGuard, type Guard } from './guard.js'
+import { isStoreFactory, type StoreFactory } from './per-invocation.js'
+import type { IdempotencyStore } from './store.js'
+import { runOnce } from './once.js'
+import { keyText, keyValue, sourceAndId, storeKey, type KeyFunction, type KeyPart } from './key.js'
+import { COMMON_OPTIONS, guardConfig, isStore, type CommonOptions } from './options.js'
 import { canonicalJson } from './canonical-json.js'
 import { payloadHash } from './hash.js'
 import { holdNamespace } from './namespace.js'
+import { isStandardSchema, type SchemaOutput, type StandardSchema } from '../schema.js'
+import type { EventOf } from '../handler.js'
 
 /** Options of {@link idempotent}. `Data` types the event the `key` and `payload` functions see. */
-export interface IdempotentOptions<Data = unknown> extends CommonOptions {
+export interface IdempotentOptions<Data = unknown> extends Omit<CommonOptions, 'store'> {
+  /**
+   * Where records live: a store, or a {@link StoreFactory} that makes one
+   * from the invocation's context (a store on a Workers binding:
+   * `d1Store((ctx) => workerEnv<Env>(ctx).DB)`). The default holds them in
+   * this process only: use a shared store in production.
+   * @defaultValue a new `memoryStore()` for this use
+   */
+  store?: IdempotencyStore | StoreFactory
   /**
    * What identifies a delivery. Returning nothing (`undefined`, `null`, `''`)
    * is an `IdempotencyKeyMissingError` (a `ValidationError`): the event is
@@ -52,7 +63,31 @@ export interface IdempotentOptions<Data = unknown> extends CommonOptions {
   name?: string
 }
 
-const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name']
+/**
+ * Options of {@link idempotent} that name the handler's schema: `key` and
+ * `payload` see the event as `handle` does, `data` typed by the schema's
+ * output, and the data type is stated once, by the schema.
+ *
+ * @example
+ * ```ts
+ * const Order = z.object({ name: z.string() })
+ * defineHandler({ data: Order, use: [idempotent({ data: Order, key: (e) => e.data.name })], handle })
+ * ```
+ */
+export interface IdempotentSchemaOptions<S extends StandardSchema> extends Omit<IdempotentOptions, 'key' | 'payload'> {
+  /**
+   * The handler's `data` schema, the same object: it types `key` and
+   * `payload`, and is checked against the handler's when the handler is
+   * defined (a `ConfigurationError` if it is another).
+   */
+  data: S
+  /** What identifies a delivery, from the event as `handle` sees it. @defaultValue the event's `source` and `id` */
+  key?: (event: EventOf<S>) => KeyPart | readonly KeyPart[]
+  /** What is hashed to tell a redelivery from a reuse of its key; `false` skips it. @defaultValue the event's `data` */
+  payload?: ((event: EventOf<S>) => unknown) | false
+}
+
+const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name', 'data']
 
 /**
  * Makes a handler idempotent: the first delivery of an event runs it and
@@ -99,13 +134,34 @@ const KNOWN = [...COMMON_OPTIONS, 'key', 'payload', 'storeResult', 'name']
  *   use: [idempotent({ store })],
  *   async handle(event, ctx) { return { sent: true } },
  * })
- * // or keyed by the order, whatever the event id:
- * idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId, ttl: 24 * 3600_000 })
+ * // or keyed by a field of the data, typed by the handler's schema (pass the same one):
+ * const Order = z.object({ orderId: z.string() })
+ * export const shipped = defineHandler({
+ *   name: 'shipped',
+ *   data: Order,
+ *   use: [idempotent({ store, data: Order, key: (e) => e.data.orderId, ttl: '24h' })],
+ *   async handle(event) { return { shipped: event.data.orderId } },
+ * })
+ * // or by a type of your own, where the handler has no schema:
+ * idempotent<{ orderId: string }>({ store, key: (e) => e.data?.orderId })
  * ```
  */
-export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}): Middleware<{}> {
+export function idempotent<S extends StandardSchema>(options: IdempotentSchemaOptions<S>): Middleware<{}, SchemaOutput<S>>
+export function idempotent<Data = unknown>(options?: IdempotentOptions<Data>): Middleware<{}, Data>
+export function idempotent<Data = unknown>(options: IdempotentOptions<Data> & { data?: StandardSchema } = {}): Middleware<{}, Data> {
   checkOptions('idempotent', options, KNOWN)
-  const config = guardConfig('idempotent', options)
+  const factory = isStoreFactory(options.store) ? options.store : undefined
+  // With a factory, the options are checked now on a stand-in store, and
+  // each store it makes gets a guard (and a cache) of its own.
+  const config = guardConfig('idempotent', factory === undefined ? (options as CommonOptions) : { ...options, store: undefined })
+  const guards = new WeakMap<IdempotencyStore, Guard>()
+  const guardOf = (store: IdempotencyStore): Guard => {
+    let found = guards.get(store)
+    if (found === undefined) guards.set(store, (found = createGuard(guardConfig('idempotent', { ...options, store }))))
+    return found
+  }
+  const schema = options.data
+  if (schema !== undefined && !isStandardSchema(schema)) throw new ConfigurationError("idempotent: data must be the handler's Standard Schema (the same object as defineHandler's data)")
   const pickKey = (options.key ?? sourceAndId) as KeyFunction<Data>
   if (typeof pickKey !== 'function') throw new ConfigurationError('idempotent: key must be a function of the event')
   const pickPayload = options.payload ?? ((event: CloudEvent<Data>) => event.data)
@@ -123,11 +179,17 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
   const attached = new WeakSet<HandlerInfo>()
   let last: HandlerInfo | undefined
   const attach = (handler: HandlerInfo) => {
-    holdNamespace(config.store, shared ?? handler.name, handler, shared !== undefined || handler.named !== false)
+    if (schema !== undefined && handler.data !== schema) {
+      throw new ConfigurationError(
+        `idempotent: data is not the schema of handler "${handler.name}" (${handler.data === undefined ? 'it has none' : 'it has another'}): ` +
+          'pass the same schema object as its defineHandler({ data }), so that key and payload see the data the handler does',
+      )
+    }
+    holdNamespace(factory ?? config.store, shared ?? handler.name, handler, shared !== undefined || handler.named !== false)
     attached.add(handler)
   }
 
-  return defineMiddleware({
+  return defineMiddleware<{}, Data>({
     name: 'idempotent',
     attach,
     async run(event, ctx: Context, next, handler) {
@@ -138,60 +200,51 @@ export function idempotent<Data = unknown>(options: IdempotentOptions<Data> = {}
       // Read before the first await: later middleware and the handler get
       // the same event object and may change its data.
       const typed = event as CloudEvent<Data>
-      const text = keyText(pickKey, typed)
-      const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
-      // Hashes of short texts come back as strings, long ones as promises: await only those.
-      const pendingKey = storeKey(shared ?? handler.name, text)
-      const pendingHash = payload === undefined ? '' : payloadHash(payload)
+      const namespace = shared ?? handler.name
+      const store = factory === undefined ? config.store : resolve(factory, ctx)
+      const scheme = store.keys
+      let pendingKey: string | Promise<string>
+      let pendingHash: string | Promise<string>
+      if (scheme === undefined) {
+        const text = keyText(pickKey, typed)
+        const payload = pickPayload === false ? undefined : payloadText(pickPayload, typed)
+        // Hashes of short texts come back as strings, long ones as promises: await only those.
+        pendingKey = storeKey(namespace, text)
+        pendingHash = payload === undefined ? '' : payloadHash(payload)
+      } else {
+        const value = keyValue(pickKey, typed)
+        const payload = pickPayload === false ? undefined : pickPayload(typed)
+        pendingKey = scheme.key(namespace, value)
+        pendingHash = pickPayload === false ? '' : scheme.payload(payload)
+      }
       const key = typeof pendingKey === 'string' ? pendingKey : await pendingKey
       const hash = typeof pendingHash === 'string' ? pendingHash : await pendingHash
 
-      const cached = guard.cached(key, hash)
-      if (cached) return replay(cached, config.store.name)
       // The deadline is on the context's clock and `now` may be a test's, far
       // from it: carry the time left over to `now`, so that the lease is
       // worked out on one clock. On the real clock the deadline is used as it
       // is: two readings of it may straddle a millisecond.
       const deadline = ctx.deadline === Infinity || config.now === Date.now ? ctx.deadline : config.now() + ctx.remainingMs()
-      const entry = await guard.claim(key, hash, deadline, ctx.log)
-      if (entry.kind === 'replay') return replay(entry.record, config.store.name)
-      const claim = entry.claim
-      if (claim === undefined) return next()
-
-      let result: unknown
-      try {
-        result = await next()
-      } catch (error) {
-        await guard.release(claim, ctx.log)
-        throw error
-      }
-      let json: string | undefined
-      if (storeResult && result !== undefined) {
-        try {
-          json = JSON.stringify(result)
-        } catch (error) {
-          await guard.release(claim, ctx.log)
-          throw new IdempotencyResultError(key, 'not-serialisable', `the result does not serialise as JSON (${(error as Error).message})`, { cause: error })
-        }
-        if (json === undefined) {
-          await guard.release(claim, ctx.log)
-          throw new IdempotencyResultError(key, 'not-serialisable', `the result (a ${typeof result}) has no JSON form`)
-        }
-      }
-      await guard.complete(claim, json, ctx.log)
-      return result
+      return runOnce({ guard: factory === undefined ? guard : guardOf(store), storeName: store.name, key, payloadHash: hash, deadline, log: ctx.log, storeResult }, () => next())
     },
   })
 }
 
-/** The stored result, as the JSON round trip of the original. */
-function replay(record: IdempotencyRecord, store: string): unknown {
-  if (record.result === undefined) return undefined
+/**
+ * The store a factory makes for this invocation. A factory that cannot make
+ * one (a binding missing from this deployment) is a `DeploymentError`: the
+ * event waits for the fix instead of running without idempotency.
+ */
+function resolve(factory: StoreFactory, ctx: Context): IdempotencyStore {
+  let store: unknown
   try {
-    return JSON.parse(record.result) as unknown
+    store = factory.resolve(ctx)
   } catch (error) {
-    throw new IdempotencyStoreError(store, 'get', record.key, { cause: error, detail: 'The stored result is not JSON' })
+    if (error instanceof DeploymentError) throw error
+    throw new DeploymentError(`idempotent: the ${factory.name} store for this invocation could not be made: ${(error as Error)?.message ?? String(error)}`, { cause: error })
   }
+  if (!isStore(store)) throw new DeploymentError(`idempotent: the ${factory.name} store factory returned something that is not an idempotency store`)
+  return store
 }
 
 function payloadText<Data>(pick: (event: CloudEvent<Data>) => unknown, event: CloudEvent<Data>): string {

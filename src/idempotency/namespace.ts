@@ -22,7 +22,10 @@ interface Holder {
 }
 
 // Weak in the store: a store dropped (a test's, say) takes its names with it.
-const holders = new WeakMap<IdempotencyStore, Map<string, Holder>>()
+const holders = new WeakMap<StoreIdentity, Map<string, Holder>>()
+
+/** A store, or what makes one per invocation: known by its object. */
+type StoreIdentity = Pick<IdempotencyStore, 'name'>
 
 /** How a message names a handler: its name, and its filters when the name is not its own. */
 function describe(handler: HandlerInfo): string {
@@ -38,7 +41,7 @@ function describe(handler: HandlerInfo): string {
  * records on purpose (one handler defined twice, or the same
  * `idempotent({ name })`).
  */
-export function holdNamespace(store: IdempotencyStore, namespace: string, handler: HandlerInfo, chosen: boolean): void {
+export function holdNamespace(store: StoreIdentity, namespace: string, handler: HandlerInfo, chosen: boolean): void {
   let byName = holders.get(store)
   if (byName === undefined) holders.set(store, (byName = new Map()))
   const held = byName.get(namespace)

@@ -10,6 +10,7 @@
  */
 import { ConfigurationError } from '../errors.js'
 import { createRecordCache, type CacheOptions } from './cache.js'
+import { parseDuration, type Duration } from './duration.js'
 import type { GuardConfig, StoreErrorPolicy } from './guard.js'
 import { memoryStore } from './memory-store.js'
 import type { IdempotencyStore } from './store.js'
@@ -23,16 +24,22 @@ export interface CommonOptions {
    * @defaultValue a new `memoryStore()` for this use
    */
   store?: IdempotencyStore
-  /** How long a result is kept and replayed, in ms. @defaultValue 3600000 (1 hour) */
-  ttl?: number
   /**
-   * How long a claim holds the key at most, in ms; it never outlives the
+   * How long a result is kept and replayed: a duration with its unit
+   * (`'24h'`, `'15m'`, `'90s'`), or milliseconds that are a whole number of
+   * seconds (`86_400_000`). A number that is not (`86400`, Powertools'
+   * `expiresAfterSeconds` carried over) is refused, naming both readings.
+   * @defaultValue `'1h'`
+   */
+  ttl?: Duration
+  /**
+   * How long a claim holds the key at most; it never outlives the
    * invocation's deadline. A delivery that crashes blocks the key for this
    * long. Set it above the handler's longest run where the provider gives
-   * no deadline.
-   * @defaultValue 300000 (5 minutes)
+   * no deadline. Written as `ttl` is (`'5m'`, or `300_000` ms).
+   * @defaultValue `'5m'`
    */
-  lease?: number
+  lease?: Duration
   /**
    * A local LRU of COMPLETED records, so a duplicate reaching the same warm
    * instance costs no round trip. `false` turns it off.
@@ -61,16 +68,12 @@ export const DEFAULT_TTL_MS = 60 * 60 * 1000
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000
 
 function positiveMs(owner: string, name: string, value: unknown, fallback: number): number {
-  if (value === undefined) return fallback
-  // Whole milliseconds: stores keep expiry times at that resolution (Redis
-  // PXAT, DynamoDB numbers, SQL), and a fraction would be rounded by some.
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw new ConfigurationError(`${owner}: ${name} must be a positive whole number of milliseconds`)
-  }
-  return value
+  // Whole milliseconds (the parser's promise): stores keep expiry times at
+  // that resolution (Redis PXAT, DynamoDB numbers, SQL).
+  return value === undefined ? fallback : parseDuration(owner, name, value)
 }
 
-function isStore(value: unknown): value is IdempotencyStore {
+export function isStore(value: unknown): value is IdempotencyStore {
   if (typeof value !== 'object' || value === null) return false
   const store = value as Record<string, unknown>
   return typeof store.name === 'string' && ['claim', 'complete', 'get', 'release'].every((m) => typeof store[m] === 'function')

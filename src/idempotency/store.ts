@@ -93,4 +93,30 @@ export interface IdempotencyStore {
   release(key: string, owner: string): Promise<void>
   /** The largest record, in bytes, the store accepts (DynamoDB: 400 KB). */
   readonly maxRecordBytes?: number
+  /**
+   * How this store names keys and hashes payloads, when its records must
+   * match another library's (the DynamoDB store's Powertools layout).
+   * @defaultValue `<namespace>:<SHA-256>` keys and SHA-256 payload hashes
+   */
+  readonly keys?: KeyScheme
+}
+
+/**
+ * A store's own way of naming keys and hashing payloads, in place of
+ * faasade's, so that records another library wrote are found under the
+ * same key and their payload hash compares equal.
+ *
+ * @example
+ * ```ts
+ * const keys: KeyScheme = {
+ *   key: (namespace, value) => `${namespace}#${md5(JSON.stringify(value))}`,
+ *   payload: (value) => md5(JSON.stringify(value)),
+ * }
+ * ```
+ */
+export interface KeyScheme {
+  /** The store key for a picked key `value` (one part, or the list a key function returned) under `namespace`. */
+  key(namespace: string, value: unknown): string | Promise<string>
+  /** The hash of the payload `value` that tells a redelivery from a reuse of its key. */
+  payload(value: unknown): string | Promise<string>
 }

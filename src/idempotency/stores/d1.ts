@@ -38,16 +38,19 @@
  *
  * @example
  * ```ts
- * import { env } from 'cloudflare:workers' // bindings at module scope
+ * import { workerEnv } from 'faasade/cloudflare-workers'
  * import { idempotent } from 'faasade/idempotency'
  * import { d1Store } from 'faasade/idempotency/d1'
  *
  * // wrangler.toml: [[d1_databases]] binding = "IDEMPOTENCY" …
- * const store = d1Store(env.IDEMPOTENCY)
+ * // the binding comes with each invocation; one store per isolate:
+ * const store = d1Store((ctx) => workerEnv<{ IDEMPOTENCY: D1Database }>(ctx).IDEMPOTENCY)
  * export const orderPlaced = defineHandler({ use: [idempotent({ store })], handle })
  * ```
  */
-import { ConfigurationError } from '../../errors.js'
+import type { Context } from '../../context.js'
+import { ConfigurationError, DeploymentError } from '../../errors.js'
+import type { StoreFactory } from '../per-invocation.js'
 import { checkOptions } from '../../middleware.js'
 import type { StoreOperation } from '../errors.js'
 import type { ClaimResult, IdempotencyRecord, IdempotencyStore } from '../store.js'
@@ -75,6 +78,9 @@ export interface D1StoreOptions {
   /** The table. Letters, digits and `_` only. @defaultValue `'idempotency'` */
   table?: string
 }
+
+// SQLite's words for a missing table, as D1 passes them on.
+const NO_TABLE = /no such table/i
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/
 
@@ -134,17 +140,49 @@ interface Row {
 }
 
 /**
- * Creates a D1 store on a database binding.
+ * Creates a D1 store on a database binding, or, given a function of the
+ * invocation's context, a store factory for `idempotent({ store })` that
+ * finds the binding on each invocation (Workers hand `env` to invocations,
+ * not to the module) and keeps one store per binding object, so one for
+ * the isolate.
+ *
+ * A table that does not exist is a `DeploymentError` naming it and the SQL
+ * that creates it, not a store fault: retried (the event waits for the fix),
+ * never run without idempotency.
  *
  * @example
  * ```ts
- * const store = d1Store(env.IDEMPOTENCY, { table: 'idempotency' })
+ * import { workerEnv } from 'faasade/cloudflare-workers'
+ * const store = d1Store((ctx) => workerEnv<{ IDEMPOTENCY: D1Database }>(ctx).IDEMPOTENCY)
+ * // or, where the binding is known at module scope:
+ * const fixed = d1Store(env.IDEMPOTENCY, { table: 'idempotency' })
  * ```
  */
-export function d1Store(db: D1DatabaseLike, options: D1StoreOptions = {}): IdempotencyStore {
+export function d1Store(db: D1DatabaseLike, options?: D1StoreOptions): IdempotencyStore
+export function d1Store(db: (ctx: Context) => D1DatabaseLike, options?: D1StoreOptions): StoreFactory
+export function d1Store(db: D1DatabaseLike | ((ctx: Context) => D1DatabaseLike), options: D1StoreOptions = {}): IdempotencyStore | StoreFactory {
   checkOptions('d1Store', options, ['table'])
-  if (!isD1(db)) throw new ConfigurationError('d1Store: db must be a D1 database binding (env.YOUR_BINDING)')
-  const t = `"${tableOf('d1Store', options.table)}"`
+  tableOf('d1Store', options.table)
+  if (typeof db === 'function') {
+    const find = db
+    const stores = new WeakMap<D1DatabaseLike, IdempotencyStore>()
+    return {
+      kind: 'faasade.store-factory',
+      name: 'd1',
+      resolve(ctx) {
+        const binding = find(ctx)
+        if (!isD1(binding)) {
+          throw new DeploymentError(`d1Store: the function given found no D1 binding for this invocation (got ${binding === null ? 'null' : typeof binding}): check the [[d1_databases]] binding in wrangler.toml`)
+        }
+        let store = stores.get(binding)
+        if (store === undefined) stores.set(binding, (store = d1Store(binding, options)))
+        return store
+      },
+    }
+  }
+  if (!isD1(db)) throw new ConfigurationError('d1Store: db must be a D1 database binding (env.YOUR_BINDING), or a function of the invocation context returning one')
+  const table = tableOf('d1Store', options.table)
+  const t = `"${table}"`
   const name = 'd1'
 
   const sql = {
@@ -167,6 +205,13 @@ export function d1Store(db: D1DatabaseLike, options: D1StoreOptions = {}): Idemp
     try {
       return await run()
     } catch (error) {
+      if (NO_TABLE.test(String((error as Error)?.message))) {
+        throw new DeploymentError(
+          `d1Store: the table "${table}" does not exist in this D1 database. Create it with the SQL of d1CreateTableSql(${table === 'idempotency' ? '' : `{ table: '${table}' }`}) ` +
+            '(in a migration: wrangler d1 migrations create …), then redeploy; until then every event is retried.',
+          { cause: error },
+        )
+      }
       throw storeFailure(name, operation, key, error)
     }
   }

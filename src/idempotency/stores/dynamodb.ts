@@ -69,6 +69,17 @@ import { isNode, post } from './internal/node-http.js'
 import { toRecord } from './internal/record.js'
 import { createSigner } from './internal/sigv4.js'
 import { withTimeout } from './internal/timeout.js'
+import {
+  fromAttribute,
+  POWERTOOLS_ATTRIBUTES,
+  powertoolsKeys,
+  toAttribute,
+  type AttributeValue as NativeValue,
+  type PowertoolsLayoutOptions,
+} from './internal/dynamodb-layout.js'
+import type { KeyScheme } from '../store.js'
+
+export type { PowertoolsLayoutOptions, PowertoolsAttributes } from './internal/dynamodb-layout.js'
 
 /** Static AWS credentials. */
 export interface AwsCredentials {
@@ -138,14 +149,24 @@ export interface DynamoDbStoreOptions {
    * @defaultValue 5000
    */
   requestTimeout?: number
+  /**
+   * How records are laid out in items: faasade's own, or AWS Lambda
+   * Powertools' idempotency layout (`'powertools'`, or `{ powertools: {
+   * keyPrefix, … } }` for a prefix or attribute names of your own), which
+   * reads and writes Powertools' records, keys included, for a cutover with
+   * no duplicate run twice (docs/idempotency.md). With Powertools' layout the
+   * records' keys are Powertools' (`<keyPrefix>#<md5>`), not the handler's
+   * name; turn TTL on for `expiration`.
+   * @defaultValue `'faasade'`
+   */
+  layout?: 'faasade' | 'powertools' | { powertools: PowertoolsLayoutOptions }
 }
 
 /** DynamoDB's largest item, 400 KB, as `maxRecordBytes`. */
 export const DYNAMODB_MAX_ITEM_BYTES = 400 * 1024
 
 /** An attribute value in DynamoDB's JSON protocol. */
-type AttributeValue = { S: string } | { N: string }
-type Item = Record<string, AttributeValue>
+type Item = Record<string, NativeValue>
 /** The three DynamoDB operations the store makes, as named in errors. */
 type Operation = 'PutItem' | 'GetItem' | 'DeleteItem'
 
@@ -319,7 +340,7 @@ function nodeTransport(options: DynamoDbStoreOptions): Transport {
  */
 export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
   if (options === undefined) throw new ConfigurationError('dynamoDbStore: options with a table are required')
-  checkOptions('dynamoDbStore', options, ['table', 'client', 'transport', 'keyAttribute', 'region', 'endpoint', 'credentials', 'requestTimeout'])
+  checkOptions('dynamoDbStore', options, ['table', 'client', 'transport', 'keyAttribute', 'region', 'endpoint', 'credentials', 'requestTimeout', 'layout'])
   const { table, client } = options
   if (typeof table !== 'string' || table.length < 3) throw new ConfigurationError('dynamoDbStore: table must be a table name (3 characters or more)')
   const keyAttribute = options.keyAttribute ?? 'id'
@@ -345,7 +366,7 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
 
   const name = 'dynamodb'
   const send = client !== undefined ? sdkTransport(client) : transport === 'node' ? nodeTransport(options) : fetchTransport(options)
-  const names = { '#k': keyAttribute, '#e': 'expiresAt', '#o': 'owner', '#s': 'status' }
+  const layout = layoutOf(options.layout, keyAttribute)
 
   const request = async (operation: StoreOperation, call: Operation, key: string, input: Record<string, unknown>): Promise<Reply> => {
     try {
@@ -355,40 +376,20 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
     }
   }
 
-  const toItem = (record: IdempotencyRecord): Item => {
-    const item: Item = {
-      [keyAttribute]: { S: record.key },
-      status: { S: record.status },
-      expiresAt: { N: String(record.expiresAt) },
-      ttl: { N: String(Math.ceil(record.expiresAt / 1000)) },
-      payloadHash: { S: record.payloadHash },
-      owner: { S: record.owner },
-    }
-    if (record.result !== undefined) item.result = { S: record.result }
-    return item
-  }
-
   const fromItem = (operation: StoreOperation, key: string, item: unknown): IdempotencyRecord | undefined => {
     if (item === undefined || item === null) return undefined
-    const attributes = item as Record<string, { S?: unknown; N?: unknown } | undefined>
-    return toRecord(name, operation, key, {
-      status: attributes.status?.S,
-      expiresAt: attributes.expiresAt?.N,
-      payloadHash: attributes.payloadHash?.S,
-      owner: attributes.owner?.S,
-      result: attributes.result?.S,
-    })
+    return toRecord(name, operation, key, layout.read(operation, key, item as Item))
   }
 
+  const names = { '#o': layout.owner, '#s': layout.status }
   return {
     name,
     maxRecordBytes: DYNAMODB_MAX_ITEM_BYTES,
+    ...(layout.keys === undefined ? {} : { keys: layout.keys }),
     async claim(record, now): Promise<ClaimResult> {
       const reply = await request('claim', 'PutItem', record.key, {
-        Item: toItem(record),
-        ConditionExpression: 'attribute_not_exists(#k) OR #e <= :now',
-        ExpressionAttributeNames: { '#k': names['#k'], '#e': names['#e'] },
-        ExpressionAttributeValues: { ':now': { N: String(now) } },
+        Item: layout.write(record),
+        ...layout.claimable(now),
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
       })
       if (reply.ok) return { claimed: true }
@@ -397,23 +398,142 @@ export function dynamoDbStore(options: DynamoDbStoreOptions): IdempotencyStore {
     async complete(record) {
       // A failed condition: the claim is no longer this owner's. Nothing to do.
       await request('complete', 'PutItem', record.key, {
-        Item: toItem(record),
+        Item: layout.write(record),
         ConditionExpression: '#o = :owner AND #s = :inprogress',
         ExpressionAttributeNames: { '#o': names['#o'], '#s': names['#s'] },
         ExpressionAttributeValues: { ':owner': { S: record.owner }, ':inprogress': { S: 'INPROGRESS' } },
       })
     },
     async get(key) {
-      const reply = await request('get', 'GetItem', key, { Key: { [keyAttribute]: { S: key } }, ConsistentRead: true })
+      const reply = await request('get', 'GetItem', key, { Key: { [layout.key]: { S: key } }, ConsistentRead: true })
       return fromItem('get', key, reply.item)
     },
     async release(key, owner) {
       await request('release', 'DeleteItem', key, {
-        Key: { [keyAttribute]: { S: key } },
+        Key: { [layout.key]: { S: key } },
         ConditionExpression: '#o = :owner',
         ExpressionAttributeNames: { '#o': names['#o'] },
         ExpressionAttributeValues: { ':owner': { S: owner } },
       })
     },
+  }
+}
+
+/** A record's way into and out of an item, and the condition under which a claim may take a key. */
+interface Layout {
+  readonly key: string
+  readonly status: string
+  readonly owner: string
+  readonly keys: KeyScheme | undefined
+  write(record: IdempotencyRecord): Item
+  read(operation: StoreOperation, key: string, item: Item): RawRecord
+  claimable(now: number): { ConditionExpression: string; ExpressionAttributeNames: Record<string, string>; ExpressionAttributeValues: Item }
+}
+
+type RawRecord = Parameters<typeof toRecord>[3]
+
+const S = (value: NativeValue | undefined): unknown => (value !== undefined && 'S' in value ? value.S : undefined)
+const N = (value: NativeValue | undefined): unknown => (value !== undefined && 'N' in value ? value.N : undefined)
+
+function layoutOf(option: DynamoDbStoreOptions['layout'], keyAttribute: string): Layout {
+  if (option === undefined || option === 'faasade') return faasadeLayout(keyAttribute)
+  if (option === 'powertools') return powertoolsLayout(keyAttribute, {})
+  if (typeof option === 'object' && option !== null && typeof option.powertools === 'object' && option.powertools !== null) {
+    checkOptions('dynamoDbStore: layout.powertools', option.powertools, ['keyPrefix', 'hashFunction', ...Object.keys(POWERTOOLS_ATTRIBUTES)])
+    return powertoolsLayout(keyAttribute, option.powertools)
+  }
+  throw new ConfigurationError("dynamoDbStore: layout must be 'faasade', 'powertools' or { powertools: { keyPrefix?, hashFunction?, statusAttr?, … } }")
+}
+
+/**
+ * faasade's items: `status`, `expiresAt` (epoch ms, what conditions
+ * compare), `ttl` (epoch seconds, for DynamoDB's TTL), `payloadHash`,
+ * `owner`, `result` (JSON text).
+ */
+function faasadeLayout(keyAttribute: string): Layout {
+  return {
+    key: keyAttribute,
+    status: 'status',
+    owner: 'owner',
+    keys: undefined,
+    write(record) {
+      const item: Item = {
+        [keyAttribute]: { S: record.key },
+        status: { S: record.status },
+        expiresAt: { N: String(record.expiresAt) },
+        ttl: { N: String(Math.ceil(record.expiresAt / 1000)) },
+        payloadHash: { S: record.payloadHash },
+        owner: { S: record.owner },
+      }
+      if (record.result !== undefined) item.result = { S: record.result }
+      return item
+    },
+    read: (_operation, _key, item) => ({ status: S(item.status), expiresAt: N(item.expiresAt), payloadHash: S(item.payloadHash), owner: S(item.owner), result: S(item.result) }),
+    claimable: (now) => ({
+      ConditionExpression: 'attribute_not_exists(#k) OR #e <= :now',
+      ExpressionAttributeNames: { '#k': keyAttribute, '#e': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': { N: String(now) } },
+    }),
+  }
+}
+
+// A Powertools record has no owner of ours: this one, which no claim of
+// ours ever has (owners are random), says so and lets nobody complete it.
+const FOREIGN_OWNER = 'powertools'
+
+/** Powertools' items (see internal/dynamodb-layout.ts), plus `owner`. */
+function powertoolsLayout(keyAttribute: string, options: PowertoolsLayoutOptions): Layout {
+  const a = { ...POWERTOOLS_ATTRIBUTES }
+  for (const attr of Object.keys(POWERTOOLS_ATTRIBUTES) as (keyof typeof a)[]) {
+    const given = options[attr]
+    if (given !== undefined && (typeof given !== 'string' || given === '')) throw new ConfigurationError(`dynamoDbStore: layout.powertools.${attr} must be a non-empty string`)
+    if (given !== undefined) a[attr] = given
+  }
+  const prefix = options.keyPrefix ?? envVar('AWS_LAMBDA_FUNCTION_NAME') ?? ''
+  if (typeof prefix !== 'string') throw new ConfigurationError('dynamoDbStore: layout.powertools.keyPrefix must be a string')
+  const hashFunction = options.hashFunction ?? 'md5'
+  if (typeof hashFunction !== 'string' || hashFunction === '') throw new ConfigurationError("dynamoDbStore: layout.powertools.hashFunction must name a hash, e.g. 'md5'")
+  return {
+    key: keyAttribute,
+    status: a.statusAttr,
+    owner: 'owner',
+    keys: powertoolsKeys(prefix.trim(), hashFunction),
+    write(record) {
+      // expiration is seconds, as Powertools writes it; a claim's is the end
+      // of its lease (Powertools would write the end of the ttl), so that
+      // either condition lets a later claim take a crashed claimant's key.
+      const item: Item = {
+        [keyAttribute]: { S: record.key },
+        [a.statusAttr]: { S: record.status },
+        [a.expiryAttr]: { N: String(Math.ceil(record.expiresAt / 1000)) },
+        owner: { S: record.owner },
+      }
+      if (record.status === 'INPROGRESS') item[a.inProgressExpiryAttr] = { N: String(record.expiresAt) }
+      if (record.payloadHash !== '') item[a.validationKeyAttr] = { S: record.payloadHash }
+      if (record.result !== undefined) item[a.dataAttr] = toAttribute(JSON.parse(record.result))
+      return item
+    },
+    read(operation, key, item) {
+      const status = S(item[a.statusAttr])
+      const seconds = Number(N(item[a.expiryAttr]))
+      const inProgressMs = Number(N(item[a.inProgressExpiryAttr]))
+      // Dead as soon as either Powertools condition says so: past expiration, or an INPROGRESS past its in-progress expiry.
+      const expiresAt = status === 'INPROGRESS' && Number.isFinite(inProgressMs) ? Math.min(inProgressMs, seconds * 1000 || Infinity) : seconds * 1000
+      const data = item[a.dataAttr]
+      let result: string | undefined
+      if (data !== undefined) {
+        try {
+          result = JSON.stringify(fromAttribute(data))
+        } catch (error) {
+          throw storeFailure('dynamodb', operation, key, new Error(`The stored Powertools "${a.dataAttr}" is not a value faasade can replay`, { cause: error }))
+        }
+      }
+      return { status, expiresAt, payloadHash: S(item[a.validationKeyAttr]) ?? '', owner: S(item.owner) ?? FOREIGN_OWNER, result }
+    },
+    claimable: (now) => ({
+      ConditionExpression: 'attribute_not_exists(#k) OR #e <= :seconds OR (#s = :inprogress AND attribute_exists(#ip) AND #ip <= :now)',
+      ExpressionAttributeNames: { '#k': keyAttribute, '#e': a.expiryAttr, '#s': a.statusAttr, '#ip': a.inProgressExpiryAttr },
+      ExpressionAttributeValues: { ':seconds': { N: String(now / 1000) }, ':now': { N: String(now) }, ':inprogress': { S: 'INPROGRESS' } },
+    }),
   }
 }

@@ -468,7 +468,7 @@ describe('idempotent: options', () => {
       { ttl: Infinity },
       { ttl: 1.5 },
       { lease: 2500.25 },
-      { lease: '5s' },
+      { lease: '5 sec' },
       { cache: 'yes' },
       { cache: { maxEntries: -1 } },
       { cache: { max: 5 } },
@@ -501,5 +501,59 @@ describe('idempotent: options', () => {
     expect(isIdempotencyError(new IdempotencyKeyReusedError('k'))).toBe(true)
     expect(isIdempotencyError(new IdempotencyKeyMissingError('no key'))).toBe(true)
     expect(isIdempotencyError(new PermanentError('x'))).toBe(false)
+  })
+})
+
+describe('idempotent: keyed by the handler schema', () => {
+  it('keys on a field the schema checked, and replays to a second event with the same field', async () => {
+    const { z } = await import('zod')
+    const Greeting = z.object({ name: z.string() })
+    let runs = 0
+    const handler = defineHandler({
+      name: 'greet',
+      data: Greeting,
+      use: [idempotent({ data: Greeting, key: (e) => e.data.name })],
+      handle: (event) => `hello ${event.data.name} #${++runs}`,
+    })
+    const first = await deliver(handler, order({ name: 'ada' }, 'evt-1'))
+    const second = await deliver(handler, order({ name: 'ada' }, 'evt-2'))
+    expect(first.outcome).toEqual({ kind: 'ok', result: 'hello ada #1' })
+    expect(second.outcome).toEqual({ kind: 'ok', result: 'hello ada #1' })
+    expect(runs).toBe(1)
+  })
+
+  it('refuses, when the handler is defined, a schema that is not the handler one', async () => {
+    const { z } = await import('zod')
+    const Greeting = z.object({ name: z.string() })
+    const Other = z.object({ name: z.string() })
+    expect(() => defineHandler({ name: 'a', data: Greeting, use: [idempotent({ data: Other })], handle: () => 1 })).toThrow(/data is not the schema of handler "a" \(it has another\)/)
+    expect(() => defineHandler({ name: 'b', use: [idempotent({ data: Greeting })], handle: () => 1 })).toThrow(/it has none/)
+    expect(() => idempotent({ data: 'Greeting' } as never)).toThrow(ConfigurationError)
+  })
+})
+
+describe('idempotent: a store made per invocation', () => {
+  it('makes the store from the first invocation context and reuses it', async () => {
+    const { perInvocation } = await import('faasade/idempotency')
+    const made: unknown[] = []
+    const store = perInvocation('memory', (ctx) => (made.push(ctx.provider.name), memoryStore()))
+    let runs = 0
+    const handler = defineHandler({ name: 'per-invocation', use: [idempotent({ store })], handle: () => ++runs })
+    await deliver(handler, order())
+    await deliver(handler, order())
+    expect(runs).toBe(1)
+    expect(made).toEqual(['test'])
+  })
+
+  it('is a DeploymentError, whatever onStoreError says, when the factory cannot make the store', async () => {
+    const { perInvocation } = await import('faasade/idempotency')
+    const { DeploymentError } = await import('faasade')
+    const store = perInvocation('d1', () => {
+      throw new Error('env.DB is undefined')
+    })
+    const handler = defineHandler({ name: 'no-binding', use: [idempotent({ store, onStoreError: 'run' })], handle: () => 1 })
+    const error = errorOf(await deliver(handler, order()))
+    expect(error).toBeInstanceOf(DeploymentError)
+    expect(error?.message).toMatch(/the d1 store for this invocation could not be made: env.DB is undefined/)
   })
 })

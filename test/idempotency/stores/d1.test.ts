@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 import { Miniflare } from 'miniflare'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { ConfigurationError } from 'faasade'
-import { IdempotencyStoreError, type IdempotencyRecord } from 'faasade/idempotency'
+import { ConfigurationError, DeploymentError } from 'faasade'
+import type { IdempotencyRecord } from 'faasade/idempotency'
 import { d1CreateTableSql, d1Store, deleteExpired, type D1DatabaseLike } from 'faasade/idempotency/d1'
 import { describeStoreContract } from '../contract/store-contract.js'
 import { storeInWorker } from '../setup/store-in-worker.js'
@@ -67,11 +67,12 @@ describe('d1 store specifics', () => {
     expect(await store.get(`dead-${now}`)).toBeUndefined()
   })
 
-  it('a missing table is a store error with D1’s error as cause', async () => {
+  it('a missing table is a DeploymentError naming it and how to create it, with D1’s error as cause', async () => {
     const error = await d1Store(db, { table: 'nowhere' })
       .get('k')
       .catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(IdempotencyStoreError)
+    expect(error).toBeInstanceOf(DeploymentError)
+    expect((error as Error).message).toMatch(/the table "nowhere" does not exist in this D1 database. Create it with the SQL of d1CreateTableSql\(\{ table: 'nowhere' \}\)/)
     expect(String((error as Error).cause)).toMatch(/no such table/)
   })
 
