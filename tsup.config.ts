@@ -26,6 +26,7 @@ const subpaths = {
   'secrets-lambda-extension': 'src/secrets/providers/lambda-extension.ts',
   'secrets-gcp': 'src/secrets/providers/gcp.ts',
   'secrets-azure': 'src/secrets/providers/azure.ts',
+  'secrets-azure-appconfig': 'src/secrets/providers/azure-appconfig.ts',
   'secrets-gcp-parameters': 'src/secrets/providers/gcp-parameters.ts',
   'secrets-appconfig': 'src/secrets/providers/appconfig.ts',
   'secrets-ssm': 'src/secrets/providers/ssm.ts',

@@ -3,7 +3,7 @@
  * `honoSecrets`), the provider interface, the
  * env provider (the default, no cloud needed) and the error classes. Cloud
  * providers are their own doors (`faasade/secrets/aws`, `/lambda-extension`,
- * `/ssm`, `/appconfig`, `/gcp`, `/gcp-parameters`, `/azure`), so a bundle carries only the one
+ * `/ssm`, `/appconfig`, `/gcp`, `/gcp-parameters`, `/azure`, `/azure-appconfig`), so a bundle carries only the one
  * it uses.
  */
 export { secrets, type SecretsMiddleware } from './middleware.js'

@@ -12,6 +12,7 @@ const doors = {
   'faasade/secrets/lambda-extension': 'src/secrets/providers/lambda-extension.ts',
   'faasade/secrets/gcp': 'src/secrets/providers/gcp.ts',
   'faasade/secrets/azure': 'src/secrets/providers/azure.ts',
+  'faasade/secrets/azure-appconfig': 'src/secrets/providers/azure-appconfig.ts',
   'faasade/secrets/gcp-parameters': 'src/secrets/providers/gcp-parameters.ts',
   'faasade/secrets/appconfig': 'src/secrets/providers/appconfig.ts',
   'faasade/secrets/ssm': 'src/secrets/providers/ssm.ts',
