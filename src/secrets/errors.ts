@@ -21,7 +21,7 @@ import { DeploymentError, RetryableError, type FaasadeErrorOptions, type Retryab
 
 /** Where the failing secret lives: which provider, and its name there. */
 export interface SecretErrorInfo {
-  /** The provider kind: `'env'`, `'aws-secrets-manager'`, `'lambda-extension'`, `'gcp-secret-manager'`, `'azure-key-vault'`, … */
+  /** The provider kind: `'env'`, `'aws-secrets-manager'`, `'lambda-extension'`, `'gcp-secret-manager'`, `'azure-key-vault'`, `'aws-ssm'`, `'aws-appconfig'`, `'gcp-parameter-manager'`, `'azure-app-configuration'`, … */
   readonly provider: string
   /** The secret's name or identifier at that provider. */
   readonly secretName: string

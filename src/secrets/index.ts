@@ -3,7 +3,8 @@
  * `honoSecrets`), the provider interface, the
  * env provider (the default, no cloud needed) and the error classes. Cloud
  * providers are their own doors (`faasade/secrets/aws`, `/lambda-extension`,
- * `/gcp`, `/azure`), so a bundle carries only the one it uses.
+ * `/ssm`, `/appconfig`, `/gcp`, `/gcp-parameters`, `/azure`, `/azure-appconfig`), so a bundle carries only the one
+ * it uses.
  */
 export { secrets, type SecretsMiddleware } from './middleware.js'
 export type { ProvidedValue, SecretProviders, Secrets, SecretsOptions, SecretValues } from './loader.js'

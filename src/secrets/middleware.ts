@@ -15,6 +15,29 @@ import { attachLoader, createSecretLoader, type SecretProviders, type Secrets, t
 export interface SecretsMiddleware<P extends SecretProviders> extends Middleware<{ secrets: Secrets<P> }> {
   /** Type-only: the providers, for `honoSecrets` to type `c.var.secrets`. Never set at run time. */
   readonly '~providers'?: P
+  /**
+   * Loads every declared secret now, into the same cache the middleware
+   * reads, and returns them: for module scope, to build a client or a store
+   * from a secret before the first event (`await` it at top level). Handlers
+   * and routes using this middleware afterwards get the cached values, with
+   * no second fetch while they are fresh (`ttl`); later refreshes work as
+   * always, but what module scope built keeps the value it was given.
+   *
+   * Throws the first secret error, so a missing secret fails the start-up.
+   * On Lambda this runs in the init phase (with its CPU boost). Not for
+   * providers that need an invocation: `fromLambdaExtension` (the
+   * extension refuses calls during init) and `fromEnv` on Workers (there is
+   * no `env` at module scope); and Workers forbid I/O outside a request.
+   *
+   * @example
+   * ```ts
+   * const config = secrets({ db: fromSsmParameter('/orders/prod/db-url') })
+   * const { db } = await config.load()
+   * const pool = new Pool({ connectionString: db.value })   // built once, at init
+   * export const handler = defineHandler({ use: [config], handle: (e, ctx) => … })   // no second fetch
+   * ```
+   */
+  load(): Promise<Secrets<P>>
 }
 
 /**
@@ -45,7 +68,7 @@ export interface SecretsMiddleware<P extends SecretProviders> extends Middleware
 export function secrets<const P extends SecretProviders>(providers: P, options: SecretsOptions = {}): SecretsMiddleware<P> {
   const loader = createSecretLoader(providers, options)
   const refreshOn = loader.refreshOn
-  const middleware = defineMiddleware<{ secrets: Secrets<P> }>({
+  const run = defineMiddleware<{ secrets: Secrets<P> }>({
     name: 'secrets',
     retriesNext: refreshOn !== undefined,
     async run(_event, ctx, next) {
@@ -59,6 +82,10 @@ export function secrets<const P extends SecretProviders>(providers: P, options: 
         return next({ secrets: await loader.view(ctx, true) })
       }
     },
+  })
+  const middleware: SecretsMiddleware<P> = Object.assign(run, {
+    // No invocation yet: no provider facts, and the middleware's own logger.
+    load: () => loader.view({ provider: undefined, log: loader.log() }, false),
   })
   attachLoader(middleware, loader)
   return middleware

@@ -62,6 +62,14 @@ export interface RawSecret {
   readonly bytes?: Uint8Array
   /** Epoch ms after which the value must not be served from cache (an AWS rotation date, say). */
   readonly expiresAt?: number
+  /**
+   * The texts that are secret, when not all of it is, for the log scrubber
+   * (each, and each leaf of one that is JSON). An SSM `String` parameter is
+   * configuration (a region, a URL) that logs must still show; a
+   * `SecureString` is a secret. @defaultValue all of it: the text or bytes
+   * and every leaf of the decoded value
+   */
+  readonly secretTexts?: readonly string[]
 }
 
 /** A decoded secret and when it stops being valid, if the provider knows. */
@@ -142,12 +150,23 @@ export function defineSecretProvider<T>(source: SecretSource, options: BinaryVal
     prefetchable: source.prefetchable ?? true,
     async load(context: LoadContext): Promise<LoadedSecret<T>> {
       const raw = await source.fetch(context)
-      scrubEverywhere(raw.text ?? raw.bytes)
+      if (raw.secretTexts !== undefined) for (const text of raw.secretTexts) scrubText(text)
+      else scrubEverywhere(raw.text ?? raw.bytes)
       const value = (await decode(raw, info, json, binary, options.schema)) as T
-      scrubEverywhere(value)
+      if (raw.secretTexts === undefined) scrubEverywhere(value)
       return raw.expiresAt === undefined ? { value } : { value, expiresAt: raw.expiresAt }
     },
   })
+}
+
+/** Registers a secret text, and each leaf of it when it is JSON, with the log scrubber. */
+function scrubText(text: string): void {
+  scrubEverywhere(text)
+  try {
+    scrubEverywhere(JSON.parse(text))
+  } catch {
+    // Not JSON: the whole text is all there is to scrub.
+  }
 }
 
 async function decode(raw: RawSecret, info: SecretErrorInfo, json: boolean, binary: boolean, schema: StandardSchema | undefined): Promise<unknown> {

@@ -12,6 +12,10 @@ const doors = {
   'faasade/secrets/lambda-extension': 'src/secrets/providers/lambda-extension.ts',
   'faasade/secrets/gcp': 'src/secrets/providers/gcp.ts',
   'faasade/secrets/azure': 'src/secrets/providers/azure.ts',
+  'faasade/secrets/azure-appconfig': 'src/secrets/providers/azure-appconfig.ts',
+  'faasade/secrets/gcp-parameters': 'src/secrets/providers/gcp-parameters.ts',
+  'faasade/secrets/appconfig': 'src/secrets/providers/appconfig.ts',
+  'faasade/secrets/ssm': 'src/secrets/providers/ssm.ts',
 }
 
 async function bundle(contents: string) {
@@ -41,6 +45,18 @@ describe('secrets bundles', () => {
     `)
     expect(text).not.toMatch(/smithy|SignatureV4|@aws-sdk\/(core|middleware)|@azure\/|@google-cloud\//)
     expect(text.length).toBeLessThan(40_000)
+  })
+
+  it('a function using Secrets Manager carries no Parameter Store or AppConfig code, and the reverse', async () => {
+    const sm = await bundle(`import { secrets } from 'faasade/secrets'; import { fromAwsSecretsManager } from 'faasade/secrets/aws'; export const m = secrets({ s: fromAwsSecretsManager('s') })`)
+    expect(sm).toContain('secretsmanager.')
+    expect(sm).not.toMatch(/AmazonSSM|configurationsessions/)
+    const ssm = await bundle(`import { secrets } from 'faasade/secrets'; import { fromSsmParameter } from 'faasade/secrets/ssm'; export const m = secrets({ s: fromSsmParameter('/s') })`)
+    expect(ssm).toContain('AmazonSSM.')
+    expect(ssm).not.toMatch(/secretsmanager\.|configurationsessions|smithy|@aws-sdk/)
+    const appconfig = await bundle(`import { secrets } from 'faasade/secrets'; import { fromAppConfig } from 'faasade/secrets/appconfig'; export const m = secrets({ c: fromAppConfig('a', 'e', 'p') })`)
+    expect(appconfig).toContain('configurationsessions')
+    expect(appconfig).not.toMatch(/secretsmanager\.|AmazonSSM|smithy|@aws-sdk/)
   })
 
   it.each(Object.keys(doors))('%s does nothing when imported and unused', async (door) => {

@@ -1,7 +1,7 @@
 /**
- * AWS error codes -> the four secret failures, one table for the fetch
- * transport, the SDK transport and the Lambda extension (which forwards the
- * Secrets Manager error). AWS names its errors by string; there is no class
+ * AWS error codes -> the four secret failures, one table for Secrets
+ * Manager (fetch and SDK transports), the Lambda extension (which forwards
+ * the Secrets Manager error), SSM Parameter Store and AppConfig. AWS names its errors by string; there is no class
  * to check, so this is the one place that compares names.
  */
 import type { FailureKind } from '../errors.js'
@@ -9,6 +9,8 @@ import { classifyStatus } from './http.js'
 
 const BY_CODE: Readonly<Record<string, FailureKind>> = {
   ResourceNotFoundException: 'not-found',
+  ParameterNotFound: 'not-found', // SSM
+  ParameterVersionNotFound: 'not-found', // SSM, a `name:version` that is not there
   AccessDeniedException: 'denied',
   DecryptionFailure: 'denied', // the role may not use the secret's KMS key
   UnrecognizedClientException: 'denied',
@@ -22,12 +24,16 @@ const BY_CODE: Readonly<Record<string, FailureKind>> = {
   RequestLimitExceeded: 'unavailable',
   InternalServiceError: 'unavailable',
   InternalFailure: 'unavailable',
+  InternalServerError: 'unavailable', // SSM
+  InternalServerException: 'unavailable', // AppConfig
   ServiceUnavailable: 'unavailable',
   ExpiredTokenException: 'unavailable', // a new instance gets fresh credentials
   RequestExpired: 'unavailable', // clock skew, transient
   InvalidRequestException: 'invalid', // e.g. the secret is scheduled for deletion
   InvalidParameterException: 'invalid',
   ValidationException: 'invalid',
+  BadRequestException: 'invalid', // AppConfig: a malformed request, or a session token it no longer honours
+  InvalidKeyId: 'invalid', // SSM: the parameter's KMS key id is not valid
 }
 
 /** Classifies an AWS error by its code, falling back to the HTTP status. */

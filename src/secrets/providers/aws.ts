@@ -31,13 +31,13 @@
  * secrets({ stripe: fromAwsSecretsManager('prod/stripe', { json: true, schema: z.object({ apiKey: z.string() }), expireAtRotation: true }) })
  * ```
  */
-import { AwsClient } from 'aws4fetch'
 import { ConfigurationError } from '../../errors.js'
 import { checkOptions } from '../../middleware.js'
 import { networkFailure, secretFailure, type SecretErrorInfo } from '../errors.js'
 import { BINARY_VALUE_OPTIONS, defineSecretProvider, type BinaryValueOptions, type RawSecret, type SecretProvider, type ValueOf } from '../provider.js'
-import { classifyAwsError, sanitizeErrorCode } from './aws-errors.js'
-import { base64ToBytes, envVar, parseJson, replyFailure, REQUEST_TIMEOUT_MS, withTimeout } from './http.js'
+import { classifyAwsError } from './aws-errors.js'
+import { awsEndpoint, awsFetch, awsJson11, awsRegion, checkRequestTimeout, type AwsCredentials } from './aws-fetch.js'
+import { base64ToBytes } from './http.js'
 
 /** The provider kind of {@link fromAwsSecretsManager}. */
 export const AWS_SECRETS_MANAGER = 'aws-secrets-manager'
@@ -45,12 +45,7 @@ export const AWS_SECRETS_MANAGER = 'aws-secrets-manager'
 /** The transport that {@link fromAwsSecretsManager} uses when given no `client` (chosen by bench/secrets). */
 export const DEFAULT_AWS_TRANSPORT: 'fetch' | 'sdk' = 'fetch'
 
-/** Static AWS credentials. */
-export interface AwsCredentials {
-  readonly accessKeyId: string
-  readonly secretAccessKey: string
-  readonly sessionToken?: string
-}
+export type { AwsCredentials } from './aws-fetch.js'
 
 /**
  * The part of a `SecretsManagerClient` used here, so that faasade's types do
@@ -124,9 +119,7 @@ export function fromAwsSecretsManager<const O extends AwsSecretsManagerOptions =
   if (opts.client !== undefined && opts.transport === 'fetch') throw new ConfigurationError("fromAwsSecretsManager: `client` needs `transport: 'sdk'`")
   const transport = opts.transport ?? (opts.client ? 'sdk' : DEFAULT_AWS_TRANSPORT)
   const { requestTimeout } = opts
-  if (requestTimeout !== undefined && !(typeof requestTimeout === 'number' && Number.isFinite(requestTimeout) && requestTimeout > 0)) {
-    throw new ConfigurationError('fromAwsSecretsManager: `requestTimeout` must be a positive number of milliseconds')
-  }
+  checkRequestTimeout('fromAwsSecretsManager', requestTimeout)
   if (requestTimeout !== undefined && transport !== 'fetch') {
     throw new ConfigurationError("fromAwsSecretsManager: `requestTimeout` is for the fetch transport; give your SDK client a requestHandler with requestTimeout instead")
   }
@@ -154,56 +147,21 @@ interface Transport {
   nextRotation(secretId: string): Promise<number | undefined>
 }
 
+const SERVICE = { signingName: 'secretsmanager', hostPrefix: 'secretsmanager', endpointVariable: 'AWS_ENDPOINT_URL_SECRETS_MANAGER' }
+
 function regionOf(opts: AwsSecretsManagerOptions): string | undefined {
-  return opts.region ?? envVar('AWS_REGION') ?? envVar('AWS_DEFAULT_REGION')
+  return awsRegion(opts)
 }
 
 function endpointOf(opts: AwsSecretsManagerOptions): string | undefined {
-  return opts.endpoint ?? envVar('AWS_ENDPOINT_URL_SECRETS_MANAGER') ?? envVar('AWS_ENDPOINT_URL')
+  return awsEndpoint(opts, SERVICE.endpointVariable)
 }
 
 // ---- fetch transport ------------------------------------------------------
 
 function fetchTransport(info: SecretErrorInfo, opts: AwsSecretsManagerOptions): Transport {
-  // Made on first use (the environment may be filled in after import), once per provider.
-  let signer: { client: AwsClient; url: string } | undefined
-  const setup = () => {
-    if (signer) return signer
-    const region = regionOf(opts)
-    if (!region) throw secretFailure('invalid', info, 'no AWS region: set AWS_REGION or the `region` option')
-    const credentials = opts.credentials ?? envCredentials()
-    if (!credentials) throw secretFailure('denied', info, 'no AWS credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY or the `credentials` option')
-    const client = new AwsClient({ ...credentials, service: 'secretsmanager', region, retries: 0 })
-    const url = endpointOf(opts) ?? `https://secretsmanager.${region}.amazonaws.com/`
-    return (signer = { client, url })
-  }
-  const timeout = opts.requestTimeout ?? REQUEST_TIMEOUT_MS
-  const call = async (target: string, body: object): Promise<Record<string, unknown>> => {
-    const { client, url } = setup()
-    let response: Response
-    let text: string
-    try {
-      // Signed by aws4fetch, sent by us: aws4fetch drops a signal given to
-      // it when it rebuilds the request, and the timer of a dropped
-      // AbortSignal.timeout() can be collected before it fires.
-      const request = await client.sign(url, {
-        method: 'POST',
-        headers: { 'X-Amz-Target': `secretsmanager.${target}`, 'Content-Type': 'application/x-amz-json-1.1' },
-        body: JSON.stringify(body),
-      })
-      ;[response, text] = await withTimeout(timeout, async (signal) => {
-        const reply = await fetch(request, { signal })
-        return [reply, await reply.text()] as const
-      })
-    } catch (error) {
-      throw networkFailure(info, error)
-    }
-    const payload = parseJson(info, response.status, text) as Record<string, unknown> | null
-    if (response.ok && typeof payload === 'object' && payload !== null) return payload
-    const code = sanitizeErrorCode(response.headers.get('x-amzn-errortype') ?? stringField(payload, '__type'))
-    const message = stringField(payload, 'message') ?? stringField(payload, 'Message')
-    throw replyFailure(info, classifyAwsError(code, response.status), response, code, message)
-  }
+  const send = awsFetch(SERVICE, opts)
+  const call = (target: string, body: object) => awsJson11(send, info, `secretsmanager.${target}`, body)
   return {
     async value(input) {
       const out = await call('GetSecretValue', input)
@@ -217,19 +175,6 @@ function fetchTransport(info: SecretErrorInfo, opts: AwsSecretsManagerOptions): 
       return typeof out.NextRotationDate === 'number' ? out.NextRotationDate * 1000 : undefined
     },
   }
-}
-
-function envCredentials(): AwsCredentials | undefined {
-  const accessKeyId = envVar('AWS_ACCESS_KEY_ID')
-  const secretAccessKey = envVar('AWS_SECRET_ACCESS_KEY')
-  if (!accessKeyId || !secretAccessKey) return undefined
-  const sessionToken = envVar('AWS_SESSION_TOKEN')
-  return sessionToken ? { accessKeyId, secretAccessKey, sessionToken } : { accessKeyId, secretAccessKey }
-}
-
-function stringField(value: unknown, key: string): string | undefined {
-  const field = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[key] : undefined
-  return typeof field === 'string' ? field : undefined
 }
 
 // ---- SDK transport --------------------------------------------------------

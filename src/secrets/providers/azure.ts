@@ -28,26 +28,21 @@ import { ConfigurationError } from '../../errors.js'
 import { checkOptions } from '../../middleware.js'
 import { secretFailure, type SecretErrorInfo } from '../errors.js'
 import { defineSecretProvider, VALUE_OPTIONS, type SecretProvider, type SecretValueOptions, type ValueOf } from '../provider.js'
-import { classifyStatus, envVar, readJson, replyFailure, request, TokenCache } from './http.js'
+import { azureToken, type AzureIdentityOptions } from './azure-identity.js'
+import { classifyStatus, readJson, replyFailure, request } from './http.js'
 
 /** The provider kind of {@link fromAzureKeyVault}. */
 export const AZURE_KEY_VAULT = 'azure-key-vault'
 
-export interface AzureKeyVaultOptions extends SecretValueOptions {
+export interface AzureKeyVaultOptions extends SecretValueOptions, AzureIdentityOptions {
   /** @defaultValue the current version */
   version?: string
-  /** The client id of a user-assigned managed identity. @defaultValue the system-assigned identity */
-  clientId?: string
-  /** Supplies a bearer token for `https://vault.azure.net` instead of the managed identity. */
-  token?: () => Promise<string>
   /** @defaultValue `'7.4'` */
   apiVersion?: string
 }
 
 const KNOWN = [...VALUE_OPTIONS, 'version', 'clientId', 'token', 'apiVersion']
 const VAULT_RESOURCE = 'https://vault.azure.net'
-const IMDS = 'http://169.254.169.254/metadata/identity/oauth2/token'
-const tokens = new Map<string, TokenCache>()
 
 /**
  * A secret from Azure Key Vault.
@@ -73,34 +68,7 @@ export function fromAzureKeyVault<const O extends AzureKeyVaultOptions = {}>(vau
   const info: SecretErrorInfo = { provider: AZURE_KEY_VAULT, secretName }
   const apiVersion = opts.apiVersion ?? '7.4'
 
-  const tokenCache = (key: string) => {
-    let cache = tokens.get(key)
-    if (!cache) tokens.set(key, (cache = new TokenCache()))
-    return cache
-  }
-  const identity = () => {
-    const endpoint = envVar('IDENTITY_ENDPOINT')
-    const header = envVar('IDENTITY_HEADER')
-    const url = new URL(endpoint && header ? endpoint : IMDS)
-    url.searchParams.set('resource', VAULT_RESOURCE)
-    url.searchParams.set('api-version', endpoint && header ? '2019-08-01' : '2018-02-01')
-    if (opts.clientId) url.searchParams.set('client_id', opts.clientId)
-    const headers: Record<string, string> = endpoint && header ? { 'X-IDENTITY-HEADER': header } : { Metadata: 'true' }
-    return { url: url.href, headers }
-  }
-  const accessToken = async (): Promise<string> => {
-    if (opts.token) return opts.token()
-    const { url, headers } = identity()
-    return tokenCache(url).get(async () => {
-      const response = await request(info, url, { headers })
-      const body = (await readJson(info, response)) as { access_token?: unknown; expires_on?: unknown } | null
-      if (!response.ok || typeof body?.access_token !== 'string') {
-        throw replyFailure(info, response.ok ? 'unavailable' : classifyStatus(response.status) === 'not-found' ? 'denied' : classifyStatus(response.status), response, undefined, 'no managed identity token')
-      }
-      const expiresOn = Number(body.expires_on)
-      return { token: body.access_token, expiresAt: Number.isFinite(expiresOn) ? expiresOn * 1000 : Date.now() + 5 * 60_000 }
-    })
-  }
+  const token = azureToken(info, VAULT_RESOURCE, opts)
 
   return defineSecretProvider<ValueOf<O>>(
     {
@@ -108,12 +76,11 @@ export function fromAzureKeyVault<const O extends AzureKeyVaultOptions = {}>(vau
       secretName,
       identity: [base, opts.version, opts.clientId, apiVersion],
       async fetch() {
-        const token = await accessToken()
         const url = `${base}/secrets/${name}/${opts.version ? encodeURIComponent(opts.version) : ''}?api-version=${encodeURIComponent(apiVersion)}`
-        const response = await request(info, url, { headers: { Authorization: `Bearer ${token}` } })
+        const response = await request(info, url, { headers: { Authorization: `Bearer ${await token.get()}` } })
         const body = (await readJson(info, response)) as { value?: unknown; error?: { code?: unknown; message?: unknown } } | null
         if (!response.ok) {
-          if (response.status === 401 && !opts.token) tokenCache(identity().url).clear()
+          if (response.status === 401) token.invalidate()
           const code = typeof body?.error?.code === 'string' ? body.error.code : undefined
           const message = typeof body?.error?.message === 'string' ? body.error.message : undefined
           // 401 means our token was refused (expired, wrong tenant for a moment): a new one may work.
@@ -127,3 +94,5 @@ export function fromAzureKeyVault<const O extends AzureKeyVaultOptions = {}>(vau
     opts,
   )
 }
+
+export type { AzureIdentityOptions } from './azure-identity.js'

@@ -29,32 +29,25 @@ import { checkOptions } from '../../middleware.js'
 import { secretFailure, type SecretErrorInfo } from '../errors.js'
 import { BINARY_VALUE_OPTIONS, defineSecretProvider, type BinaryValueOptions, type SecretProvider, type ValueOf } from '../provider.js'
 import { crc32c } from './crc32c.js'
-import { base64ToBytes, classifyStatus, envVar, readJson, replyFailure, request, TokenCache } from './http.js'
+import { gcpFailure, gcpProject, gcpToken, type GcpAuthOptions } from './gcp-auth.js'
+import { base64ToBytes, readJson, request } from './http.js'
 
 /** The provider kind of {@link fromGcpSecretManager}. */
 export const GCP_SECRET_MANAGER = 'gcp-secret-manager'
 
-export interface GcpSecretManagerOptions extends BinaryValueOptions {
+export interface GcpSecretManagerOptions extends BinaryValueOptions, GcpAuthOptions {
   /** For a short name. @defaultValue `GOOGLE_CLOUD_PROJECT`, else `GCLOUD_PROJECT`, else `GCP_PROJECT` */
   project?: string
   /** For a short name. @defaultValue `'latest'` */
   version?: string
   /** @defaultValue `https://secretmanager.googleapis.com` */
   endpoint?: string
-  /**
-   * Where the access token comes from.
-   * @defaultValue the metadata server: `http://{GCE_METADATA_HOST ?? 'metadata.google.internal'}/computeMetadata/v1/instance/service-accounts/default/token`
-   */
-  tokenUrl?: string
-  /** Supplies a bearer token instead of the metadata server (e.g. from a workload identity federation flow). */
-  token?: () => Promise<string>
   /** Verify `payload.dataCrc32c`. @defaultValue true */
   verifyChecksum?: boolean
 }
 
 const KNOWN = [...BINARY_VALUE_OPTIONS, 'project', 'version', 'endpoint', 'tokenUrl', 'token', 'verifyChecksum']
 const RESOURCE = /^projects\/[^/]+\/secrets\/[^/]+\/versions\/[^/]+$/
-const tokens = new Map<string, TokenCache>()
 
 /**
  * A secret from Google Cloud Secret Manager: a full version resource name
@@ -79,32 +72,12 @@ export function fromGcpSecretManager<const O extends GcpSecretManagerOptions = {
 
   const resource = () => {
     if (full) return name
-    const project = opts.project ?? envVar('GOOGLE_CLOUD_PROJECT') ?? envVar('GCLOUD_PROJECT') ?? envVar('GCP_PROJECT')
+    const project = opts.project ?? gcpProject()
     if (!project) throw secretFailure('invalid', info, 'no project: give a full projects/*/secrets/*/versions/* name, the `project` option or GOOGLE_CLOUD_PROJECT')
     return `projects/${project}/secrets/${name}/versions/${opts.version ?? 'latest'}`
   }
 
-  const tokenUrl = () =>
-    opts.tokenUrl ?? `http://${envVar('GCE_METADATA_HOST') ?? 'metadata.google.internal'}/computeMetadata/v1/instance/service-accounts/default/token`
-  const tokenCache = () => {
-    const url = tokenUrl()
-    let cache = tokens.get(url)
-    if (!cache) tokens.set(url, (cache = new TokenCache()))
-    return cache
-  }
-  const accessToken = async (): Promise<string> => {
-    if (opts.token) return opts.token()
-    return tokenCache().get(async () => {
-      const response = await request(info, tokenUrl(), { headers: { 'Metadata-Flavor': 'Google' } })
-      const body = (await readJson(info, response)) as { access_token?: unknown; expires_in?: unknown } | null
-      if (!response.ok || typeof body?.access_token !== 'string') {
-        // The metadata server answers 404 when the instance has no service account.
-        throw replyFailure(info, response.ok ? 'unavailable' : classifyStatus(response.status) === 'not-found' ? 'denied' : classifyStatus(response.status), response, undefined, 'no access token from the metadata server')
-      }
-      const seconds = typeof body.expires_in === 'number' ? body.expires_in : 300
-      return { token: body.access_token, expiresAt: Date.now() + seconds * 1000 }
-    })
-  }
+  const token = gcpToken(info, opts)
 
   return defineSecretProvider<ValueOf<O>>(
     {
@@ -113,14 +86,11 @@ export function fromGcpSecretManager<const O extends GcpSecretManagerOptions = {
       identity: [endpoint, opts.project, opts.version, opts.verifyChecksum !== false],
       async fetch() {
         const path = resource()
-        const token = await accessToken()
-        const response = await request(info, `${endpoint}/v1/${path}:access`, { headers: { Authorization: `Bearer ${token}` } })
-        const body = (await readJson(info, response)) as { payload?: { data?: unknown; dataCrc32c?: unknown }; error?: { status?: unknown; message?: unknown } } | null
+        const response = await request(info, `${endpoint}/v1/${path}:access`, { headers: { Authorization: `Bearer ${await token.get()}` } })
+        const body = (await readJson(info, response)) as { payload?: { data?: unknown; dataCrc32c?: unknown } } | null
         if (!response.ok) {
-          if (response.status === 401 && !opts.token) tokenCache().clear()
-          const status = typeof body?.error?.status === 'string' ? body.error.status : undefined
-          const message = typeof body?.error?.message === 'string' ? body.error.message : undefined
-          throw replyFailure(info, classifyGcp(status, response.status), response, status, message)
+          if (response.status === 401) token.invalidate()
+          throw gcpFailure(info, response, body)
         }
         const data = body?.payload?.data
         if (typeof data !== 'string') throw secretFailure('invalid', info, 'the version has no payload')
@@ -136,23 +106,4 @@ export function fromGcpSecretManager<const O extends GcpSecretManagerOptions = {
   )
 }
 
-function classifyGcp(status: string | undefined, http: number) {
-  switch (status) {
-    case 'NOT_FOUND':
-      return 'not-found' as const
-    case 'PERMISSION_DENIED':
-      return 'denied' as const
-    case 'UNAUTHENTICATED':
-    case 'RESOURCE_EXHAUSTED':
-    case 'UNAVAILABLE':
-    case 'INTERNAL':
-    case 'DEADLINE_EXCEEDED':
-    case 'ABORTED':
-      return 'unavailable' as const
-    case 'INVALID_ARGUMENT':
-    case 'FAILED_PRECONDITION': // the version is disabled or destroyed
-      return 'invalid' as const
-    default:
-      return http === 401 ? ('unavailable' as const) : classifyStatus(http)
-  }
-}
+export type { GcpAuthOptions } from './gcp-auth.js'
