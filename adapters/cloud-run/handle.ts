@@ -91,19 +91,20 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
       return writeReply(res, reply)
     }
     const invocation = invocationFacts(undefined, { traceparent: request.headers.traceparent, tracestate: request.headers.tracestate })
+    const signal = disconnectSignal(res)
     const mappers = adapter.service.events.length > 0 ? entry.eventMappers : entry.appMappers
     const mapper = mappers.find((m) => m.match(request))
     if (mapper) {
       const items = mapper.toEvents(request, { receivedAt })
-      const outcomes = await deliver<CloudRunRequest>(adapter, { trigger: mapper.name, items, deadline, ordered: mapper.ordered?.(request) === true, raw: () => request, log, invocation })
+      const outcomes = await deliver<CloudRunRequest>(adapter, { trigger: mapper.name, items, deadline, ordered: mapper.ordered?.(request) === true, raw: () => request, log, invocation, signal })
       return writeReply(res, mapper.reply(outcomes, items, request))
     }
     const parts: HttpRequestParts = { method: request.method, url: request.url, headers: request.headers, body: request.body.length > 0 ? request.body : undefined }
     const answer = await answerHttp<CloudRunRequest>(
       adapter,
       parts,
-      { trigger: 'http', raw: request, deadline, log, invocation },
-      (plain) => withDisconnectSignal(toWebRequest(plain), res),
+      { trigger: 'http', raw: request, deadline, log, invocation, signal },
+      (plain) => new Request(toWebRequest(plain), { signal }),
     )
     if ('reply' in answer) return writeReply(res, answer.reply)
     try {
@@ -133,16 +134,17 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
 }
 
 /**
- * The app's `Request`, whose `signal` aborts when the client goes away
- * before the response is sent (`c.req.raw.signal` in Hono), so that the
- * app can stop work no one will read. Handlers of events get no such
- * signal: a sender that hangs up still expects its delivery handled, and
- * retries it otherwise.
+ * Aborts when the client goes away before its response is sent: the
+ * handlers' `ctx.signal` and the app's request signal (`c.req.raw.signal`
+ * in Hono) follow it, so that work whose answer no one will read can stop.
+ * A sender that hung up redelivers the event whatever the handler does; the
+ * handler decides whether to stop (a handler that ignores the signal runs
+ * to its end, as before).
  */
-function withDisconnectSignal(request: Request, res: ServerResponse): Request {
+function disconnectSignal(res: ServerResponse): AbortSignal {
   const disconnected = new AbortController()
   res.once('close', () => {
-    if (!res.writableFinished) disconnected.abort(new Error('The client closed the connection before the response was sent'))
+    if (!res.writableFinished) disconnected.abort(new ClientGoneError('The client closed the connection before the response was sent'))
   })
-  return new Request(request, { signal: disconnected.signal })
+  return disconnected.signal
 }

@@ -65,10 +65,10 @@ function readBody(incoming: IncomingMessage, limit: number): Promise<Uint8Array 
   })
 }
 
-/** The client closed the connection before its request body ended: nothing to answer, no one to answer. */
+/** The client closed the connection before its request body ended (nothing to answer, no one to answer), or before its response was sent. */
 export class ClientGoneError extends Error {
-  constructor() {
-    super('The client closed the connection before the request body ended')
+  constructor(message = 'The client closed the connection before the request body ended') {
+    super(message)
     this.name = 'ClientGoneError'
   }
 }

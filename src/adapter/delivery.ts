@@ -45,6 +45,8 @@ export interface Delivery<Raw> {
   readonly invocation?: InvocationFacts
   /** The platform's environment bindings, on every context's `provider.env`. */
   readonly env?: Readonly<Record<string, unknown>>
+  /** Aborts every context's `signal` before the deadline (an HTTP sender that went away). */
+  readonly signal?: AbortSignal
 }
 
 /**
@@ -86,6 +88,7 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
         waitUntil,
         log,
         invocation: delivery.invocation,
+        signal: delivery.signal,
       })
       return (running[i] = dispatch(adapter.service, item.event, ctx))
     },

@@ -30,6 +30,20 @@ describe('context', () => {
     expect(ctx.signal.aborted).toBe(true)
   })
 
+  it("follows the provider's own signal, with its reason, before the deadline or with none", () => {
+    for (const deadline of [Date.now() + 60_000, undefined]) {
+      const gone = new AbortController()
+      const ctx = createContext({ provider, deadline, signal: gone.signal })
+      expect(ctx.signal.aborted).toBe(false)
+      const reason = new Error('client gone')
+      gone.abort(reason)
+      expect(ctx.signal.reason).toBe(reason)
+    }
+    const already = new AbortController()
+    already.abort('gone')
+    expect(createContext({ provider, signal: already.signal }).signal.reason).toBe('gone')
+  })
+
   it('hands waitUntil work to the provider when it has a waitUntil', async () => {
     const waitUntil = vi.fn()
     const ctx = createContext({ provider, waitUntil })
