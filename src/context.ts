@@ -92,10 +92,12 @@ export interface ContextInit {
   /** @defaultValue `{}` */
   invocation?: InvocationFacts
   /**
-   * Aborts `ctx.signal` too, with its own reason: what ends the invocation
-   * before its deadline (an HTTP client that went away).
+   * The platform's own signal, which aborts `ctx.signal` too, with its own
+   * reason: what ends the invocation before its deadline (an HTTP client
+   * that went away). Asked for when `ctx.signal` is first read: most
+   * handlers never read it, and a signal is not free.
    */
-  signal?: AbortSignal
+  signal?: () => AbortSignal
 }
 
 let defaultLogger: Logger | undefined
@@ -108,7 +110,7 @@ class InvocationContext implements Context {
   #provider: ProviderInfo
   #invocation: InvocationFacts
   #signal: AbortSignal | undefined
-  #also: AbortSignal | undefined
+  #also: (() => AbortSignal) | undefined
   #now: () => number
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined
   #pending: Promise<unknown>[] | undefined
@@ -139,7 +141,7 @@ class InvocationContext implements Context {
   // Made on first use: most handlers never read it, and a timer per
   // invocation is not free.
   get signal(): AbortSignal {
-    return (this.#signal ??= deadlineSignal(this.deadline - this.#now(), this.#also))
+    return (this.#signal ??= deadlineSignal(this.deadline - this.#now(), this.#also?.()))
   }
 
   remainingMs(): number {

@@ -83,14 +83,17 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
   const log: Logger = Object.keys(trace).length > 0 ? lazyChild(adapter.log, trace) : adapter.log
   try {
     const limit = adapter.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-    const request = await readRequest(incoming, limit, body)
+    const read = readRequest(incoming, limit, body)
+    const request = read instanceof Promise ? await read : read
     if (request === undefined) {
       const reply = tooLarge(limit, log)
       // The rest of the body is not read: the connection cannot carry another request.
       reply.headers.connection = 'close'
       return writeReply(res, reply)
     }
-    const invocation = invocationFacts(undefined, { traceparent: request.headers.traceparent, tracestate: request.headers.tracestate })
+    const { traceparent, tracestate } = request.headers
+    // Without trace headers, no object to copy them from (most requests inside Cloud Run carry none).
+    const invocation = traceparent === undefined ? invocationFacts(undefined) : invocationFacts(undefined, { traceparent, tracestate })
     const signal = disconnectSignal(res)
     const mappers = adapter.service.events.length > 0 ? entry.eventMappers : entry.appMappers
     const mapper = mappers.find((m) => m.match(request))
@@ -104,7 +107,7 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
       adapter,
       parts,
       { trigger: 'http', raw: request, deadline, log, invocation, signal },
-      (plain) => new Request(toWebRequest(plain), { signal }),
+      (plain) => new Request(toWebRequest(plain), { signal: signal() }),
     )
     if ('reply' in answer) return writeReply(res, answer.reply)
     try {
@@ -134,17 +137,25 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
 }
 
 /**
- * Aborts when the client goes away before its response is sent: the
- * handlers' `ctx.signal` and the app's request signal (`c.req.raw.signal`
- * in Hono) follow it, so that work whose answer no one will read can stop.
- * A sender that hung up redelivers the event whatever the handler does; the
- * handler decides whether to stop (a handler that ignores the signal runs
- * to its end, as before).
+ * A signal that aborts when the client goes away before its response is
+ * sent, made when first asked for (by a handler reading `ctx.signal`, or
+ * for the app's request, `c.req.raw.signal` in Hono): most handlers never
+ * read it, and a signal and its listener cost each request. The handlers'
+ * contexts and the app follow it, so that work whose answer no one will
+ * read can stop. A sender that hung up redelivers the event whatever the
+ * handler does; the handler decides whether to stop.
  */
-function disconnectSignal(res: ServerResponse): AbortSignal {
-  const disconnected = new AbortController()
-  res.once('close', () => {
-    if (!res.writableFinished) disconnected.abort(new ClientGoneError('The client closed the connection before the response was sent'))
-  })
-  return disconnected.signal
+function disconnectSignal(res: ServerResponse): () => AbortSignal {
+  let signal: AbortSignal | undefined
+  return () => {
+    if (signal) return signal
+    const disconnected = new AbortController()
+    const gone = () => {
+      if (!res.writableFinished) disconnected.abort(new ClientGoneError('The client closed the connection before the response was sent'))
+    }
+    // Closed already: the client left before anyone asked.
+    if (res.closed) gone()
+    else res.once('close', gone)
+    return (signal = disconnected.signal)
+  }
 }

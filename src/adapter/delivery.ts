@@ -45,8 +45,8 @@ export interface Delivery<Raw> {
   readonly invocation?: InvocationFacts
   /** The platform's environment bindings, on every context's `provider.env`. */
   readonly env?: Readonly<Record<string, unknown>>
-  /** Aborts every context's `signal` before the deadline (an HTTP sender that went away). */
-  readonly signal?: AbortSignal
+  /** The platform's signal, which every context's `signal` follows (an HTTP sender that went away); asked for on first read. */
+  readonly signal?: () => AbortSignal
 }
 
 /**

@@ -51,8 +51,8 @@ export interface HttpDelivery<Raw> {
   readonly log?: Logger
   readonly invocation?: InvocationFacts
   readonly env?: Readonly<Record<string, unknown>>
-  /** Aborts the event handlers' `ctx.signal` before the deadline (a client that went away). */
-  readonly signal?: AbortSignal
+  /** The platform's signal, which the event handlers' `ctx.signal` follows (a client that went away); asked for on first read. */
+  readonly signal?: () => AbortSignal
 }
 
 /**
