@@ -141,7 +141,7 @@ class InvocationContext implements Context {
   // Made on first use: most handlers never read it, and a timer per
   // invocation is not free.
   get signal(): AbortSignal {
-    return (this.#signal ??= deadlineSignal(this.deadline - this.#now(), this.#also?.()))
+    return (this.#signal ??= deadlineSignal(this.deadline - this.#now(), this.#also))
   }
 
   remainingMs(): number {
@@ -219,12 +219,12 @@ export function extendContext<C extends Context, A extends object>(ctx: C, addit
   return ctx as C & A
 }
 
-/** Aborts in `left` ms (never when `Infinity`), or as soon as `also` does. */
-function deadlineSignal(left: number, also: AbortSignal | undefined): AbortSignal {
+/** Aborts in `left` ms (never when `Infinity`), or as soon as the signal `also` gives does. */
+function deadlineSignal(left: number, also: (() => AbortSignal) | undefined): AbortSignal {
   const controller = new AbortController()
   const abort = () => controller.abort(new TimeoutError('The invocation deadline passed'))
   if (left <= 0) abort()
   // A pending deadline must not keep a Node process alive on its own.
   else if (left < Infinity) (setTimeout(abort, left) as unknown as { unref?: () => void }).unref?.()
-  return also ? AbortSignal.any([controller.signal, also]) : controller.signal
+  return also ? AbortSignal.any([controller.signal, also()]) : controller.signal
 }
