@@ -77,6 +77,7 @@ async function collected(server, n) {
 /** Sends `n` requests, 10 at a time on keep-alive connections, once the server listens. */
 async function load(port, n) {
   const agent = new Agent({ keepAlive: true, maxSockets: 10 })
+  const guarded = new WeakSet()
   const once = () =>
     new Promise((done, fail) => {
       const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: HEADERS, agent }, (res) => {
@@ -85,7 +86,7 @@ async function load(port, n) {
       })
       req.on('error', fail)
       // The server exits after its last reply: a kept-alive socket then resets, which is no failure.
-      req.once('socket', (socket) => socket.listenerCount('error') < 2 && socket.on('error', () => {}))
+      req.once('socket', (socket) => guarded.has(socket) || (guarded.add(socket), socket.on('error', () => {})))
       req.end(BODY)
     })
   // The first request waits for the server (valgrind starts it slowly).
@@ -108,6 +109,12 @@ async function load(port, n) {
   await Promise.all(Array.from({ length: 10 }, worker))
   agent.destroy()
 }
+
+// A server slowed 50x by callgrind sometimes resets a kept-alive socket as it exits, on a path
+// no listener above catches: that ends a measurement that is complete, and nothing else.
+process.on('uncaughtException', (error) => {
+  if (error.code !== 'ECONNRESET') throw error
+})
 
 const rows = []
 for (const server of servers) {
