@@ -91,6 +91,13 @@ export interface ContextInit {
   now?: () => number
   /** @defaultValue `{}` */
   invocation?: InvocationFacts
+  /**
+   * The platform's own signal, which aborts `ctx.signal` too, with its own
+   * reason: what ends the invocation before its deadline (an HTTP client
+   * that went away). Asked for when `ctx.signal` is first read: most
+   * handlers never read it, and a signal is not free.
+   */
+  signal?: () => AbortSignal
 }
 
 let defaultLogger: Logger | undefined
@@ -103,6 +110,7 @@ class InvocationContext implements Context {
   #provider: ProviderInfo
   #invocation: InvocationFacts
   #signal: AbortSignal | undefined
+  #also: (() => AbortSignal) | undefined
   #now: () => number
   #waitUntil: ((promise: Promise<unknown>) => void) | undefined
   #pending: Promise<unknown>[] | undefined
@@ -115,6 +123,7 @@ class InvocationContext implements Context {
     this.log = init.log ?? (defaultLogger ??= createLogger())
     this.#now = init.now ?? Date.now
     this.#waitUntil = init.waitUntil
+    this.#also = init.signal
   }
 
   // Behind a getter, not an own property: util.inspect (a console.log of
@@ -132,7 +141,7 @@ class InvocationContext implements Context {
   // Made on first use: most handlers never read it, and a timer per
   // invocation is not free.
   get signal(): AbortSignal {
-    return (this.#signal ??= deadlineSignal(this.deadline, this.#now))
+    return (this.#signal ??= deadlineSignal(this.deadline - this.#now(), this.#also))
   }
 
   remainingMs(): number {
@@ -210,17 +219,12 @@ export function extendContext<C extends Context, A extends object>(ctx: C, addit
   return ctx as C & A
 }
 
-function deadlineSignal(deadline: number, now: () => number): AbortSignal {
+/** Aborts in `left` ms (never when `Infinity`), or as soon as the signal `also` gives does. */
+function deadlineSignal(left: number, also: (() => AbortSignal) | undefined): AbortSignal {
   const controller = new AbortController()
-  if (!Number.isFinite(deadline)) return controller.signal
-  const left = deadline - now()
-  const reason = () => new TimeoutError('The invocation deadline passed')
-  if (left <= 0) {
-    controller.abort(reason())
-    return controller.signal
-  }
-  const timer = setTimeout(() => controller.abort(reason()), left) as unknown as { unref?: () => void }
+  const abort = () => controller.abort(new TimeoutError('The invocation deadline passed'))
+  if (left <= 0) abort()
   // A pending deadline must not keep a Node process alive on its own.
-  timer.unref?.()
-  return controller.signal
+  else if (left < Infinity) (setTimeout(abort, left) as unknown as { unref?: () => void }).unref?.()
+  return also ? AbortSignal.any([controller.signal, also()]) : controller.signal
 }

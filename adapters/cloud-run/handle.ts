@@ -83,27 +83,31 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
   const log: Logger = Object.keys(trace).length > 0 ? lazyChild(adapter.log, trace) : adapter.log
   try {
     const limit = adapter.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-    const request = await readRequest(incoming, limit, body)
+    const read = readRequest(incoming, limit, body)
+    const request = read instanceof Promise ? await read : read
     if (request === undefined) {
       const reply = tooLarge(limit, log)
       // The rest of the body is not read: the connection cannot carry another request.
       reply.headers.connection = 'close'
       return writeReply(res, reply)
     }
-    const invocation = invocationFacts(undefined, { traceparent: request.headers.traceparent, tracestate: request.headers.tracestate })
+    const { traceparent, tracestate } = request.headers
+    // Without trace headers, no object to copy them from (most requests inside Cloud Run carry none).
+    const invocation = traceparent === undefined ? invocationFacts(undefined) : invocationFacts(undefined, { traceparent, tracestate })
+    const signal = disconnectSignal(res)
     const mappers = adapter.service.events.length > 0 ? entry.eventMappers : entry.appMappers
     const mapper = mappers.find((m) => m.match(request))
     if (mapper) {
       const items = mapper.toEvents(request, { receivedAt })
-      const outcomes = await deliver<CloudRunRequest>(adapter, { trigger: mapper.name, items, deadline, ordered: mapper.ordered?.(request) === true, raw: () => request, log, invocation })
+      const outcomes = await deliver<CloudRunRequest>(adapter, { trigger: mapper.name, items, deadline, ordered: mapper.ordered?.(request) === true, raw: () => request, log, invocation, signal })
       return writeReply(res, mapper.reply(outcomes, items, request))
     }
     const parts: HttpRequestParts = { method: request.method, url: request.url, headers: request.headers, body: request.body.length > 0 ? request.body : undefined }
     const answer = await answerHttp<CloudRunRequest>(
       adapter,
       parts,
-      { trigger: 'http', raw: request, deadline, log, invocation },
-      (plain) => withDisconnectSignal(toWebRequest(plain), res),
+      { trigger: 'http', raw: request, deadline, log, invocation, signal },
+      (plain) => new Request(toWebRequest(plain), { signal: signal() }),
     )
     if ('reply' in answer) return writeReply(res, answer.reply)
     try {
@@ -133,16 +137,25 @@ export async function handleRequest(entry: CloudRunEntry, incoming: IncomingMess
 }
 
 /**
- * The app's `Request`, whose `signal` aborts when the client goes away
- * before the response is sent (`c.req.raw.signal` in Hono), so that the
- * app can stop work no one will read. Handlers of events get no such
- * signal: a sender that hangs up still expects its delivery handled, and
- * retries it otherwise.
+ * A signal that aborts when the client goes away before its response is
+ * sent, made when first asked for (by a handler reading `ctx.signal`, or
+ * for the app's request, `c.req.raw.signal` in Hono): most handlers never
+ * read it, and a signal and its listener cost each request. The handlers'
+ * contexts and the app follow it, so that work whose answer no one will
+ * read can stop. A sender that hung up redelivers the event whatever the
+ * handler does; the handler decides whether to stop.
  */
-function withDisconnectSignal(request: Request, res: ServerResponse): Request {
-  const disconnected = new AbortController()
-  res.once('close', () => {
-    if (!res.writableFinished) disconnected.abort(new Error('The client closed the connection before the response was sent'))
-  })
-  return new Request(request, { signal: disconnected.signal })
+function disconnectSignal(res: ServerResponse): () => AbortSignal {
+  let signal: AbortSignal | undefined
+  return () => {
+    if (signal) return signal
+    const disconnected = new AbortController()
+    const gone = () => {
+      if (!res.writableFinished) disconnected.abort(new ClientGoneError('The client closed the connection before the response was sent'))
+    }
+    // Closed already: the client left before anyone asked.
+    if (res.closed) gone()
+    else res.once('close', gone)
+    return (signal = disconnected.signal)
+  }
 }

@@ -19,12 +19,13 @@ export function headersOf(incoming: IncomingMessage): Record<string, string> {
 }
 
 /**
- * The request with its body read, or `undefined` when the body is over
+ * The request with its body read (at once when it was given: no promise
+ * more than needed, each costs behind the framework's domain), or `undefined` when the body is over
  * `limit` bytes: refused before a byte is read when `content-length` says
  * so, else as soon as the count passes it (the rest is not kept). `body`
  * may be given when something before us read it (Express's `rawBody`).
  */
-export async function readRequest(incoming: IncomingMessage, limit: number, body?: Uint8Array): Promise<CloudRunRequest | undefined> {
+export function readRequest(incoming: IncomingMessage, limit: number, body?: Uint8Array): CloudRunRequest | undefined | Promise<CloudRunRequest | undefined> {
   const headers = headersOf(incoming)
   const request = (bytes: Uint8Array): CloudRunRequest => ({ method: incoming.method ?? 'GET', url: incoming.url ?? '/', headers, body: bytes, incoming })
   if (body !== undefined) {
@@ -34,8 +35,7 @@ export async function readRequest(incoming: IncomingMessage, limit: number, body
     return body.byteLength > limit ? undefined : request(new Uint8Array(body.buffer, body.byteOffset, body.byteLength))
   }
   if (Number(headers['content-length']) > limit) return undefined
-  const read = await readBody(incoming, limit)
-  return read && request(read)
+  return readBody(incoming, limit).then((read) => read && request(read))
 }
 
 function readBody(incoming: IncomingMessage, limit: number): Promise<Uint8Array | undefined> {
@@ -65,10 +65,10 @@ function readBody(incoming: IncomingMessage, limit: number): Promise<Uint8Array 
   })
 }
 
-/** The client closed the connection before its request body ended: nothing to answer, no one to answer. */
+/** The client closed the connection before its request body ended (nothing to answer, no one to answer), or before its response was sent. */
 export class ClientGoneError extends Error {
-  constructor() {
-    super('The client closed the connection before the request body ended')
+  constructor(message = 'The client closed the connection before the request body ended') {
+    super(message)
     this.name = 'ClientGoneError'
   }
 }

@@ -16,7 +16,8 @@ import type { Outcome } from '../outcome.js'
  * ```
  */
 export function deadlineIn(remainingMs: number | undefined, marginMs: number): number {
-  return typeof remainingMs === 'number' && Number.isFinite(remainingMs) ? Date.now() + remainingMs - marginMs : Infinity
+  // Number.isFinite is false for anything but a finite number, undefined included.
+  return Number.isFinite(remainingMs) ? Date.now() + remainingMs! - marginMs : Infinity
 }
 
 /** `ctx.deadline` is this many milliseconds before the platform's timeout, unless `timeoutMarginMs` says otherwise. */

@@ -46,6 +46,8 @@ export interface Delivery<Raw> {
   readonly invocation?: InvocationFacts
   /** The platform's environment bindings, on every context's `provider.env`. */
   readonly env?: Readonly<Record<string, unknown>>
+  /** The platform's signal, which every context's `signal` follows (an HTTP sender that went away); asked for on first read. */
+  readonly signal?: () => AbortSignal
 }
 
 /**
@@ -87,6 +89,7 @@ export async function deliver<Raw>(adapter: Adapter, delivery: Delivery<Raw>): P
         waitUntil,
         log,
         invocation: delivery.invocation,
+        signal: delivery.signal,
       })
       return (running[i] = dispatch(adapter.service, item.event, ctx))
     },

@@ -51,6 +51,8 @@ export interface HttpDelivery<Raw> {
   readonly log?: Logger
   readonly invocation?: InvocationFacts
   readonly env?: Readonly<Record<string, unknown>>
+  /** The platform's signal, which the event handlers' `ctx.signal` follows (a client that went away); asked for on first read. */
+  readonly signal?: () => AbortSignal
 }
 
 /**
@@ -99,7 +101,7 @@ export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestPart
         log,
         maxBodyBytes: limit,
         concurrency: adapter.concurrency,
-        context: (event) => contextForEvent(event, { provider, deadline: delivery.deadline, waitUntil: platformWaitUntil ?? work!.add, log, invocation: delivery.invocation }),
+        context: (event) => contextForEvent(event, { provider, deadline: delivery.deadline, waitUntil: platformWaitUntil ?? work!.add, log, invocation: delivery.invocation, signal: delivery.signal }),
       },
     )
     await work?.drainBy(delivery.deadline)

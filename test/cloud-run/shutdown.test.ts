@@ -98,6 +98,13 @@ function get(port: number, path: string): Promise<{ status: number; body: string
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
+/** Until `count` lines match (the machine may be slow: no fixed sleep). */
+async function lines(server: Running, count: number, match: (line: Record<string, unknown>) => boolean): Promise<void> {
+  while (server.lines.filter(match).length < count) await sleep(10)
+}
+const started = (line: Record<string, unknown>) => typeof line.started === 'string'
+const shuttingDown = (line: Record<string, unknown>) => line.message === 'shutting down'
+
 describe('the plain server door', () => {
   it('bundles no Google package and no Express: the functions-framework door only names their types', () => {
     expect(bundled.some((path) => path.includes('adapters/cloud-run/server.ts'))).toBe(true)
@@ -109,10 +116,10 @@ describe('SIGTERM', () => {
   it('lets the request in flight finish, refuses new connections, runs the hook, exits 0', async () => {
     const server = await start({ SLOW_MS: '600' })
     const inFlight = get(server.port, '/slow')
-    await sleep(150)
+    await lines(server, 1, started)
     const signalled = Date.now()
     server.child.kill('SIGTERM')
-    await sleep(100)
+    await lines(server, 1, shuttingDown)
     await expect(get(server.port, '/slow')).rejects.toMatchObject({ code: 'ECONNREFUSED' })
     expect(await inFlight).toEqual({ status: 200, body: 'done' })
     const { code, at } = await server.exited
@@ -121,6 +128,15 @@ describe('SIGTERM', () => {
     expect(at - signalled).toBeLessThan(2_000)
     expect(server.lines.some((l) => l.hook === 'ran')).toBe(true)
     expect(server.lines.some((l) => l.severity === 'INFO' && l.message === 'shutting down' && l.signal === 'SIGTERM')).toBe(true)
+  })
+
+  it('answers every request in flight with its own status, where bare Node, Hono and the framework drop or fail them', async () => {
+    const server = await start({ SLOW_MS: '600' })
+    const inFlight = [get(server.port, '/slow'), get(server.port, '/slow/503'), get(server.port, '/slow/422'), get(server.port, '/slow/201')]
+    await lines(server, 4, started)
+    server.child.kill('SIGTERM')
+    expect(await Promise.all(inFlight)).toEqual([200, 503, 422, 201].map((status) => ({ status, body: 'done' })))
+    expect((await server.exited).code).toBe(0)
   })
 
   it('exits promptly with nothing in flight, keep-alive connections or not', async () => {
@@ -140,7 +156,7 @@ describe('SIGTERM', () => {
   it('closes a request still running at drainTimeoutMs and exits', async () => {
     const server = await start({ SLOW_MS: '10000', DRAIN_MS: '300' })
     const inFlight = get(server.port, '/slow')
-    await sleep(150)
+    await lines(server, 1, started)
     const signalled = Date.now()
     server.child.kill('SIGTERM')
     await expect(inFlight).rejects.toThrow()

@@ -30,6 +30,23 @@ describe('context', () => {
     expect(ctx.signal.aborted).toBe(true)
   })
 
+  it("follows the provider's own signal, with its reason, before the deadline or with none; asks for it on first read only", () => {
+    for (const deadline of [Date.now() + 60_000, undefined]) {
+      const gone = new AbortController()
+      let asked = 0
+      const ctx = createContext({ provider, deadline, signal: () => (asked++, gone.signal) })
+      expect(asked).toBe(0)
+      expect(ctx.signal.aborted).toBe(false)
+      const reason = new Error('client gone')
+      gone.abort(reason)
+      expect(ctx.signal.reason).toBe(reason)
+      expect(asked).toBe(1)
+    }
+    const already = new AbortController()
+    already.abort('gone')
+    expect(createContext({ provider, signal: () => already.signal }).signal.reason).toBe('gone')
+  })
+
   it('hands waitUntil work to the provider when it has a waitUntil', async () => {
     const waitUntil = vi.fn()
     const ctx = createContext({ provider, waitUntil })

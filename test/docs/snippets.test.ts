@@ -3,9 +3,10 @@
  * package's types (tsconfig.json maps `faasade/*` to the sources).
  *
  * - Each block becomes its own module in a temporary directory under
- *   .scratch/, next to copies of examples/orders' app.ts, handler.ts and
- *   service.ts (and with copies one level up), so a block may import
- *   `./service.js` (or `../service.js`) as the example's entry files do.
+ *   .scratch/, next to copies of examples/orders' app.ts, handler.ts,
+ *   service.ts and cloud-run-options.ts (and with copies one level up), so
+ *   a block may import `./service.js` (or `../service.js`) as the example's
+ *   entry files do.
  * - A block whose first line starts with `// fragment` is a piece of
  *   something larger (it uses names it does not declare); it is reported
  *   as a skipped test, by file and line, not checked.
@@ -55,7 +56,7 @@ beforeAll(async () => {
   // (examples/orders/azure/index.ts) imports `../service.js`.
   const blocks = join(dir, 'blocks')
   await mkdir(blocks)
-  for (const example of ['app.ts', 'handler.ts', 'service.ts']) {
+  for (const example of ['app.ts', 'handler.ts', 'service.ts', 'cloud-run-options.ts']) {
     await copyFile(join('examples/orders', example), join(dir, example))
     await copyFile(join('examples/orders', example), join(blocks, example))
   }

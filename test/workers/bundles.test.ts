@@ -46,9 +46,10 @@ describe('the size budget', () => {
   // delivery path with the deadline cut and one HTTP path with event routing:
   // about 2.3 KB) took the hello Worker from 7,953 B to 11,5xx B. This budget
   // is a ratchet against growing further while the bytes are won back; lower
-  // it with every cut, never raise it without saying why in bench/RESULTS.md.
-  it('keeps the hello event-handler Worker (fetch + queue + cron) within its budget (11,600 B gzipped; the goal is 8,000 B)', () => {
-    expect(bundles.hello!.gzipped).toBeLessThanOrEqual(11_600)
+  // it with every cut, never raise it without saying why in bench/RESULTS.md
+  // (11,600 to 11,603: ctx.signal following the platform's own signal).
+  it('keeps the hello event-handler Worker (fetch + queue + cron) within its budget (11,603 B gzipped; the goal is 8,000 B)', () => {
+    expect(bundles.hello!.gzipped).toBeLessThanOrEqual(11_603)
   })
 
   it('ships no secret scrubber in a Worker that registers no secret (it comes with addRedaction)', () => {
