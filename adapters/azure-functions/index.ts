@@ -35,6 +35,7 @@ export {
   queueMessageToEvent,
   SERVICE_BUS_TYPE,
   serviceBusMessageToEvent,
+  serviceBusMetadataAt,
   serviceBusSource,
   STORAGE_QUEUE_TYPE,
   storageQueueSource,
@@ -50,6 +51,14 @@ export {
   type StorageQueueMetadata,
   type TimerEventType,
 } from './mapping.js'
+export {
+  receivedMessageToEvent,
+  settlementOf,
+  type ServiceBusMessageContextLike,
+  type ServiceBusReceivedMessageLike,
+  type ServiceBusSettlementActions,
+  type Settlement,
+} from './service-bus-settlement.js'
 export { fromReply, fromResponse, parseSetCookie, toWebRequestFrom } from './http.js'
 export { contextLogger } from './log.js'
 export type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler } from './azure-types.js'

@@ -15,6 +15,7 @@ import type { Target } from '../../src/service.js'
 import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
 import { contextLogger } from './log.js'
+import { isServiceBusMessageContext, messagesOf, receivedMessageToEvent, receivedMetadata, settle, settlementOf, type ServiceBusMessageContextLike } from './service-bus-settlement.js'
 import {
   eventGridToEvent,
   eventHubsPositions,
@@ -22,6 +23,7 @@ import {
   failsInvocation,
   queueMessageToEvent,
   serviceBusMessageToEvent,
+  serviceBusMetadataAt,
   timerToEvent,
   type EventHubsPosition,
   type ServiceBusMetadata,
@@ -47,11 +49,14 @@ export interface AzureFunctions {
    */
   readonly storageQueue: AzureTriggerHandler
   /**
-   * For `app.serviceBusQueue` and `app.serviceBusTopic` (the host settles:
-   * `autoCompleteMessages`, the default): each message a CloudEvent;
-   * `ctx.attempt` is its delivery count. A failed invocation abandons the
-   * message, redelivered until the entity's max delivery count, then
-   * dead-lettered.
+   * For `app.serviceBusQueue` and `app.serviceBusTopic`: each message a
+   * CloudEvent; `ctx.attempt` is its delivery count. By default the host
+   * settles by the invocation: all messages completed, or (when any
+   * failed) all abandoned, redelivered until the entity's max delivery
+   * count, then dead-lettered. Registered with `sdkBinding: true` and
+   * `autoCompleteMessages: false` (and `@azure/functions-extensions-servicebus`
+   * imported), each message is settled by its own outcome: completed,
+   * abandoned, or dead-lettered at once with the reason.
    */
   readonly serviceBus: AzureTriggerHandler
   /**
@@ -111,15 +116,26 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
       await serveOne(adapter, invocationOf(context), 'storage-queue', item, { input: message, context })
     },
 
-    async serviceBus(message, context) {
-      const metadata = (context.triggerMetadata ?? {}) as ServiceBusMetadata
-      const item: NativeItem = {
-        event: eventOf(() => serviceBusMessageToEvent(message, metadata, serviceBusEntity(context), options.serviceBus?.type)),
-        id: metadata.messageId,
-        attempt: Number.isInteger(metadata.deliveryCount) && metadata.deliveryCount! >= 1 ? metadata.deliveryCount : undefined,
-        record: message,
-      }
-      await serveOne(adapter, invocationOf(context), 'service-bus', item, { input: message, context })
+    async serviceBus(input, context) {
+      const invocation = invocationOf(context)
+      const raw: AzureRaw = { input, context }
+      if (isServiceBusMessageContext(input)) return serveSettled(adapter, invocation, options, input, raw)
+      const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>
+      const entity = serviceBusEntity(context)
+      const trigger = context.options?.trigger as { cardinality?: unknown } | undefined
+      // A batch (cardinality 'many'): one event a message, the invocation failing if any fails.
+      const batch = trigger?.cardinality === 'many' && Array.isArray(input)
+      const bodies: unknown[] = batch ? input : [input]
+      const items = bodies.map((body, i): NativeItem => {
+        const meta = batch ? serviceBusMetadataAt(metadata, i) : (metadata as ServiceBusMetadata)
+        return {
+          event: eventOf(() => serviceBusMessageToEvent(body, meta, entity, options.serviceBus?.type)),
+          id: meta.messageId,
+          attempt: Number.isInteger(meta.deliveryCount) && meta.deliveryCount! >= 1 ? meta.deliveryCount : undefined,
+          record: body,
+        }
+      })
+      await serveAll(adapter, invocation, 'service-bus', items, raw)
     },
 
     async eventHubs(input, context) {
@@ -181,17 +197,78 @@ function invocations(adapter: Adapter, options: AzureFunctionsOptions): (context
  * outcome is ok or an acknowledged drop, rejected (with the handler's own
  * error where there is one) when the host should fail the invocation.
  */
-async function serveOne(adapter: Adapter, invocation: Invocation, trigger: string, item: NativeItem, raw: AzureRaw, dropPolicy = true): Promise<void> {
-  const [outcome] = await deliver<AzureRaw>(adapter, {
+function serveOne(adapter: Adapter, invocation: Invocation, trigger: string, item: NativeItem, raw: AzureRaw, dropPolicy = true): Promise<void> {
+  return serveAll(adapter, invocation, trigger, [item], raw, dropPolicy)
+}
+
+/** {@link serveOne} for the items of one invocation: it fails (all of them go back) when any fails. */
+async function serveAll(adapter: Adapter, invocation: Invocation, trigger: string, items: NativeItem[], raw: AzureRaw, dropPolicy = true): Promise<void> {
+  const outcomes = await deliver<AzureRaw>(adapter, {
     trigger,
-    items: [item],
+    items,
     deadline: invocation.deadline,
     raw: () => raw,
     log: invocation.log,
     invocation: invocation.facts,
     dropPolicy,
   })
-  if (outcome && failsInvocation(outcome)) throw platformError(outcome.error)
+  const failed = outcomes.find(failsInvocation)
+  if (failed) throw platformError(failed.error)
+}
+
+/**
+ * A Service Bus invocation under the SDK binding: each message settled by
+ * its own outcome (`service-bus-settlement.ts`). A message whose settlement
+ * call fails is logged and comes back when its lock expires; the invocation
+ * then fails too, so monitoring shows it.
+ */
+async function serveSettled(adapter: Adapter, invocation: Invocation, options: AzureFunctionsOptions, input: ServiceBusMessageContextLike, raw: AzureRaw): Promise<void> {
+  const { log } = invocation
+  const { context } = raw
+  const { messages, actions } = messagesOf(input)
+  const entity = serviceBusEntity(context)
+  const trigger = context.options?.trigger as { isSessionsEnabled?: unknown; autoCompleteMessages?: unknown } | undefined
+  if (trigger?.autoCompleteMessages !== false) warnAutoComplete(log)
+  const items = messages.map((message): NativeItem => {
+    const metadata = receivedMetadata(message)
+    return { event: eventOf(() => receivedMessageToEvent(message, entity, options.serviceBus?.type)), id: metadata.messageId, attempt: metadata.deliveryCount, key: metadata.sessionId, record: message }
+  })
+  const outcomes = await deliver<AzureRaw>(adapter, {
+    trigger: 'service-bus',
+    items,
+    deadline: invocation.deadline,
+    // A session's messages in order, one session beside another.
+    ordered: trigger?.isSessionsEnabled === true,
+    raw: () => raw,
+    log,
+    invocation: invocation.facts,
+    // Applied here, per message: a drop is dead-lettered itself, not failed for the host.
+    dropPolicy: false,
+  })
+  let failure: unknown
+  await Promise.all(
+    outcomes.map(async (outcome, i) => {
+      const settlement = settlementOf(outcome, adapter.onDrop)
+      const error = outcome.kind === 'ok' ? undefined : outcome.error
+      try {
+        await settle(actions, messages[i]!, settlement, error)
+      } catch (cause) {
+        failure ??= cause
+        log.error('Service Bus settlement failed: the message comes back when its lock expires', { trigger: 'service-bus', itemId: items[i]!.id, settlement, ...describeError(toFaasadeError(cause)) })
+        return
+      }
+      if (settlement === 'deadletter') log.error('Service Bus message dead-lettered', { trigger: 'service-bus', itemId: items[i]!.id, ...describeError(error) })
+    }),
+  )
+  if (failure !== undefined) throw platformError(toFaasadeError(failure))
+}
+
+/** Said once a process: with the host completing too, a message the adapter settled fails the host's own call. */
+let warnedAutoComplete = false
+function warnAutoComplete(log: Logger): void {
+  if (warnedAutoComplete) return
+  warnedAutoComplete = true
+  log.warn("Service Bus trigger with sdkBinding: set autoCompleteMessages: false, so that only the adapter settles each message", { trigger: 'service-bus' })
 }
 
 /**

@@ -18,6 +18,16 @@ export type RpcTypedData =
   | { bytes: Uint8Array }
   | { int: number }
   | { http: RpcHttp }
+  | { modelBindingData: RpcModelBindingData }
+  | { collectionModelBindingData: { modelBindingData: RpcModelBindingData[] } }
+
+/** What the host sends for an SDK-type binding (`sdkBinding: true`): the resource, for an extension's factory to open. */
+export interface RpcModelBindingData {
+  version: string
+  source: string
+  contentType: string
+  content: Uint8Array
+}
 
 export interface RpcHttp {
   method: string
