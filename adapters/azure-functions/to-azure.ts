@@ -272,16 +272,14 @@ function warnAutoComplete(log: Logger): void {
 }
 
 /**
- * An Event Hubs invocation: its events in order, run again within the
- * invocation while any fails (from the first failure on, so order holds),
- * up to `maxAttempts` runs, then given up: logged one line each with its
- * position, handed to `onGiveUp`, and the invocation fails unless the hook
- * resolved. Nothing is lost without a line saying so.
+ * An Event Hubs invocation: its events in order, retried within the
+ * invocation ({@link runRetried}), then what is given up is logged one line
+ * each with its position, handed to `onGiveUp`, and the invocation fails
+ * unless the hook resolved. Nothing is lost without a line saying so.
  */
 async function serveEventHubs(adapter: Adapter, invocation: Invocation, options: AzureFunctionsOptions, input: unknown, context: InvocationContext): Promise<void> {
-  const { log, deadline } = invocation
+  const { log } = invocation
   const hubOptions = options.eventHubs ?? {}
-  const maxAttempts = hubOptions.maxAttempts ?? DEFAULT_EVENT_HUBS_MAX_ATTEMPTS
   const metadata = (context.triggerMetadata ?? {}) as Record<string, unknown>
   const trigger = context.options?.trigger as { cardinality?: unknown; eventHubName?: unknown } | undefined
   const many = trigger?.cardinality === 'many' || (trigger?.cardinality === undefined && Array.isArray(input) && Array.isArray(metadata.sequenceNumberArray))
@@ -289,26 +287,62 @@ async function serveEventHubs(adapter: Adapter, invocation: Invocation, options:
   const partition = metadata.partitionContext as { eventHubPath?: unknown } | undefined
   const hub = typeof trigger?.eventHubName === 'string' ? trigger.eventHubName : typeof partition?.eventHubPath === 'string' ? partition.eventHubPath : context.functionName
   const positions = eventHubsPositions(metadata, bodies.length, many, hub)
-  const events = bodies.map((body, i) => eventOf(() => eventHubsToEvent(body, positions[i]!, hubOptions.type)))
-  const givenUp: GivenUpEvent[] = []
-  // Runs each event had: one held back behind a failed event of its partition did not run.
-  const ran = bodies.map(() => 0)
-  const giveUp = (i: number, reason: GivenUpEvent['reason'], error: FaasadeError) => {
-    const event = events[i]
-    givenUp.push({ ...positions[i]!, reason, error, event: isFaasadeError(event) ? undefined : event, body: bodies[i], attempts: ran[i]! })
+  const items = bodies.map((body, i): NativeItem => ({ event: eventOf(() => eventHubsToEvent(body, positions[i]!, hubOptions.type)), id: idOf(positions[i]!), record: body }))
+  const given = await runRetried(adapter, invocation, 'event-hubs', items, hubOptions.maxAttempts ?? DEFAULT_EVENT_HUBS_MAX_ATTEMPTS, { input, context })
+  if (given.length === 0) return
+  const givenUp: GivenUpEvent[] = given.map(({ index, reason, error, attempts }) => {
+    const event = items[index]!.event
+    return { ...positions[index]!, reason, error, event: isFaasadeError(event) ? undefined : event, body: bodies[index], attempts }
+  })
+  for (const event of givenUp) {
+    log.error('Event Hubs event given up: Event Hubs will not redeliver it', {
+      trigger: 'event-hubs',
+      reason: event.reason,
+      eventHub: event.eventHub,
+      partitionId: event.partitionId,
+      sequenceNumber: event.sequenceNumber,
+      offset: event.offset,
+      enqueuedTimeUtc: event.enqueuedTimeUtc,
+      eventId: event.event?.id,
+      attempts: event.attempts,
+      ...describeError(event.error),
+    })
   }
+  await handOver('event-hubs', 'eventHubs', log, hubOptions.onGiveUp && (() => hubOptions.onGiveUp!(givenUp, context)), givenUp[0]!.error)
+}
 
-  let pending = bodies.map((_, i) => i)
+/** What {@link runRetried} gave up: the item's index, why, and how many times its handler ran. */
+interface GivenUp {
+  readonly index: number
+  readonly reason: 'retries-exhausted' | 'held-back' | 'dropped'
+  readonly error: FaasadeError
+  readonly attempts: number
+}
+
+/**
+ * The items of a source that does not redeliver what a function failed
+ * (Event Hubs, the Cosmos DB change feed: the host checkpoints past them
+ * either way), in order, run again within the invocation while any fails
+ * (from the first failure on, so order holds), up to `maxAttempts` runs,
+ * never past the deadline. Returns those given up.
+ */
+async function runRetried(adapter: Adapter, invocation: Invocation, trigger: string, items: readonly NativeItem[], maxAttempts: number, raw: AzureRaw): Promise<GivenUp[]> {
+  const { log, deadline } = invocation
+  const givenUp: GivenUp[] = []
+  // Runs each item had: one held back behind a failed item did not run.
+  const ran = items.map(() => 0)
+  const giveUp = (index: number, reason: GivenUp['reason'], error: FaasadeError) => givenUp.push({ index, reason, error, attempts: ran[index]! })
+  let pending = items.map((_, i) => i)
   for (let attempt = 1; pending.length > 0; attempt++) {
     const outcomes = await deliver<AzureRaw>(adapter, {
-      trigger: 'event-hubs',
-      items: pending.map((i) => ({ event: events[i]!, id: idOf(positions[i]!), attempt, record: bodies[i] })),
+      trigger,
+      items: pending.map((i) => ({ ...items[i]!, attempt })),
       deadline,
       ordered: true,
-      raw: () => ({ input, context }),
+      raw: () => raw,
       log,
       invocation: invocation.facts,
-      // Event Hubs has no dead-letter path: a drop stays a drop here, and onGiveUp is that path.
+      // No dead-letter path: a drop stays a drop here, and onGiveUp is that path.
       dropPolicy: false,
     })
     const retry: number[] = []
@@ -332,31 +366,20 @@ async function serveEventHubs(adapter: Adapter, invocation: Invocation, options:
     }
     await new Promise((resolve) => setTimeout(resolve, wait))
   }
-  if (givenUp.length === 0) return
+  return givenUp.sort((a, b) => a.index - b.index)
+}
 
-  for (const event of givenUp) {
-    log.error('Event Hubs event given up: Event Hubs will not redeliver it', {
-      trigger: 'event-hubs',
-      reason: event.reason,
-      eventHub: event.eventHub,
-      partitionId: event.partitionId,
-      sequenceNumber: event.sequenceNumber,
-      offset: event.offset,
-      enqueuedTimeUtc: event.enqueuedTimeUtc,
-      eventId: event.event?.id,
-      attempts: event.attempts,
-      ...describeError(event.error),
-    })
-  }
-  if (hubOptions.onGiveUp) {
+/** Given-up items (each already logged) to the user's hook: the invocation completes when it resolves, fails without one or when it throws. */
+async function handOver(trigger: string, option: string, log: Logger, hook: (() => void | Promise<void>) | undefined, error: FaasadeError): Promise<void> {
+  if (hook) {
     try {
-      await hubOptions.onGiveUp(givenUp, context)
+      await hook()
       return
-    } catch (error) {
-      log.error('eventHubs.onGiveUp failed: the invocation fails', { trigger: 'event-hubs', ...describeError(toFaasadeError(error)) })
+    } catch (cause) {
+      log.error(`${option}.onGiveUp failed: the invocation fails`, { trigger, ...describeError(toFaasadeError(cause)) })
     }
   }
-  throw platformError(givenUp[0]!.error)
+  throw platformError(error)
 }
 
 const BASE_RETRY_WAIT_MS = 200
