@@ -18,7 +18,10 @@ export { toAzureFunctions, azureRaw, PROVIDER_NAME, type AzureFunctions } from '
 export {
   DEFAULT_EVENT_HUBS_MAX_ATTEMPTS,
   DEFAULT_FUNCTION_TIMEOUT_MS,
+  type AzureCosmosDBOptions,
   type AzureEventHubsOptions,
+  type AzureStorageBlobOptions,
+  type GivenUpChange,
   type AzureFunctionsOptions,
   type AzureServiceBusOptions,
   type AzureStorageQueueOptions,
@@ -51,6 +54,8 @@ export {
   type StorageQueueMetadata,
   type TimerEventType,
 } from './mapping.js'
+export { STORAGE_BLOB_TYPE, storageBlobSource, storageBlobToEvent, type StorageBlobEventType, type StorageBlobMetadata } from './blob.js'
+export { COSMOS_DB_TYPE, cosmosDBSource, cosmosDBToEvent, type CosmosDBContainer, type CosmosDBEventType } from './cosmos-db.js'
 export {
   receivedMessageToEvent,
   settlementOf,

@@ -25,8 +25,15 @@
  * `<topicName>/subscriptions/<subscriptionName>`) as `source`,
  * `com.microsoft.azure.servicebus.message` or the `serviceBus.type` option
  * as `type`, `enqueuedTimeUtc` as `time`, the body as `data`, and
- * `deliveryCount` as `ctx.attempt`; a structured CloudEvent body passes
- * through.
+ * `deliveryCount` as `ctx.attempt`, `correlationId` and `sessionId` as
+ * the `correlationid` and `sessionid` extensions; a structured CloudEvent
+ * body passes through, and so does a CloudEvent in the AMQP binding's
+ * binary mode (`cloudEvents_<attribute>` or `cloudEvents:<attribute>`
+ * application properties, the body as its data). A batch (`cardinality:
+ * 'many'`) reads each message's metadata from the `…Array` members.
+ * Messages settled one by one (`sdkBinding`) are `service-bus-settlement.ts`'s.
+ *
+ * **A blob** is `blob.ts`'s, **a Cosmos DB change** `cosmos-db.ts`'s.
  *
  * **An Event Hubs event** (cardinality `one` or `many`): `<partitionId>/<sequenceNumber>`
  * as `id` (stable across redeliveries), `//eventhubs.azure.com/<eventHubName>`

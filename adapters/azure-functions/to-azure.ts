@@ -15,6 +15,8 @@ import type { Target } from '../../src/service.js'
 import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
 import { contextLogger } from './log.js'
+import { storageBlobToEvent, type StorageBlobMetadata } from './blob.js'
+import { cosmosDBToEvent, type CosmosDBContainer } from './cosmos-db.js'
 import { isServiceBusMessageContext, messagesOf, receivedMessageToEvent, receivedMetadata, settle, settlementOf, type ServiceBusMessageContextLike } from './service-bus-settlement.js'
 import {
   eventGridToEvent,
@@ -29,7 +31,7 @@ import {
   type ServiceBusMetadata,
   type StorageQueueMetadata,
 } from './mapping.js'
-import { checkAzureOptions, DEFAULT_EVENT_HUBS_MAX_ATTEMPTS, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type GivenUpEvent } from './options.js'
+import { checkAzureOptions, DEFAULT_EVENT_HUBS_MAX_ATTEMPTS, DEFAULT_FUNCTION_TIMEOUT_MS, type AzureFunctionsOptions, type GivenUpChange, type GivenUpEvent } from './options.js'
 
 /** `ctx.provider.name` of every invocation from Azure Functions. */
 export const PROVIDER_NAME = 'azure-functions'
@@ -68,6 +70,20 @@ export interface AzureFunctions {
    * that hook took them.
    */
   readonly eventHubs: AzureTriggerHandler
+  /**
+   * For `app.storageBlob(name, { path, connection, handler })`: each
+   * written blob a CloudEvent, its contents as data. A failed invocation is
+   * the host's retry, then the `webjobs-blobtrigger-poison` queue.
+   */
+  readonly storageBlob: AzureTriggerHandler
+  /**
+   * For `app.cosmosDB(name, { connection, databaseName, containerName, createLeaseContainerIfNotExists, handler })`:
+   * each changed document a CloudEvent, in order. The host moves the change
+   * feed past a batch whether it fails or not, so failures are retried
+   * within the invocation (`cosmosDB.maxAttempts`), then logged and handed
+   * to `cosmosDB.onGiveUp`; the invocation fails unless that hook took them.
+   */
+  readonly cosmosDB: AzureTriggerHandler
   /** For `app.eventGrid(name, { handler })`: each event, in either schema, a CloudEvent. */
   readonly eventGrid: AzureTriggerHandler
   /** For `app.timer(name, { schedule, handler })`: each tick a CloudEvent. */
@@ -140,6 +156,18 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
 
     async eventHubs(input, context) {
       await serveEventHubs(adapter, invocationOf(context), options, input, context)
+    },
+
+    async storageBlob(contents, context) {
+      const metadata = (context.triggerMetadata ?? {}) as StorageBlobMetadata
+      const trigger = context.options?.trigger as { path?: unknown } | undefined
+      const path = typeof trigger?.path === 'string' ? trigger.path : undefined
+      const item: NativeItem = { event: eventOf(() => storageBlobToEvent(contents, metadata, path, options.storageBlob?.type)), id: metadata.blobTrigger, record: contents }
+      await serveOne(adapter, invocationOf(context), 'storage-blob', item, { input: contents, context })
+    },
+
+    async cosmosDB(documents, context) {
+      await serveCosmosDB(adapter, invocationOf(context), options, documents, context)
     },
 
     async eventGrid(event, context) {
@@ -380,6 +408,45 @@ async function handOver(trigger: string, option: string, log: Logger, hook: (() 
     }
   }
   throw platformError(error)
+}
+
+/**
+ * A Cosmos DB invocation: its changes in order, retried within the
+ * invocation ({@link runRetried}), then what is given up is logged one line
+ * each, handed to `cosmosDB.onGiveUp`, and the invocation fails unless the
+ * hook resolved.
+ */
+async function serveCosmosDB(adapter: Adapter, invocation: Invocation, options: AzureFunctionsOptions, input: unknown, context: InvocationContext): Promise<void> {
+  const { log } = invocation
+  const cosmosOptions = options.cosmosDB ?? {}
+  const trigger = context.options?.trigger as { databaseName?: unknown; containerName?: unknown; collectionName?: unknown } | undefined
+  const container: CosmosDBContainer = {
+    databaseName: typeof trigger?.databaseName === 'string' ? trigger.databaseName : context.functionName,
+    containerName: typeof trigger?.containerName === 'string' ? trigger.containerName : typeof trigger?.collectionName === 'string' ? trigger.collectionName : context.functionName,
+  }
+  const documents: unknown[] = Array.isArray(input) ? input : [input]
+  const items = documents.map((document): NativeItem => {
+    const event = eventOf(() => cosmosDBToEvent(document, container, cosmosOptions.type))
+    return { event, id: isFaasadeError(event) ? undefined : event.id, record: document }
+  })
+  const given = await runRetried(adapter, invocation, 'cosmos-db', items, cosmosOptions.maxAttempts ?? DEFAULT_EVENT_HUBS_MAX_ATTEMPTS, { input, context })
+  if (given.length === 0) return
+  const givenUp: GivenUpChange[] = given.map(({ index, reason, error, attempts }) => {
+    const event = items[index]!.event
+    return { container, reason, error, event: isFaasadeError(event) ? undefined : event, document: documents[index], attempts }
+  })
+  for (const change of givenUp) {
+    log.error('Cosmos DB change given up: the change feed will not deliver it again', {
+      trigger: 'cosmos-db',
+      reason: change.reason,
+      databaseName: container.databaseName,
+      containerName: container.containerName,
+      eventId: change.event?.id,
+      attempts: change.attempts,
+      ...describeError(change.error),
+    })
+  }
+  await handOver('cosmos-db', 'cosmosDB', log, cosmosOptions.onGiveUp && (() => cosmosOptions.onGiveUp!(givenUp, context)), givenUp[0]!.error)
 }
 
 const BASE_RETRY_WAIT_MS = 200
