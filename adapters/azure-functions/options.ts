@@ -37,6 +37,15 @@ export interface AzureFunctionsOptions extends Omit<AdapterOptions, 'mappers'> {
    * @defaultValue 300000 (5 minutes, the Consumption plan's default)
    */
   functionTimeoutMs?: number
+  /**
+   * Set it when the app calls `app.setup({ enableHttpStream: true })`: the
+   * HTTP handler then passes the request body on as a stream (the app reads
+   * it as it arrives) and returns the app's response body as a stream (sent
+   * as the app writes it). The adapter cannot see `app.setup` (it does not
+   * load `@azure/functions`); either setting alone still works, buffered.
+   * @defaultValue false
+   */
+  enableHttpStream?: boolean
   /** How Storage queue messages are read. */
   storageQueue?: AzureStorageQueueOptions
   /** How Service Bus messages are read. */
@@ -176,6 +185,7 @@ export interface AzureTimerOptions {
 /** Throws a `ConfigurationError` naming the first bad option. */
 export function checkAzureOptions(options: AzureFunctionsOptions): void {
   checkAdapterOptions('toAzureFunctions', options, {
+    enableHttpStream: (value) => (typeof value === 'boolean' ? undefined : 'must be a boolean'),
     functionTimeoutMs: (value) => (typeof value === 'number' && value > 0 ? undefined : 'must be a number above 0 (Infinity for none)'),
     storageQueue: (value) => typeOption(value),
     serviceBus: (value) => typeOption(value),

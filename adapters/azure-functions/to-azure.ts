@@ -116,7 +116,7 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
   return {
     async http(request, context) {
       const invocation = invocationOf(context)
-      return serveHttp(adapter, invocation, request, { input: request, context })
+      return serveHttp(adapter, invocation, request, { input: request, context }, options.enableHttpStream === true)
     },
 
     async storageQueue(message, context) {
@@ -465,11 +465,11 @@ function eventOf(read: () => CloudEvent): CloudEvent | FaasadeError {
   }
 }
 
-async function serveHttp(adapter: Adapter, invocation: Invocation, request: HttpRequest, raw: AzureRaw<HttpRequest>): Promise<HttpResponseInit> {
+async function serveHttp(adapter: Adapter, invocation: Invocation, request: HttpRequest, raw: AzureRaw<HttpRequest>, stream: boolean): Promise<HttpResponseInit> {
   const { log, deadline } = invocation
   let web: Request
   try {
-    web = await toWebRequestFrom(request)
+    web = await toWebRequestFrom(request, stream)
   } catch (error) {
     if (!isFaasadeError(error)) throw error
     log.warn('malformed HTTP request', { trigger: 'http', ...describeError(error) })
@@ -479,7 +479,7 @@ async function serveHttp(adapter: Adapter, invocation: Invocation, request: Http
   if ('reply' in answer) return fromReply(answer.reply)
   let init: HttpResponseInit
   try {
-    init = await fromResponse(answer.response, log)
+    init = await fromResponse(answer.response, log, stream)
   } catch (error) {
     init = fromReply(appFailed(log, 'http', error))
   }

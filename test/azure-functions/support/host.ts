@@ -54,6 +54,7 @@ interface InvocationModel {
 }
 interface ProgrammingModel {
   getInvocationModel(coreCtx: unknown): InvocationModel
+  getCapabilities(capabilities: Record<string, string>): Promise<Record<string, string>>
 }
 
 /** One line the library sent the host: `user` lines are the function's `context.log`. */
@@ -101,6 +102,16 @@ Module.prototype.require = new Proxy(original, {
     return args[0] === '@azure/functions-core' ? core : Reflect.apply(target, self, args)
   },
 })
+
+/**
+ * The capabilities the worker reports to the host at startup (after which
+ * `app.setup` is locked); with `enableHttpStream`, `HttpUri` is where the
+ * library's HTTP proxy listens for the host to forward requests to.
+ */
+export function capabilities(): Promise<Record<string, string>> {
+  if (!model) throw new Error('no ProgrammingModel: register a function first')
+  return model.getCapabilities({})
+}
 
 /** The bindings of a registered function, as the host received them. */
 export function bindingsOf(name: string): Record<string, Binding> {
