@@ -19,17 +19,18 @@ import type { Cookie, HttpRequest, HttpResponseInit } from './azure-types.js'
  *
  * @example
  * ```ts
- * const web = await toWebRequestFrom(request)   // new Request(request.url, { method, headers, body })
+ * const web = await toWebRequestFrom(request)   // new Request(request.url, { method, headers, body: request.body, duplex: 'half' })
  * ```
  */
-export async function toWebRequestFrom(request: HttpRequest, stream = false): Promise<Request> {
+export async function toWebRequestFrom(request: HttpRequest): Promise<Request> {
   const method = request.method
-  // Without streaming the host hands the whole body over at once; with it
-  // (`enableHttpStream`), the body is passed on as the stream it is. GET and HEAD carry none.
-  const none = method === 'GET' || method === 'HEAD'
-  const body = none ? undefined : stream ? request.body : new Uint8Array(await request.arrayBuffer())
+  // The library's request already holds the body as a stream (the bytes the
+  // host sent, or with enableHttpStream the client's body as it arrives):
+  // passed on as it is, it is read once, by whoever reads the new request,
+  // instead of copied out and wrapped again. GET and HEAD carry none.
+  const body = method === 'GET' || method === 'HEAD' ? undefined : request.body
   try {
-    return new Request(request.url, { method, headers: request.headers, body, ...(stream && !none ? { duplex: 'half' } : {}) } as RequestInit)
+    return new Request(request.url, { method, headers: request.headers, body, duplex: 'half' } as RequestInit)
   } catch (error) {
     if (!(error instanceof TypeError)) throw error
     throw new ValidationError('Malformed HTTP request: no web Request can carry it', [{ message: 'refused by Request', path: ['request'] }], {

@@ -14,7 +14,7 @@ import { createLogger, type Logger } from '../../src/logger.js'
 import type { Target } from '../../src/service.js'
 import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
-import { contextLogger } from './log.js'
+import { lazyContextLogger } from './lazy-log.js'
 import { storageBlobToEvent, type StorageBlobMetadata } from './blob.js'
 import { cosmosDBToEvent, type CosmosDBContainer } from './cosmos-db.js'
 import { isServiceBusMessageContext, messagesOf, receivedMessageToEvent, receivedMetadata, settle, settlementOf, type ServiceBusMessageContextLike } from './service-bus-settlement.js'
@@ -214,7 +214,7 @@ function invocations(adapter: Adapter, options: AzureFunctionsOptions): (context
   const timeoutMs = options.functionTimeoutMs ?? DEFAULT_FUNCTION_TIMEOUT_MS
   const ownLog = options.log !== undefined
   return (context) => ({
-    log: ownLog ? invocationLog(adapter, context.invocationId) : contextLogger(context),
+    log: ownLog ? invocationLog(adapter, context.invocationId) : lazyContextLogger(context),
     facts: invocationFacts(context.invocationId, { traceparent: context.traceContext?.traceParent ?? undefined, tracestate: context.traceContext?.traceState ?? undefined }),
     deadline: deadlineIn(timeoutMs, adapter.timeoutMarginMs),
   })
@@ -469,7 +469,7 @@ async function serveHttp(adapter: Adapter, invocation: Invocation, request: Http
   const { log, deadline } = invocation
   let web: Request
   try {
-    web = await toWebRequestFrom(request, stream)
+    web = await toWebRequestFrom(request)
   } catch (error) {
     if (!isFaasadeError(error)) throw error
     log.warn('malformed HTTP request', { trigger: 'http', ...describeError(error) })
