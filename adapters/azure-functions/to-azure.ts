@@ -162,7 +162,7 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
       const metadata = (context.triggerMetadata ?? {}) as StorageBlobMetadata
       const trigger = context.options?.trigger as { path?: unknown } | undefined
       const path = typeof trigger?.path === 'string' ? trigger.path : undefined
-      const item: NativeItem = { event: eventOf(() => storageBlobToEvent(contents, metadata, path, options.storageBlob?.type)), id: metadata.blobTrigger, record: contents }
+      const item: NativeItem = { event: eventOf(() => storageBlobToEvent(contents, metadata, path, options.storageBlob?.type)), id: metadata.blobTrigger, attempt: retryAttempt(context), record: contents }
       await serveOne(adapter, invocationOf(context), 'storage-blob', item, { input: contents, context })
     },
 
@@ -171,13 +171,13 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
     },
 
     async eventGrid(event, context) {
-      const item: NativeItem = { event: eventOf(() => eventGridToEvent(event)), id: (event as { id?: string } | null)?.id, record: event }
+      const item: NativeItem = { event: eventOf(() => eventGridToEvent(event)), id: (event as { id?: string } | null)?.id, attempt: retryAttempt(context), record: event }
       await serveOne(adapter, invocationOf(context), 'event-grid', item, { input: event, context })
     },
 
     async timer(timer, context) {
       const invocation = invocationOf(context)
-      const item: NativeItem = { event: eventOf(() => timerToEvent(timer, context.functionName, Date.now(), options.timer?.type)), record: timer }
+      const item: NativeItem = { event: eventOf(() => timerToEvent(timer, context.functionName, Date.now(), options.timer?.type)), attempt: retryAttempt(context), record: timer }
       // A tick has no dead-letter path: a drop is logged and the invocation completes.
       await serveOne(adapter, invocation, 'timer', item, { input: timer, context }, false)
     },
@@ -187,6 +187,17 @@ export function toAzureFunctions(target: Target, options: AzureFunctionsOptions 
 /** `ctx.provider.raw` of an invocation from Azure Functions, or `undefined` on another provider. */
 export function azureRaw(ctx: Pick<Context, 'provider'>): AzureRaw | undefined {
   return ctx.provider.name === PROVIDER_NAME ? (ctx.provider.raw as AzureRaw) : undefined
+}
+
+/**
+ * `ctx.attempt` for a trigger with no delivery count of its own (Event
+ * Grid, timer, blob): the run of the function's retry policy, from
+ * `retryContext.retryCount` (0 on the first run), which the host sends
+ * only when a policy applies.
+ */
+function retryAttempt(context: InvocationContext): number | undefined {
+  const count = context.retryContext?.retryCount
+  return typeof count === 'number' && Number.isInteger(count) && count >= 0 ? count + 1 : undefined
 }
 
 /** The Service Bus entity a trigger reads: a queue, or a topic's subscription. */

@@ -126,6 +126,8 @@ export interface Invocation {
   /** PascalCase, as the host sends it. */
   triggerMetadata?: Record<string, RpcTypedData>
   traceContext?: { traceParent?: string; traceState?: string; attributes?: Record<string, string> }
+  /** Sent when a retry policy applies: `retryCount` is 0 on the first run. */
+  retryContext?: { retryCount: number; maxRetryCount: number }
   invocationId?: string
 }
 
@@ -150,6 +152,7 @@ export async function invoke(name: string, invocation: Invocation): Promise<Invo
       inputData: [{ name: triggerName, data: invocation.input }],
       triggerMetadata: invocation.triggerMetadata ?? {},
       traceContext: invocation.traceContext,
+      retryContext: invocation.retryContext,
     },
     state: undefined,
     log: (level: string, category: string, message: string) => logs.push({ level, category, message }),
