@@ -19,15 +19,18 @@ import type { Cookie, HttpRequest, HttpResponseInit } from './azure-types.js'
  *
  * @example
  * ```ts
- * const web = await toWebRequestFrom(request)   // new Request(request.url, { method, headers, body })
+ * const web = await toWebRequestFrom(request)   // new Request(request.url, { method, headers, body: request.body, duplex: 'half' })
  * ```
  */
 export async function toWebRequestFrom(request: HttpRequest): Promise<Request> {
   const method = request.method
-  // The host hands the whole body over at once; GET and HEAD carry none.
-  const body = method === 'GET' || method === 'HEAD' ? undefined : new Uint8Array(await request.arrayBuffer())
+  // The library's request already holds the body as a stream (the bytes the
+  // host sent, or with enableHttpStream the client's body as it arrives):
+  // passed on as it is, it is read once, by whoever reads the new request,
+  // instead of copied out and wrapped again. GET and HEAD carry none.
+  const body = method === 'GET' || method === 'HEAD' ? undefined : request.body
   try {
-    return new Request(request.url, { method, headers: request.headers, body })
+    return new Request(request.url, { method, headers: request.headers, body, duplex: 'half' } as RequestInit)
   } catch (error) {
     if (!(error instanceof TypeError)) throw error
     throw new ValidationError('Malformed HTTP request: no web Request can carry it', [{ message: 'refused by Request', path: ['request'] }], {
@@ -57,8 +60,11 @@ export function fromReply(reply: HttpReply): HttpResponseInit {
 /**
  * The app's `Response` as Azure's `HttpResponseInit`: every header but
  * `set-cookie` as it is (a repeated one joined with `, `), each
- * `Set-Cookie` line as a `Cookie`, and the body as bytes. Rejects when the
- * body stream fails.
+ * `Set-Cookie` line as a `Cookie`, and the body as bytes, or, with `stream`
+ * (the app set up with `enableHttpStream`), as the stream it is, which the
+ * library sends on chunk by chunk as the app writes it. Rejects when the
+ * body stream fails (not streamed: once sent, a stream's failure cuts the
+ * reply short).
  *
  * @example
  * ```ts
@@ -66,7 +72,7 @@ export function fromReply(reply: HttpReply): HttpResponseInit {
  * // { status: 200, headers: [['content-type', 'text/plain;charset=UTF-8']], cookies: [{ name: 'a', value: '1', path: '/' }, { name: 'b', value: '2' }], body }
  * ```
  */
-export async function fromResponse(response: Response, log?: Logger): Promise<HttpResponseInit> {
+export async function fromResponse(response: Response, log?: Logger, stream = false): Promise<HttpResponseInit> {
   const headers: [string, string][] = []
   for (const [name, value] of response.headers) if (name !== 'set-cookie') headers.push([name, value])
   const cookies: Cookie[] = []
@@ -76,7 +82,7 @@ export async function fromResponse(response: Response, log?: Logger): Promise<Ht
     // Said, never silent; the value is not logged: a cookie may be a session.
     else log?.warn('Set-Cookie line without a name=value pair not sent', { header: 'set-cookie' })
   }
-  const body = new Uint8Array(await response.arrayBuffer())
+  const body = stream ? response.body : new Uint8Array(await response.arrayBuffer())
   return cookies.length > 0 ? { status: response.status, headers, cookies, body } : { status: response.status, headers, body }
 }
 

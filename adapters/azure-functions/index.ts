@@ -18,7 +18,10 @@ export { toAzureFunctions, azureRaw, PROVIDER_NAME, type AzureFunctions } from '
 export {
   DEFAULT_EVENT_HUBS_MAX_ATTEMPTS,
   DEFAULT_FUNCTION_TIMEOUT_MS,
+  type AzureCosmosDBOptions,
   type AzureEventHubsOptions,
+  type AzureStorageBlobOptions,
+  type GivenUpChange,
   type AzureFunctionsOptions,
   type AzureServiceBusOptions,
   type AzureStorageQueueOptions,
@@ -35,6 +38,7 @@ export {
   queueMessageToEvent,
   SERVICE_BUS_TYPE,
   serviceBusMessageToEvent,
+  serviceBusMetadataAt,
   serviceBusSource,
   STORAGE_QUEUE_TYPE,
   storageQueueSource,
@@ -50,6 +54,16 @@ export {
   type StorageQueueMetadata,
   type TimerEventType,
 } from './mapping.js'
+export { STORAGE_BLOB_TYPE, storageBlobSource, storageBlobToEvent, type StorageBlobEventType, type StorageBlobMetadata } from './blob.js'
+export { COSMOS_DB_TYPE, cosmosDBSource, cosmosDBToEvent, type CosmosDBContainer, type CosmosDBEventType } from './cosmos-db.js'
+export {
+  receivedMessageToEvent,
+  settlementOf,
+  type ServiceBusMessageContextLike,
+  type ServiceBusReceivedMessageLike,
+  type ServiceBusSettlementActions,
+  type Settlement,
+} from './service-bus-settlement.js'
 export { fromReply, fromResponse, parseSetCookie, toWebRequestFrom } from './http.js'
 export { contextLogger } from './log.js'
 export type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler } from './azure-types.js'

@@ -25,8 +25,15 @@
  * `<topicName>/subscriptions/<subscriptionName>`) as `source`,
  * `com.microsoft.azure.servicebus.message` or the `serviceBus.type` option
  * as `type`, `enqueuedTimeUtc` as `time`, the body as `data`, and
- * `deliveryCount` as `ctx.attempt`; a structured CloudEvent body passes
- * through.
+ * `deliveryCount` as `ctx.attempt`, `correlationId` and `sessionId` as
+ * the `correlationid` and `sessionid` extensions; a structured CloudEvent
+ * body passes through, and so does a CloudEvent in the AMQP binding's
+ * binary mode (`cloudEvents_<attribute>` or `cloudEvents:<attribute>`
+ * application properties, the body as its data). A batch (`cardinality:
+ * 'many'`) reads each message's metadata from the `…Array` members.
+ * Messages settled one by one (`sdkBinding`) are `service-bus-settlement.ts`'s.
+ *
+ * **A blob** is `blob.ts`'s, **a Cosmos DB change** `cosmos-db.ts`'s.
  *
  * **An Event Hubs event** (cardinality `one` or `many`): `<partitionId>/<sequenceNumber>`
  * as `id` (stable across redeliveries), `//eventhubs.azure.com/<eventHubName>`
@@ -99,7 +106,11 @@ export interface ServiceBusMetadata {
   readonly sequenceNumber?: number
   readonly contentType?: string
   readonly correlationId?: string
+  readonly sessionId?: string
+  /** The application properties, under the older extension's name. */
   readonly userProperties?: Readonly<Record<string, unknown>>
+  /** The application properties, under the newer extension's name. */
+  readonly applicationProperties?: Readonly<Record<string, unknown>>
 }
 
 /** The `type` a Service Bus message becomes: one for all, or chosen per message. */
@@ -269,7 +280,54 @@ export function queueMessageToEvent(message: unknown, metadata: StorageQueueMeta
  * ```
  */
 export function serviceBusMessageToEvent(message: unknown, metadata: ServiceBusMetadata, entity: string, type: ServiceBusEventType = SERVICE_BUS_TYPE): CloudEvent {
-  return messageEvent(message, metadata.messageId, serviceBusSource(entity), () => (typeof type === 'function' ? type(message, metadata, entity) : type), metadata.enqueuedTimeUtc)
+  const carried = amqpCloudEvent(metadata.applicationProperties ?? metadata.userProperties, message, metadata.contentType)
+  if (carried) return carried
+  return messageEvent(message, metadata.messageId, serviceBusSource(entity), () => (typeof type === 'function' ? type(message, metadata, entity) : type), metadata.enqueuedTimeUtc, {
+    correlationid: metadata.correlationId || undefined,
+    sessionid: metadata.sessionId || undefined,
+  })
+}
+
+/**
+ * The Service Bus metadata of message `index` of a batch (`cardinality:
+ * 'many'`): the host sends each member as an array, its name suffixed
+ * `Array` (`messageIdArray`, `deliveryCountArray`, …).
+ *
+ * @example
+ * ```ts
+ * serviceBusMetadataAt({ messageIdArray: ['a', 'b'], deliveryCountArray: [1, 3] }, 1)
+ * // { messageId: 'b', deliveryCount: 3, … }
+ * ```
+ */
+export function serviceBusMetadataAt(metadata: Readonly<Record<string, unknown>>, index: number): ServiceBusMetadata {
+  const at = (name: string): never => (metadata[`${name}Array`] as never[] | undefined)?.[index] as never
+  return {
+    messageId: at('messageId'),
+    deliveryCount: at('deliveryCount'),
+    enqueuedTimeUtc: at('enqueuedTimeUtc'),
+    sequenceNumber: at('sequenceNumber'),
+    contentType: at('contentType'),
+    correlationId: at('correlationId'),
+    sessionId: at('sessionId'),
+    userProperties: at('userProperties'),
+    applicationProperties: at('applicationProperties'),
+  }
+}
+
+/**
+ * A CloudEvent carried in binary mode by the CloudEvents AMQP binding: its
+ * attributes are application properties named `cloudEvents_<name>` (or
+ * `cloudEvents:<name>`), the message's content type is `datacontenttype`
+ * and its body the data. `undefined` when no `specversion` property says
+ * the message is one.
+ */
+export function amqpCloudEvent(properties: Readonly<Record<string, unknown>> | undefined, body: unknown, contentType: string | undefined): CloudEvent | undefined {
+  if (!properties || (properties['cloudEvents_specversion'] === undefined && properties['cloudEvents:specversion'] === undefined)) return undefined
+  const attributes: Record<string, unknown> = {}
+  for (const key of Object.keys(properties)) {
+    if (key.startsWith('cloudEvents_') || key.startsWith('cloudEvents:')) attributes[key.slice(12)] = properties[key]
+  }
+  return createEvent({ ...attributes, datacontenttype: contentType || undefined, data: bytesOf(body) ?? body } as Parameters<typeof createEvent>[0])
 }
 
 /**
@@ -278,7 +336,7 @@ export function serviceBusMessageToEvent(message: unknown, metadata: ServiceBusM
  * text `text/plain`, anything else the host parsed `application/json`.
  * `type` is asked only for a body that is not a CloudEvent.
  */
-function messageEvent(message: unknown, id: string | undefined, source: string, type: () => string, time: string | Date | undefined): CloudEvent {
+function messageEvent(message: unknown, id: string | undefined, source: string, type: () => string, time: string | Date | undefined, extensions?: Readonly<Record<string, string | undefined>>): CloudEvent {
   const bytes = bytesOf(message)
   if (!bytes && isStructured(message)) return fromJsonFormat(message)
   return createEvent({
@@ -288,6 +346,7 @@ function messageEvent(message: unknown, id: string | undefined, source: string, 
     time: validTime(time),
     datacontenttype: bytes ? 'application/octet-stream' : typeof message === 'string' ? 'text/plain' : 'application/json',
     data: bytes ?? message,
+    ...extensions,
   })
 }
 
@@ -362,7 +421,7 @@ function isStructured(value: unknown): value is Record<string, unknown> {
 }
 
 /** A body of bytes (a Node `Buffer`, any view, an `ArrayBuffer`) as a `Uint8Array`. */
-function bytesOf(body: unknown): Uint8Array | undefined {
+export function bytesOf(body: unknown): Uint8Array | undefined {
   if (body instanceof ArrayBuffer) return new Uint8Array(body)
   if (ArrayBuffer.isView(body)) return new Uint8Array(body.buffer, body.byteOffset, body.byteLength)
   return undefined

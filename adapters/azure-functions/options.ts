@@ -8,6 +8,8 @@ import type { CloudEvent } from '../../src/event.js'
 import type { FaasadeError } from '../../src/errors.js'
 import type { InvocationContext } from './azure-types.js'
 import type { EventHubsEventType, EventHubsPosition, ServiceBusEventType, StorageQueueEventType, TimerEventType } from './mapping.js'
+import type { StorageBlobEventType } from './blob.js'
+import type { CosmosDBContainer, CosmosDBEventType } from './cosmos-db.js'
 
 /** The Consumption plan's default `functionTimeout`: 5 minutes. */
 export const DEFAULT_FUNCTION_TIMEOUT_MS = 300_000
@@ -35,6 +37,15 @@ export interface AzureFunctionsOptions extends Omit<AdapterOptions, 'mappers'> {
    * @defaultValue 300000 (5 minutes, the Consumption plan's default)
    */
   functionTimeoutMs?: number
+  /**
+   * Set it when the app calls `app.setup({ enableHttpStream: true })`: the
+   * HTTP handler then passes the request body on as a stream (the app reads
+   * it as it arrives) and returns the app's response body as a stream (sent
+   * as the app writes it). The adapter cannot see `app.setup` (it does not
+   * load `@azure/functions`); either setting alone still works, buffered.
+   * @defaultValue false
+   */
+  enableHttpStream?: boolean
   /** How Storage queue messages are read. */
   storageQueue?: AzureStorageQueueOptions
   /** How Service Bus messages are read. */
@@ -43,6 +54,56 @@ export interface AzureFunctionsOptions extends Omit<AdapterOptions, 'mappers'> {
   eventHubs?: AzureEventHubsOptions
   /** How timer ticks are read. */
   timer?: AzureTimerOptions
+  /** How written blobs are read. */
+  storageBlob?: AzureStorageBlobOptions
+  /** How Cosmos DB changes are read, retried and given up. */
+  cosmosDB?: AzureCosmosDBOptions
+}
+
+export interface AzureStorageBlobOptions {
+  /**
+   * The CloudEvent `type` of a written blob: a string, or a function of its
+   * metadata and container.
+   * @defaultValue 'com.microsoft.azure.storage.blob.written'
+   */
+  type?: StorageBlobEventType
+}
+
+export interface AzureCosmosDBOptions {
+  /**
+   * The CloudEvent `type` of a changed document: a string, or a function of
+   * the change feed item and the container.
+   * @defaultValue 'com.microsoft.azure.cosmosdb.document.changed'
+   */
+  type?: CosmosDBEventType
+  /**
+   * How many times a change is run within one invocation before it is given
+   * up (the host moves the change feed's lease past it either way). Waits
+   * as for Event Hubs.
+   * @defaultValue 3
+   */
+  maxAttempts?: number
+  /**
+   * Takes the changes given up (still failing after `maxAttempts`, held
+   * back behind one, or dropped under `onDrop: 'dead-letter'`), to store
+   * for a replay. When it resolves the invocation completes; without it,
+   * or when it throws, the invocation fails (so a `retry` policy on the
+   * function, if set, runs the batch again).
+   */
+  onGiveUp?: (changes: readonly GivenUpChange[], context: InvocationContext) => void | Promise<void>
+}
+
+/** A Cosmos DB change the adapter gave up on, and why (as {@link GivenUpEvent}'s `reason`). */
+export interface GivenUpChange {
+  readonly container: CosmosDBContainer
+  readonly reason: 'retries-exhausted' | 'held-back' | 'dropped'
+  readonly error: FaasadeError
+  /** The CloudEvent, when the item made one. */
+  readonly event: CloudEvent | undefined
+  /** The change feed item as the host handed it. */
+  readonly document: unknown
+  /** How many times its handler ran within the invocation. */
+  readonly attempts: number
 }
 
 /** The default `eventHubs.maxAttempts`. */
@@ -124,11 +185,14 @@ export interface AzureTimerOptions {
 /** Throws a `ConfigurationError` naming the first bad option. */
 export function checkAzureOptions(options: AzureFunctionsOptions): void {
   checkAdapterOptions('toAzureFunctions', options, {
+    enableHttpStream: (value) => (typeof value === 'boolean' ? undefined : 'must be a boolean'),
     functionTimeoutMs: (value) => (typeof value === 'number' && value > 0 ? undefined : 'must be a number above 0 (Infinity for none)'),
     storageQueue: (value) => typeOption(value),
     serviceBus: (value) => typeOption(value),
     eventHubs: (value) => eventHubsOption(value),
     timer: (value) => typeOption(value),
+    storageBlob: (value) => typeOption(value),
+    cosmosDB: (value) => eventHubsOption(value),
   })
 }
 

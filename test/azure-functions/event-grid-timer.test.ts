@@ -173,13 +173,14 @@ describe('timer', () => {
     expect(ctx.provider.raw).toMatchObject({ input: { isPastDue: false }, context: expect.objectContaining({ functionName: 'nightly' }) })
   })
 
-  it('a past-due tick keeps the id of the occurrence it makes up for; a retry of the same tick has the same id', async () => {
+  it('a past-due tick keeps the id of the occurrence it makes up for; a retry of the same tick has the same id, and its attempt from retryContext', async () => {
     recorder.seen.length = 0
     await invoke('nightly', { input: tick(status, true) })
-    await invoke('nightly', { input: tick(status, true) })
-    expect(recorder.seen.map((s) => [s.event.id, s.event.ispastdue])).toEqual([
-      ['nightly@2026-12-07T09:15:00.000Z', true],
-      ['nightly@2026-12-07T09:15:00.000Z', true],
+    // A retry policy's second run: the host sends retryCount 1 (0 on the first run, sent only when a policy applies).
+    await invoke('nightly', { input: tick(status, true), retryContext: { retryCount: 1, maxRetryCount: 3 } })
+    expect(recorder.seen.map((s) => [s.event.id, s.event.ispastdue, s.ctx.attempt])).toEqual([
+      ['nightly@2026-12-07T09:15:00.000Z', true, undefined],
+      ['nightly@2026-12-07T09:15:00.000Z', true, 2],
     ])
   })
 

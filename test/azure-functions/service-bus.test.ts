@@ -36,6 +36,7 @@ const deadLetter = toAzureFunctions(recorder.handler, { onDrop: 'dead-letter', l
 
 beforeAll(() => {
   app.serviceBusQueue('sb-orders', { queueName: 'orders', connection: 'ServiceBusConnection', handler: ack.serviceBus })
+  app.serviceBusQueue('sb-batch', { queueName: 'orders', connection: 'ServiceBusConnection', cardinality: 'many', handler: ack.serviceBus })
   app.serviceBusTopic('sb-billing', { topicName: 'orders', subscriptionName: 'billing', connection: 'ServiceBusConnection', handler: deadLetter.serviceBus })
 })
 
@@ -93,5 +94,40 @@ describe('outcomes: the host settles by the invocation', () => {
     const dropped = await send('sb-billing', json({ fail: 'permanent' }), 10)
     expect(dropped.ok).toBe(false)
     expect((dropped as { error: unknown }).error).toBeInstanceOf(PermanentError)
+  })
+})
+
+describe('a batch (cardinality many) and what a message carries besides its body', () => {
+  // The host's batch metadata: each member an array, its name suffixed Array.
+  const batchMetadata = (ids: string[]): Record<string, RpcTypedData> => ({
+    MessageIdArray: json(ids),
+    DeliveryCountArray: json(ids.map((_, i) => i + 1)),
+    EnqueuedTimeUtcArray: json(ids.map(() => '2026-12-07T09:30:12.775Z')),
+    SequenceNumberArray: json(ids.map((_, i) => 50 + i)),
+    CorrelationIdArray: json(ids.map((id) => `corr-${id}`)),
+    SessionIdArray: json(ids.map(() => null)),
+    UserPropertiesArray: json(ids.map(() => ({}))),
+  })
+
+  it('one event a message, each with its own metadata; the invocation fails when any fails (the host abandons the batch)', async () => {
+    recorder.seen.length = 0
+    const ok = await invoke('sb-batch', { input: json([{ n: 1 }, { n: 2 }]), triggerMetadata: batchMetadata(['b-1', 'b-2']) })
+    expect(ok.ok).toBe(true)
+    expect(recorder.seen.map(({ event, ctx }) => [event.id, ctx.attempt, event.correlationid])).toEqual([
+      ['b-1', 1, 'corr-b-1'],
+      ['b-2', 2, 'corr-b-2'],
+    ])
+    const failed = await invoke('sb-batch', { input: json([{ n: 3 }, { fail: 'retry' }]), triggerMetadata: batchMetadata(['b-3', 'b-4']) })
+    expect(failed.ok).toBe(false)
+  })
+
+  it('correlationId and sessionId as extensions; a CloudEvent in the AMQP binding (cloudEvents_ properties) passes through', async () => {
+    recorder.seen.length = 0
+    const carried = { ...metadata(), CorrelationId: json('corr-1'), SessionId: json('cart-7'), UserProperties: json({ cloudEvents_specversion: '1.0', cloudEvents_id: 'evt-1', cloudEvents_source: '/shop', cloudEvents_type: 'com.example.order.placed' }) }
+    await invoke('sb-orders', { input: json({ orderId: 'D4' }), triggerMetadata: carried })
+    expect({ ...recorder.seen[0]!.event }).toEqual({ specversion: '1.0', id: 'evt-1', source: '/shop', type: 'com.example.order.placed', datacontenttype: 'application/json', data: { orderId: 'D4' } })
+    recorder.seen.length = 0
+    await invoke('sb-orders', { input: json({ orderId: 'D5' }), triggerMetadata: { ...metadata(), CorrelationId: json('corr-2'), SessionId: json('cart-8') } })
+    expect(recorder.seen[0]!.event).toMatchObject({ id: MESSAGE_ID, correlationid: 'corr-2', sessionid: 'cart-8' })
   })
 })

@@ -18,6 +18,16 @@ export type RpcTypedData =
   | { bytes: Uint8Array }
   | { int: number }
   | { http: RpcHttp }
+  | { modelBindingData: RpcModelBindingData }
+  | { collectionModelBindingData: { modelBindingData: RpcModelBindingData[] } }
+
+/** What the host sends for an SDK-type binding (`sdkBinding: true`): the resource, for an extension's factory to open. */
+export interface RpcModelBindingData {
+  version: string
+  source: string
+  contentType: string
+  content: Uint8Array
+}
 
 export interface RpcHttp {
   method: string
@@ -44,6 +54,7 @@ interface InvocationModel {
 }
 interface ProgrammingModel {
   getInvocationModel(coreCtx: unknown): InvocationModel
+  getCapabilities(capabilities: Record<string, string>): Promise<Record<string, string>>
 }
 
 /** One line the library sent the host: `user` lines are the function's `context.log`. */
@@ -92,6 +103,16 @@ Module.prototype.require = new Proxy(original, {
   },
 })
 
+/**
+ * The capabilities the worker reports to the host at startup (after which
+ * `app.setup` is locked); with `enableHttpStream`, `HttpUri` is where the
+ * library's HTTP proxy listens for the host to forward requests to.
+ */
+export function capabilities(): Promise<Record<string, string>> {
+  if (!model) throw new Error('no ProgrammingModel: register a function first')
+  return model.getCapabilities({})
+}
+
 /** The bindings of a registered function, as the host received them. */
 export function bindingsOf(name: string): Record<string, Binding> {
   const fn = registered.get(name)
@@ -105,6 +126,8 @@ export interface Invocation {
   /** PascalCase, as the host sends it. */
   triggerMetadata?: Record<string, RpcTypedData>
   traceContext?: { traceParent?: string; traceState?: string; attributes?: Record<string, string> }
+  /** Sent when a retry policy applies: `retryCount` is 0 on the first run. */
+  retryContext?: { retryCount: number; maxRetryCount: number }
   invocationId?: string
 }
 
@@ -129,6 +152,7 @@ export async function invoke(name: string, invocation: Invocation): Promise<Invo
       inputData: [{ name: triggerName, data: invocation.input }],
       triggerMetadata: invocation.triggerMetadata ?? {},
       traceContext: invocation.traceContext,
+      retryContext: invocation.retryContext,
     },
     state: undefined,
     log: (level: string, category: string, message: string) => logs.push({ level, category, message }),
