@@ -11,6 +11,7 @@
  */
 export { toWorker, PROVIDER_NAME } from './to-worker.js'
 export { workerEnv } from './env.js'
+export { wholeBatch, type WholeBatchDefinition, type WholeBatchOptions } from './whole-batch.js'
 export type { WorkerOptions, WorkerQueueOptions, WorkerScheduledOptions } from './options.js'
 export type { DropPolicy } from '../../src/adapter/index.js'
 export {
