@@ -145,12 +145,12 @@ describe('SQS', () => {
     // By default nothing is lost: the unreadable records are reported, for the queue's dead-letter queue.
     const byDefault = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent] })
     expect(byDefault.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] })
-    expect(byDefault.lines.filter((l) => l.msg === 'event failed permanently, reported failed for the dead-letter path').map((l) => l.itemId)).toEqual(['m2', 'm3'])
+    expect(byDefault.lines.filter((l) => l.msg === 'event failed permanently, reported failed for the dead-letter path').map((l) => l.deliveryId)).toEqual(['m2', 'm3'])
     const { reply, events, lines } = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent, null] }, { onDrop: 'ack' })
     expect(events.map((e) => e.id)).toEqual(['m1'])
     expect(reply).toEqual({ batchItemFailures: [] })
     const dropped = lines.filter((l) => l.msg === 'event dropped, will not be retried')
-    expect(dropped.map((l) => [l.itemId, l.errorName])).toEqual([
+    expect(dropped.map((l) => [l.deliveryId, l.errorName])).toEqual([
       ['m2', 'InvalidEventError'],
       ['m3', 'InvalidEventError'],
       [undefined, 'InvalidEventError'],
