@@ -63,8 +63,8 @@ export function checkWorkerOptions(options: WorkerOptions): void {
 
 /** The checks of the Worker's own options, for `toWorker` and `wholeBatch`. */
 export const WORKER_CHECKS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
-  queue: (value) => members(value, 'type', (type) => eventType(type)),
-  scheduled: (value) => members(value, 'type', (type) => eventType(type)),
+  queue: (value) => members(value, 'type', eventType),
+  scheduled: (value) => members(value, 'type', eventType),
   timeoutMs: (value) => (typeof value === 'number' && !Number.isNaN(value) ? undefined : 'must be a number'),
 }
 
