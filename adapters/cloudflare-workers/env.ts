@@ -19,13 +19,25 @@ import type { WorkersRaw } from './workers-types.js'
  * type Env = BindingsOf<typeof app>   // { DB: D1Database }
  * ```
  */
-export type BindingsOf<App> = App extends { fetch(request: Request, env?: infer B, ...rest: never[]): unknown } ? NotEmpty<Exclude<B, undefined>> : never
+export type BindingsOf<App> = App extends FetchApp<infer B> ? NonEmptyBindings<Exclude<B, undefined>> : never
 
-// Hono types `env` as `Bindings | {}`: the `{}` is not the bindings.
-type NotEmpty<B> = [B extends unknown ? ({} extends B ? never : B) : never] extends [never] ? Record<string, unknown> : B extends unknown ? ({} extends B ? never : B) : never
+/** Anything that serves a request with the platform's bindings, `fetch(request, env)`: a Hono app, say. */
+export interface FetchApp<Env = unknown> {
+  /** Serves `request`; `env` is the Worker's bindings. */
+  fetch(request: Request, env?: Env, ...rest: never[]): unknown
+}
+
+/**
+ * `B` without the `{}` Hono adds to the type of its `env` parameter (which
+ * is `Bindings | {}`); a record of unknowns when nothing else is left.
+ */
+export type NonEmptyBindings<B> = [WithoutEmpty<B>] extends [never] ? Record<string, unknown> : WithoutEmpty<B>
+
+/** The members of the union `B` that are not `{}` (an object type with a required member). */
+export type WithoutEmpty<B> = B extends unknown ? ({} extends B ? never : B) : never
 
 /** `Env` itself, or the bindings of `Env` when it is an HTTP app's type (`typeof app`). */
-export type EnvOf<Env> = Env extends { fetch(request: Request, ...rest: never[]): unknown } ? BindingsOf<Env> : Env
+export type EnvOf<Env> = Env extends FetchApp ? BindingsOf<Env> : Env
 
 /**
  * The `env` of the Workers invocation that delivered this event, typed as

@@ -23,8 +23,7 @@ export interface RouteInvocation {
 // Keyed by the Request the app was handed: it lives as long as the request does.
 // Bound as given (four references, no object made a request); made a Context on first use.
 const bound = new WeakMap<Request, Context | Bound>()
-type Bound = readonly [provider: string, invocation: RouteInvocation, log: Logger, executionContext: Waiter]
-type Waiter = { waitUntil(promise: Promise<unknown>): void }
+type Bound = readonly [provider: string, invocation: RouteInvocation, log: Logger, executionContext: Pick<Context, 'waitUntil'>]
 
 /**
  * Binds the invocation's facts to the request an HTTP app is handed, for
@@ -43,7 +42,7 @@ export function bindRouteContext(
   provider: string,
   invocation: RouteInvocation,
   log: Logger,
-  executionContext: Waiter,
+  executionContext: Pick<Context, 'waitUntil'>,
 ): void {
   bound.set(request, [provider, invocation, log, executionContext])
 }
