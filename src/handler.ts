@@ -57,13 +57,13 @@ export type DataOf<S> = S extends StandardSchema ? SchemaOutput<S> : unknown
 export interface Handler<Data = unknown, Result = unknown> {
   readonly kind: 'faasade.handler'
   readonly name: string
-  /** Whether this handler takes an event of this type and source. */
-  accepts(event: Pick<CloudEvent, 'type' | 'source'>): boolean
+  /** Whether this handler takes an event of this type and source. (Readonly, as every member: a handler is frozen.) */
+  readonly accepts: (event: Pick<CloudEvent, 'type' | 'source'>) => boolean
   /**
    * Checks the deadline and the data, then runs the middleware and `handle`.
    * Throws the error family of `faasade` (or whatever `handle` threw).
    */
-  run(event: CloudEvent, ctx: Context): Promise<Result>
+  readonly run: (event: CloudEvent, ctx: Context) => Promise<Result>
   /** Type-only. */
   readonly '~types'?: { readonly data: Data; readonly result: Result }
 }

@@ -42,4 +42,5 @@ export { encodeBatch, encodeBinary, encodeStructured, toJsonFormat, type Encoded
 export { fromBase64, isJsonMediaType, mediaType, toBase64, type HttpReply, type HttpRequest } from './http/message.js'
 export { problemReply, toProblem } from './http/problem.js'
 export { batchReply, DEFAULT_MAX_BODY_BYTES, resultReply, serveCloudEvents, singleReply, tooLarge, type ServeOptions } from './http/serve.js'
+export { bindRouteContext, routeContext, type RouteInvocation } from './http/route-context.js'
 export { createFetchHandler, readBodyWithin, refused, toResponse, type FetchHandler, type FetchHandlerOptions } from './http/fetch.js'

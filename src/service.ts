@@ -34,8 +34,12 @@ export interface Service {
   readonly http: HttpApp | undefined
   /** The event handlers, in the order they are tried. */
   readonly events: readonly Handler<unknown, unknown>[]
-  /** The first handler, in `events` order, that accepts the event. */
-  route(event: Pick<CloudEvent, 'type' | 'source'>): Handler<unknown, unknown> | undefined
+  /**
+   * The first handler, in `events` order, that accepts the event. A readonly
+   * property, not a method, as every member: a service is frozen, so
+   * assigning to it is a type error rather than a throw at run time.
+   */
+  readonly route: (event: Pick<CloudEvent, 'type' | 'source'>) => Handler<unknown, unknown> | undefined
   /** Where CloudEvents over HTTP reach the handlers, in a service that also has an app. */
   readonly cloudEvents: CloudEventsRoute | undefined
 }

@@ -36,5 +36,7 @@ export {
   SQS_MESSAGE_TYPE,
   type RecordType,
 } from './mapping.js'
+export { dynamodbStreamMapper, type DynamoDbChange, type DynamoDbStreamOptions } from './dynamodb-mapper.js'
+export { unmarshall, unmarshallValue, type AttributeValue, type DynamoDbItem, type DynamoDbValue } from './dynamodb-json.js'
 export { albReply, fromCoreReply, fromResponse, isTextual, statusDescription, toWebRequest, v1Reply, v2Reply } from './http.js'
 export type * from './lambda-types.js'

@@ -17,13 +17,43 @@ export interface LambdaContext {
   getRemainingTimeInMillis?(): number
 }
 
-/** What `ctx.provider.raw` holds on Lambda. */
-export interface LambdaRaw {
+/**
+ * What `ctx.provider.raw` holds on Lambda, by the trigger that delivered
+ * the event (`trigger`, the mapper's name): narrow on it and `event` and
+ * `record` are typed as that trigger's. A mapper of your own is `'custom'`,
+ * its name in `mapper`.
+ *
+ * @example
+ * ```ts
+ * const raw = lambdaRaw(ctx)
+ * if (raw?.trigger === 'sqs') ctx.log.info('from', { queue: raw.record.eventSourceARN, group: raw.record.attributes.MessageGroupId })
+ * ```
+ */
+export type LambdaRaw =
+  | LambdaRawOf<'sqs', SqsEvent, SqsRecord>
+  | LambdaRawOf<'sns', SnsEvent, SnsRecord>
+  | LambdaRawOf<'s3', S3Event, S3Record>
+  | LambdaRawOf<'dynamodb', DynamoDbStreamEvent, DynamoDbRecord>
+  | LambdaRawOf<'kinesis', KinesisStreamEvent, KinesisRecord>
+  | LambdaRawOf<'eventbridge', EventBridgeEvent, EventBridgeEvent>
+  | LambdaRawOf<'cloudevent', unknown, unknown>
+  | LambdaRawOf<'apigateway-v1', ApiGatewayV1Event, undefined>
+  | LambdaRawOf<'apigateway-v2', ApiGatewayV2Event, undefined>
+  | LambdaRawOf<'alb', AlbEvent, undefined>
+  | (LambdaRawOf<'custom', unknown, unknown> & { /** The name of your mapper that read the event. */ readonly mapper: string })
+
+/** The triggers faasade maps itself: `LambdaRaw['trigger']` but `'custom'`. */
+export type BuiltInTrigger = Exclude<LambdaRaw['trigger'], 'custom'>
+
+/** `ctx.provider.raw` of one trigger. */
+export interface LambdaRawOf<Trigger extends string, Event, Record> {
+  /** The mapper that read the event: `'sqs'`, `'dynamodb'`, `'apigateway-v2'`, …, or `'custom'`. */
+  readonly trigger: Trigger
   /** The native event as Lambda passed it, untouched. */
-  readonly event: unknown
+  readonly event: Event
   readonly context: LambdaContext
-  /** For a batch, the native record behind this CloudEvent. */
-  readonly record?: unknown
+  /** For a batch, the native record behind this CloudEvent (for EventBridge, the event itself); none for HTTP. */
+  readonly record: Record
 }
 
 // --- SQS -------------------------------------------------------------------

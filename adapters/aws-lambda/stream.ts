@@ -8,7 +8,7 @@
 import { answerHttp, appFailed, toWebRequest } from '../../src/adapter/index.js'
 import type { Target } from '../../src/service.js'
 import { responseHeaders } from './http.js'
-import type { LambdaContext } from './lambda-types.js'
+import type { LambdaContext, LambdaRaw } from './lambda-types.js'
 import { apiGatewayV2 } from './mapping.js'
 import type { LambdaOptions } from './options.js'
 import { handlerFor, invocationOf, lambdaAdapter, readRequest } from './to-lambda.js'
@@ -70,7 +70,7 @@ export function toLambdaStream(target: Target, options: LambdaOptions = {}): Str
     }
     const { log, facts, deadline } = invocationOf(adapter, context)
     const request = readRequest(log, apiGatewayV2, event)
-    const answer = 'url' in request ? await answerHttp(adapter, request, { trigger: apiGatewayV2.name, raw: { event, context }, deadline, log, invocation: facts }, toWebRequest) : { reply: request }
+    const answer = 'url' in request ? await answerHttp(adapter, request, { trigger: apiGatewayV2.name, raw: { trigger: 'apigateway-v2', event, context } as LambdaRaw, deadline, log, invocation: facts }, toWebRequest) : { reply: request }
     if ('reply' in answer) {
       const { status, headers, body } = answer.reply
       const out = withPrelude(stream, { statusCode: status, headers, cookies: [] })

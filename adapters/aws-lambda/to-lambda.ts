@@ -101,7 +101,17 @@ export function handlerFor(adapter: Adapter<LambdaMapper>): LambdaHandler {
   }
 }
 
-/** `ctx.provider.raw` of an invocation from Lambda, or `undefined` on another provider. */
+/**
+ * The trigger `ctx.provider.raw` names: a built-in mapper's name (a mapper of
+ * yours that takes one, as `sqsMapper({ type })` does, reads the same
+ * shapes), else `'custom'` and the mapper's own name.
+ */
+function triggerOf(mapper: { readonly name: string }): { trigger: string; mapper?: string } {
+  return BUILT_IN_NAMES.has(mapper.name) ? { trigger: mapper.name } : { trigger: 'custom', mapper: mapper.name }
+}
+const BUILT_IN_NAMES: ReadonlySet<string> = new Set(BUILT_IN_MAPPERS.map((m) => m.name))
+
+/** `ctx.provider.raw` of an invocation from Lambda, typed by its `trigger`, or `undefined` on another provider. */
 export function lambdaRaw(ctx: Pick<Context, 'provider'>): LambdaRaw | undefined {
   return ctx.provider.name === PROVIDER_NAME ? (ctx.provider.raw as LambdaRaw) : undefined
 }
@@ -113,7 +123,7 @@ async function serveEvents(adapter: Adapter, invocation: Invocation, mapper: Eve
     items,
     deadline: invocation.deadline,
     ordered: mapper.ordered?.(event) === true,
-    raw: (item) => ({ event, context, record: item.record }),
+    raw: (item) => ({ ...triggerOf(mapper), event, context, record: item.record }) as LambdaRaw,
     log: invocation.log,
     invocation: invocation.facts,
   })
@@ -123,7 +133,7 @@ async function serveEvents(adapter: Adapter, invocation: Invocation, mapper: Eve
 async function serveHttp(adapter: Adapter, invocation: Invocation, mapper: HttpMapper, event: unknown, context: LambdaContext): Promise<unknown> {
   const request = readRequest(invocation.log, mapper, event)
   if (!('url' in request)) return mapper.toReply(fromCoreReply(request), event)
-  const answer = await answerHttp<LambdaRaw>(adapter, request, { trigger: mapper.name, raw: { event, context }, deadline: invocation.deadline, log: invocation.log, invocation: invocation.facts }, toWebRequest)
+  const answer = await answerHttp<LambdaRaw>(adapter, request, { trigger: mapper.name, raw: { ...triggerOf(mapper), event, context } as LambdaRaw, deadline: invocation.deadline, log: invocation.log, invocation: invocation.facts }, toWebRequest)
   if ('reply' in answer) return mapper.toReply(fromCoreReply(answer.reply), event)
   let parts: HttpReplyParts
   try {

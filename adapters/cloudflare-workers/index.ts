@@ -10,7 +10,8 @@
  * ```
  */
 export { toWorker, PROVIDER_NAME } from './to-worker.js'
-export { workerEnv } from './env.js'
+export { workerEnv, workerRaw, type BindingsOf, type EnvOf, type FetchApp, type NonEmptyBindings, type WithoutEmpty } from './env.js'
+export { wholeBatch, type WholeBatchDefinition, type WholeBatchOptions } from './whole-batch.js'
 export type { WorkerOptions, WorkerQueueOptions, WorkerScheduledOptions } from './options.js'
 export type { DropPolicy } from '../../src/adapter/index.js'
 export {

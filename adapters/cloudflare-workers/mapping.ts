@@ -135,7 +135,7 @@ export function controllerToEvent(controller: ScheduledController, type: Schedul
  */
 export function queueSettlement(outcome: Outcome, onDrop: DropPolicy = 'ack'): QueueSettlement {
   if (outcome.kind === 'retry') return { action: 'retry', delaySeconds: outcome.retryAfterMs === undefined ? undefined : delaySeconds(outcome.retryAfterMs) }
-  return outcome.kind === 'drop' && onDrop === 'dead-letter' ? RETRY_NOW : ACK
+  return outcome.kind === 'drop' && onDrop === 'dead-letter' ? { action: 'retry', delaySeconds: undefined } : { action: 'ack' }
 }
 
 /**
@@ -165,9 +165,6 @@ export function delaySeconds(retryAfterMs: number): number {
   // At least 1 for any positive wait: ceil(5e-324 / 1000) underflows to 0.
   return Math.min(MAX_DELAY_SECONDS, Math.max(1, Math.ceil(retryAfterMs / 1000)))
 }
-
-const ACK: QueueSettlement = Object.freeze({ action: 'ack' })
-const RETRY_NOW: QueueSettlement = Object.freeze({ action: 'retry', delaySeconds: undefined })
 
 /** The media type of a body that is not bytes. */
 function contentTypeOf(body: unknown): string | undefined {

@@ -58,11 +58,14 @@ export interface WorkerScheduledOptions {
 
 /** Throws a `ConfigurationError` naming the first bad option. */
 export function checkWorkerOptions(options: WorkerOptions): void {
-  checkAdapterOptions('toWorker', options, {
-    queue: (value) => members(value, 'type', (type) => eventType(type)),
-    scheduled: (value) => members(value, 'type', (type) => eventType(type)),
-    timeoutMs: (value) => (typeof value === 'number' && !Number.isNaN(value) ? undefined : 'must be a number'),
-  })
+  checkAdapterOptions('toWorker', options, WORKER_CHECKS)
+}
+
+/** The checks of the Worker's own options, for `toWorker` and `wholeBatch`. */
+export const WORKER_CHECKS: Readonly<Record<string, (value: unknown) => string | undefined>> = {
+  queue: (value) => members(value, 'type', eventType),
+  scheduled: (value) => members(value, 'type', eventType),
+  timeoutMs: (value) => (typeof value === 'number' && !Number.isNaN(value) ? undefined : 'must be a number'),
 }
 
 /** An object whose only member is `name`, checked by `check`. */

@@ -10,6 +10,7 @@ import { toResponse } from '../../src/http/fetch.js'
 import { createLogger } from '../../src/logger.js'
 import type { Target } from '../../src/service.js'
 import { controllerToEvent, messageToEvent, queueSettlement, scheduledSettlement } from './mapping.js'
+import { watched } from './watched.js'
 import { checkWorkerOptions, type WorkerOptions } from './options.js'
 import type { WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
 
@@ -51,7 +52,7 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
         trigger: 'fetch',
         raw: { request, env, executionContext },
         appEnv: env,
-        env: bindings(env),
+        env: env as Bindings,
         executionContext,
         deadline: deadline(),
         invocation: invocationFacts(request.headers.get('cf-ray') ?? undefined),
@@ -61,21 +62,24 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
 
     async queue(batch, env, executionContext) {
       const { messages } = batch
+      // Messages a handler settled itself (`raw.message.ack()` or `retry()`): left as it said.
+      const byHand: boolean[] = []
       const items: NativeItem[] = messages.map((message) => ({ event: eventOf(() => messageToEvent(message, batch.queue, queueType)), id: message.id, attempt: message.attempts, record: message }))
       const outcomes = await deliver<WorkersRaw>(adapter, {
         trigger: `queue:${batch.queue}`,
         items,
         deadline: deadline(),
-        raw: (_item, i) => ({ env, executionContext, batch, message: messages[i]! }),
+        raw: (_item, i) => ({ env, executionContext, batch, message: watched(messages[i]!, byHand, i) }),
         waitUntil: waitUntilOf(executionContext),
-        env: bindings(env),
+        env: env as Bindings,
         invocation: invocationFacts(undefined),
       })
       outcomes.forEach((outcome, i) => {
+        if (byHand[i]) return
         const settlement = queueSettlement(outcome)
         const message = messages[i]!
         if (settlement.action === 'ack') message.ack()
-        else if (settlement.delaySeconds === undefined) message.retry()
+        // workerd reads an undefined delaySeconds as none given: the queue's retry_delay.
         else message.retry({ delaySeconds: settlement.delaySeconds })
       })
     },
@@ -87,7 +91,7 @@ export function toWorker(target: Target, options: WorkerOptions = {}): WorkerEnt
         deadline: deadline(),
         raw: () => ({ env, executionContext, controller }),
         waitUntil: waitUntilOf(executionContext),
-        env: bindings(env),
+        env: env as Bindings,
         invocation: invocationFacts(undefined),
         // A cron run has no dead-letter path: a drop is `noRetry()`.
         dropPolicy: false,
@@ -109,13 +113,11 @@ function eventOf(read: () => CloudEvent): CloudEvent | ReturnType<typeof toFaasa
   }
 }
 
-/** The Worker's `env` as the provider's bindings, when it is an object. */
-function bindings(env: unknown): Readonly<Record<string, unknown>> | undefined {
-  return typeof env === 'object' && env !== null ? (env as Record<string, unknown>) : undefined
-}
+/** The Worker's `env` as the provider's bindings: workerd always hands an object. */
+type Bindings = Readonly<Record<string, unknown>> | undefined
 
 // Called as a method: workerd's ExecutionContext methods need their receiver.
-function waitUntilOf(executionContext: WorkersExecutionContext | undefined): ((promise: Promise<unknown>) => void) | undefined {
-  if (typeof executionContext?.waitUntil !== 'function') return undefined
+// workerd hands every entry an execution context, so there is no check for one.
+function waitUntilOf(executionContext: WorkersExecutionContext): (promise: Promise<unknown>) => void {
   return (promise) => executionContext.waitUntil(promise)
 }

@@ -13,6 +13,14 @@ export interface WorkersExecutionContext {
    * been sent; the adapter passes its background work (`ctx.waitUntil`) here.
    */
   waitUntil(promise: Promise<unknown>): void
+  /**
+   * Sends the request on to the origin behind the Worker if it throws
+   * (`fetch` of a Worker on a route only). Reach it from a handler with
+   * `workerRaw(ctx).executionContext`.
+   */
+  passThroughOnException?(): void
+  /** What the caller of a Worker entrypoint passed as `props` (service bindings), when any. */
+  readonly props?: unknown
 }
 
 /** Options of `Message.retry()`. */
@@ -43,6 +51,10 @@ export interface MessageBatch<Body = unknown> {
   /** The queue's name, as in `wrangler.toml`. */
   readonly queue: string
   readonly messages: readonly QueueMessage<Body>[]
+  /** Acknowledges every message the Worker did not settle one by one. */
+  ackAll(): void
+  /** Asks for every message the Worker did not settle one by one to be delivered again. */
+  retryAll(options?: QueueRetryOptions): void
 }
 
 /** The first argument of `scheduled()`. */

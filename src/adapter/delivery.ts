@@ -164,7 +164,7 @@ function logFailures(log: Logger, trigger: string, outcomes: readonly Outcome[],
     }
     const item = items[i]
     const event = item && !isFaasadeError(item.event) ? item.event : undefined
-    const fields = { trigger, itemId: item?.id, eventId: event?.id, eventType: event?.type, attempt: item?.attempt, outcome: outcome.kind, ...describeError(outcome.error) }
+    const fields = { trigger, deliveryId: item?.id, eventId: event?.id, eventType: event?.type, attempt: item?.attempt, outcome: outcome.kind, ...describeError(outcome.error) }
     if (outcome.kind === 'retry') log.error('event failed, will be retried', fields)
     else if (deadLetter) log.error('event failed permanently, reported failed for the dead-letter path', fields)
     else log.warn('event dropped, will not be retried', fields)
@@ -188,10 +188,10 @@ function logCut(log: Logger, trigger: string, cut: number, items: readonly Nativ
     const record = running[i]
     if (record === undefined) continue
     started++
-    const itemId = items[i]?.id
+    const deliveryId = items[i]?.id
     settle(() => record)
-      .then((outcome) => log.warn('item settled after its batch replied; it was reported for redelivery', { trigger, itemId, outcome: outcome.kind, ...(outcome.kind === 'ok' ? {} : describeError(outcome.error)) }))
+      .then((outcome) => log.warn('item settled after its batch replied; it was reported for redelivery', { trigger, deliveryId, outcome: outcome.kind, ...(outcome.kind === 'ok' ? {} : describeError(outcome.error)) }))
       .catch(() => {})
   }
-  log.warn('items unfinished at the deadline, reported for redelivery', { trigger, unfinished: cut, running: started, firstItemIds: ids })
+  log.warn('items unfinished at the deadline, reported for redelivery', { trigger, unfinished: cut, running: started, firstDeliveryIds: ids })
 }

@@ -10,6 +10,7 @@ import { notACloudEvent } from '../http/decode.js'
 import { readBodyWithin, refused } from '../http/fetch.js'
 import type { HttpReply } from '../http/message.js'
 import { problemReply } from '../http/problem.js'
+import { bindRouteContext } from '../http/route-context.js'
 import { DEFAULT_MAX_BODY_BYTES, serveCloudEvents, tooLarge } from '../http/serve.js'
 import type { Logger } from '../logger.js'
 import { mayDeliver, pathOf, wantsEvents } from '../service.js'
@@ -85,14 +86,20 @@ export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestPart
   // Names come lower-cased from Headers (a repeated header as one value).
   const headers: Record<string, string> = web ? Object.fromEntries(request.headers as unknown as Iterable<[string, string]>) : (request.headers as Record<string, string>)
   const line = { method: request.method, path: pathOf(request.url), headers }
+  const work = delivery.executionContext ? undefined : waitUntilWork()
+  // The platform's execution context (Hono's `c.executionCtx`), or the kit's,
+  // whose work is collected and awaited before the invocation ends.
+  const executionContext = delivery.executionContext ?? {
+    waitUntil: (promise: Promise<unknown>) => work!.add(promise.catch((error: unknown) => log.error('waitUntil task failed', { error }))),
+    passThroughOnException: () => {},
+    props: {},
+  }
   if (wantsEvents(service, line)) {
     if (!(await mayDeliver(service, line))) return { reply: refused(log) }
     const limit = adapter.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
     // Refused before a byte is read when declared, else as soon as the count passes the limit.
     const body = !web ? request.body : Number(headers['content-length']) > limit ? undefined : await readBodyWithin(request, limit)
     if (web && body === undefined) return { reply: tooLarge(limit, log) }
-    const work = delivery.executionContext ? undefined : waitUntilWork()
-    const platformWaitUntil = delivery.executionContext && ((promise: Promise<unknown>) => delivery.executionContext!.waitUntil(promise))
     const provider = { name: adapter.provider, raw: delivery.raw, env: delivery.env }
     const reply = await serveCloudEvents(
       service,
@@ -101,7 +108,8 @@ export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestPart
         log,
         maxBodyBytes: limit,
         concurrency: adapter.concurrency,
-        context: (event) => contextForEvent(event, { provider, deadline: delivery.deadline, waitUntil: platformWaitUntil ?? work!.add, log, invocation: delivery.invocation, signal: delivery.signal }),
+        // Called as a method: workerd's ExecutionContext methods need their receiver.
+        context: (event) => contextForEvent(event, { provider, deadline: delivery.deadline, waitUntil: (promise) => executionContext.waitUntil(promise), log, invocation: delivery.invocation, signal: delivery.signal }),
       },
     )
     await work?.drainBy(delivery.deadline)
@@ -117,13 +125,8 @@ export async function answerHttp<Raw>(adapter: Adapter, request: HttpRequestPart
     log.warn('malformed HTTP request', { trigger: delivery.trigger, ...describeError(error) })
     return { reply: problemReply(error) }
   }
-  const work = delivery.executionContext ? undefined : waitUntilWork()
-  // Hono's `c.executionCtx.waitUntil`: the platform's, or collected and awaited before the invocation ends.
-  const executionContext = delivery.executionContext ?? {
-    waitUntil: (promise: Promise<unknown>) => work!.add(promise.catch((error: unknown) => log.error('waitUntil task failed', { error }))),
-    passThroughOnException: () => {},
-    props: {},
-  }
+  // What `routeContext(c)` makes the route's handler context of.
+  bindRouteContext(webRequest, adapter.provider, delivery, log, executionContext)
   try {
     return { response: await service.http.fetch(webRequest, delivery.appEnv ?? delivery.raw, executionContext), work }
   } catch (error) {

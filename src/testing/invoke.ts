@@ -1,4 +1,4 @@
-import { contextForEvent, drainWaitUntil } from '../context.js'
+import { contextForEvent, drainWaitUntil, type InvocationFacts } from '../context.js'
 import type { FaasadeError } from '../errors.js'
 import { isCloudEvent, type CloudEvent, type CloudEventInit } from '../event.js'
 import type { Handler } from '../handler.js'
@@ -9,13 +9,19 @@ import { cloudEvent } from './cloud-event.js'
 
 /**
  * How {@link invoke} sets up the synthetic invocation: the time it has, the
- * delivery count, the native input and whether to print the logs, so that a
- * test can try deadlines, redeliveries and provider-specific code.
+ * delivery count, the provider's facts (its name, native input, `env`
+ * bindings, request id) and whether to print the logs, so that a test can
+ * try deadlines, redeliveries and provider-specific code, such as a
+ * handler that reads a Worker's bindings with `workerEnv(ctx)`.
  *
  * @example
  * ```ts
  * import { invoke } from 'faasade/testing'
  * const run = await invoke(onOrder, { type: 'com.example.order.placed', data: { orderId: 'A1' } }, { attempt: 3, timeoutMs: 100 })
+ *
+ * // A handler that reads a Worker's bindings (workerEnv(ctx).ORDERS):
+ * const kv = new Map<string, string>()
+ * await invoke(onOrder, event, { provider: 'cloudflare-workers', env: { ORDERS: { put: async (k: string, v: string) => void kv.set(k, v) } } })
  * ```
  */
 export interface InvokeOptions {
@@ -23,8 +29,14 @@ export interface InvokeOptions {
   timeoutMs?: number
   /** Delivery count. @defaultValue 1 */
   attempt?: number
-  /** What `ctx.provider.raw` holds. */
+  /** `ctx.provider.name`: the provider whose delivery the test plays (`'cloudflare-workers'`, `'aws-lambda'`, …). @defaultValue 'test' */
+  provider?: string
+  /** What `ctx.provider.raw` holds. @defaultValue the event */
   raw?: unknown
+  /** The platform's bindings, as `ctx.provider.env` (a Worker's `env`: what `workerEnv(ctx)` and `fromEnv` read). */
+  env?: object
+  /** What the platform tells of the invocation, as `ctx.invocation` (request id, cold start, trace context). @defaultValue `{}` */
+  invocation?: InvocationFacts
   /** Also print the captured log lines. @defaultValue false */
   printLogs?: boolean
 }
@@ -54,10 +66,12 @@ export async function invoke<R>(
   })
   const input = isCloudEvent(event) ? event : cloudEvent(event)
   const ctx = contextForEvent(input, {
-    provider: { name: 'test', raw: options.raw ?? input },
+    // An interface (`Env`) has no index signature: any object is taken as the bindings.
+    provider: { name: options.provider ?? 'test', raw: options.raw ?? input, env: options.env as Readonly<Record<string, unknown>> | undefined },
     deadline: Date.now() + (options.timeoutMs ?? 30_000),
     attempt: options.attempt ?? 1,
     log,
+    invocation: options.invocation,
   })
   const outcome = await settle(() => dispatch(toService(target), input, ctx))
   await drainWaitUntil(ctx)

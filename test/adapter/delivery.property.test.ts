@@ -82,7 +82,7 @@ describe('deliver', () => {
     const cut = lines.filter((l) => l.msg === 'items unfinished at the deadline, reported for redelivery')
     expect(cut).toHaveLength(1)
     expect(cut[0]!.fields).toMatchObject({ unfinished: 10_000, running: 10 })
-    expect((cut[0]!.fields!.firstItemIds as string[]).length).toBe(10)
+    expect((cut[0]!.fields!.firstDeliveryIds as string[]).length).toBe(10)
     // The failure lines: none for the cut items.
     expect(lines.filter((l) => l.msg.startsWith('event '))).toEqual([])
   })

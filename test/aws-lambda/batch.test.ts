@@ -49,13 +49,13 @@ describe('SQS standard queue', () => {
     const batch = sqsBatch(['ok', 'permanent', 'throw'])
     const settled = await run(batch)
     expect(settled.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }] })
-    expect(settled.lines.map((l) => [l.level, l.msg, l.itemId, l.errorName ?? 'Error'])).toEqual([
+    expect(settled.lines.map((l) => [l.level, l.msg, l.deliveryId, l.errorName ?? 'Error'])).toEqual([
       ['warn', 'event dropped, will not be retried', 'm1', 'PermanentError'],
       ['error', 'event failed, will be retried', 'm2', 'Error'],
     ])
     const dlq = await run(batch, { failPermanent: true })
     expect(dlq.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }] })
-    expect(dlq.lines[0]).toMatchObject({ level: 'error', msg: 'event failed permanently, reported failed for the dead-letter path', itemId: 'm1' })
+    expect(dlq.lines[0]).toMatchObject({ level: 'error', msg: 'event failed permanently, reported failed for the dead-letter path', deliveryId: 'm1' })
   })
 
   it('runs at most `concurrency` records at once', async () => {
@@ -126,7 +126,7 @@ describe('SQS standard queue', () => {
     const reply = await toLambda(hangs, { log, timeoutMarginMs: 100 })(sqsBatch(['ok', 'ok', 'ok', 'ok', 'throw']), lambdaContext(250))
     expect(ids(reply)).toEqual(['m1', 'm3'])
     // One line for the cut, whatever the batch's size: no line an item while the reply waits.
-    expect(lines.filter((l) => l.msg === 'items unfinished at the deadline, reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', unfinished: 2, running: 2, firstItemIds: ['m1', 'm3'] })])
+    expect(lines.filter((l) => l.msg === 'items unfinished at the deadline, reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', unfinished: 2, running: 2, firstDeliveryIds: ['m1', 'm3'] })])
     expect(lines.filter((l) => l.msg === 'event failed, will be retried')).toEqual([])
   })
 
@@ -154,7 +154,7 @@ describe('SQS standard queue', () => {
     const reply = await toLambda(slow, { log })(sqsBatch(['ok', 'ok', 'ok'], true), lambdaContext(150))
     expect(ids(reply)).toEqual(['m1', 'm2'])
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(lines.filter((l) => l.msg === 'item settled after its batch replied; it was reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', trigger: 'sqs', itemId: 'm1', outcome: 'ok' })])
+    expect(lines.filter((l) => l.msg === 'item settled after its batch replied; it was reported for redelivery')).toEqual([expect.objectContaining({ level: 'warn', trigger: 'sqs', deliveryId: 'm1', outcome: 'ok' })])
   })
 
   // Found in review: the line waited for the whole batch, so one record that never settles kept every other's unwritten.
@@ -164,7 +164,7 @@ describe('SQS standard queue', () => {
     const reply = await toLambda(slow, { log })(sqsBatch(['ok', 'ok', 'ok']), lambdaContext(150))
     expect(ids(reply)).toEqual(['m1', 'm2'])
     await new Promise((resolve) => setTimeout(resolve, 200))
-    expect(lines.filter((l) => l.msg === 'item settled after its batch replied; it was reported for redelivery').map((l) => l.itemId)).toEqual(['m1'])
+    expect(lines.filter((l) => l.msg === 'item settled after its batch replied; it was reported for redelivery').map((l) => l.deliveryId)).toEqual(['m1'])
   })
 
   it('waitUntil work that outlives the deadline does not hold the reply', async () => {

@@ -77,7 +77,7 @@ describe('API Gateway HTTP API (v2) and Function URLs', () => {
         headers: { header1: 'value1', header2: 'value1,value2', cookie: 'cookie1; cookie2', 'content-type': 'text/plain;charset=UTF-8' },
         body: 'Hello from Lambda',
         query: { parameter1: ['value1', 'value2'], parameter2: ['value'] },
-        env: { event, context: CTX },
+        env: { trigger: 'apigateway-v2', event, context: CTX },
       },
     ])
     expect(reply).toEqual(ECHO_V2_REPLY)
@@ -318,7 +318,7 @@ describe('CloudEvents over HTTP go to the event handlers, without a web Request'
     expect(built).toEqual([])
     expect(requests).toHaveLength(0)
     expect({ ...seen[0]!.event }).toEqual({ ...ce })
-    expect(seen[0]!.ctx.provider).toEqual({ name: 'aws-lambda', raw: { event: expect.objectContaining({ version: '2.0' }), context: CTX } })
+    expect(seen[0]!.ctx.provider).toEqual({ name: 'aws-lambda', raw: { trigger: 'apigateway-v2', event: expect.objectContaining({ version: '2.0' }), context: CTX } })
     expect(reply).toEqual({ statusCode: 200, headers: { 'content-type': 'application/json' }, cookies: [], body: '{"ok":"ce-1"}', isBase64Encoded: false })
   })
 

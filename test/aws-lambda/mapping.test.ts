@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { createEvent, defineHandler, encodeStructured, toJsonFormat, type CloudEvent } from 'faasade'
-import { decodeS3Key, KINESIS_RECORD_TYPE, kinesisMapper, lambdaRaw, SQS_MESSAGE_TYPE, sqsMapper, toLambda, type LambdaOptions } from 'faasade/aws-lambda'
+import { decodeS3Key, defineMapper, KINESIS_RECORD_TYPE, kinesisMapper, lambdaRaw, SQS_MESSAGE_TYPE, sqsMapper, toLambda, type LambdaOptions } from 'faasade/aws-lambda'
 import { scheduledEvent, sqsFifoEvent } from './events.js'
 import { captureLog, fixture, kinesisRecord, lambdaContext, recordingHandler, sqsRecord } from './helpers.js'
 
@@ -52,7 +52,7 @@ describe('SQS', () => {
     const ctx = seen[0]!.ctx
     expect(ctx.attempt).toBe(1)
     expect(ctx.provider.name).toBe('aws-lambda')
-    expect(lambdaRaw(ctx)).toEqual({ event, context, record: event.Records[0] })
+    expect(lambdaRaw(ctx)).toEqual({ trigger: 'sqs', event, context, record: event.Records[0] })
     expect(ctx.deadline).toBeGreaterThan(Date.now() + 25_000)
     expect(ctx.deadline).toBeLessThanOrEqual(Date.now() + 30_000)
   })
@@ -145,12 +145,12 @@ describe('SQS', () => {
     // By default nothing is lost: the unreadable records are reported, for the queue's dead-letter queue.
     const byDefault = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent] })
     expect(byDefault.reply).toEqual({ batchItemFailures: [{ itemIdentifier: 'm2' }, { itemIdentifier: 'm3' }] })
-    expect(byDefault.lines.filter((l) => l.msg === 'event failed permanently, reported failed for the dead-letter path').map((l) => l.itemId)).toEqual(['m2', 'm3'])
+    expect(byDefault.lines.filter((l) => l.msg === 'event failed permanently, reported failed for the dead-letter path').map((l) => l.deliveryId)).toEqual(['m2', 'm3'])
     const { reply, events, lines } = await deliver({ Records: [sqsRecord('m1', 'ok'), broken, badEvent, null] }, { onDrop: 'ack' })
     expect(events.map((e) => e.id)).toEqual(['m1'])
     expect(reply).toEqual({ batchItemFailures: [] })
     const dropped = lines.filter((l) => l.msg === 'event dropped, will not be retried')
-    expect(dropped.map((l) => [l.itemId, l.errorName])).toEqual([
+    expect(dropped.map((l) => [l.deliveryId, l.errorName])).toEqual([
       ['m2', 'InvalidEventError'],
       ['m3', 'InvalidEventError'],
       [undefined, 'InvalidEventError'],
@@ -385,7 +385,7 @@ describe('a CloudEvent invoked directly', () => {
     const { events, reply, seen, context } = await deliver(event)
     expect(events).toEqual([event])
     expect(reply).toEqual({ ok: 'd1' })
-    expect(lambdaRaw(seen[0]!.ctx)).toEqual({ event, context, record: event })
+    expect(lambdaRaw(seen[0]!.ctx)).toEqual({ trigger: 'cloudevent', event, context, record: event })
   })
 
   it('a dropped one throws by default (the on-failure destination gets it), returns its problem document with onDrop: ack; a retried one throws', async () => {
@@ -408,5 +408,23 @@ describe('a CloudEvent invoked directly', () => {
     const echo = defineHandler({ handle: () => out })
     expect(await toLambda(echo)(event, lambdaContext())).toEqual(toJsonFormat(out))
     expect(await toLambda(defineHandler({ handle: () => new Uint8Array([1, 2]) }))(event, lambdaContext())).toBe('AQI=')
+  })
+})
+
+describe('lambdaRaw(ctx).trigger', () => {
+  it("names a mapper of one's own 'custom', with its name, and a built-in one taken over (sqsMapper({ type })) by the built-in name", async () => {
+    const seen: unknown[] = []
+    const handler = defineHandler({ handle: (_event, ctx) => void seen.push(lambdaRaw(ctx)?.trigger === 'custom' ? ['custom', lambdaRaw(ctx)] : lambdaRaw(ctx)?.trigger) })
+    const ping = defineMapper({
+      kind: 'events',
+      name: 'ping',
+      match: (event): event is { ping: string } => typeof (event as { ping?: unknown } | null)?.ping === 'string',
+      toEvents: (event) => [{ event: createEvent({ id: event.ping, source: '/ping', type: 'com.example.ping' }), record: event }],
+      reply: () => null,
+    })
+    const lambda = toLambda(handler, { log: captureLog().log, mappers: [ping, sqsMapper({ type: 'com.example.q' })] })
+    await lambda({ ping: 'p1' }, lambdaContext())
+    await lambda({ Records: [sqsRecord('m1', '{}')] }, lambdaContext())
+    expect(seen).toEqual([['custom', expect.objectContaining({ trigger: 'custom', mapper: 'ping', record: { ping: 'p1' } })], 'sqs'])
   })
 })

@@ -87,7 +87,7 @@ describeUnless(ric)('the orders example under aws-lambda-ric', () => {
     // The output comes on its own pipe, so it may trail the reply.
     await vi.waitFor(() => {
       expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'info', msg: 'charging', orderId: 'A1', requestId: invocation.id, timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) }))
-      expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', itemId: 'm2', requestId: invocation.id }))
+      expect(jsonLines(fn.output())).toContainEqual(expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', deliveryId: 'm2', requestId: invocation.id }))
     }, { timeout: 10_000 })
   })
 

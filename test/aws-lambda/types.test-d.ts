@@ -8,6 +8,7 @@ import { expectTypeOf, test } from 'vitest'
 import { defineHandler } from 'faasade'
 import {
   defineMapper,
+  lambdaRaw,
   toLambda,
   type AlbEvent,
   type AlbResult,
@@ -61,4 +62,16 @@ test('defineMapper infers the event type from match', () => {
     },
     reply: (_outcomes, _items, event) => event.ping,
   })
+})
+
+test('lambdaRaw(ctx) is typed by its trigger: narrowing on `trigger` types `event` and `record`', () => {
+  const ctx = {} as import('faasade').Context
+  const raw = lambdaRaw(ctx)
+  if (raw?.trigger === 'sqs') {
+    expectTypeOf(raw.record).toEqualTypeOf<SqsEvent['Records'][number]>()
+    expectTypeOf(raw.event).toEqualTypeOf<SqsEvent>()
+  }
+  if (raw?.trigger === 'dynamodb') expectTypeOf(raw.record).toEqualTypeOf<DynamoDbStreamEvent['Records'][number]>()
+  if (raw?.trigger === 'apigateway-v2') expectTypeOf(raw.record).toEqualTypeOf<undefined>()
+  if (raw?.trigger === 'custom') expectTypeOf(raw.mapper).toEqualTypeOf<string>()
 })

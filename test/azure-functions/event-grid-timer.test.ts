@@ -128,7 +128,7 @@ describe('Event Grid', () => {
     expect((await sendEvent('blobs', { ...customEvent, data: { fail: 'retry' } })).ok).toBe(false)
     const dropped = await sendEvent('blobs', { ...customEvent, data: { fail: 'permanent' } })
     expect(dropped.ok).toBe(true)
-    expect(userLines(dropped)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', itemId: customEvent.id }) })
+    expect(userLines(dropped)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', deliveryId: customEvent.id }) })
     expect((await sendEvent('blobs-dlq', { ...customEvent, data: { fail: 'permanent' } })).ok).toBe(false)
   })
 

@@ -125,7 +125,7 @@ describe('failures are retried within the invocation, in order', () => {
     const result = await invoke('hub-many', { input: batch([{ n: 1, drop: true }, { n: 2 }]), triggerMetadata: many(2) })
     expect(result.ok).toBe(true)
     expect(runs).toEqual(['1@1', '2@1'])
-    expect(userLines(result)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', itemId: '3/100' }) })
+    expect(userLines(result)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', deliveryId: '3/100' }) })
   })
 })
 

@@ -104,13 +104,13 @@ describe('outcomes', () => {
     expect(thrown.ok).toBe(false)
     // The original error, not a wrapper: the portal shows the real cause.
     expect((thrown as { error: Error }).error.message).toBe(`boom ${MESSAGE_ID}`)
-    expect(userLines(thrown)).toContainEqual({ level: 'error', line: expect.objectContaining({ msg: 'event failed, will be retried', itemId: MESSAGE_ID, attempt: 1 }) })
+    expect(userLines(thrown)).toContainEqual({ level: 'error', line: expect.objectContaining({ msg: 'event failed, will be retried', deliveryId: MESSAGE_ID, attempt: 1 }) })
   })
 
   it("drop with onDrop 'ack': logged through context.warn, the invocation completes", async () => {
     const result = await send('orders', '{"fail":"permanent"}')
     expect(result.ok).toBe(true)
-    expect(userLines(result)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', itemId: MESSAGE_ID }) })
+    expect(userLines(result)).toContainEqual({ level: 'warning', line: expect.objectContaining({ msg: 'event dropped, will not be retried', deliveryId: MESSAGE_ID }) })
   })
 
   it("drop with onDrop 'dead-letter': the invocation fails, so the message reaches <queue>-poison after maxDequeueCount", async () => {

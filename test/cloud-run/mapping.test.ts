@@ -138,7 +138,7 @@ describe('Pub/Sub push', () => {
     const response = await push(url, envelope(b64('x'), { attributes: { behave: 'permanent' } }))
     expect(response.status).toBe(422)
     expect(response.headers.get('content-type')).toBe('application/problem+json')
-    expect(logs.some((l) => l.severity === 'ERROR' && l.message === 'event failed permanently, reported failed for the dead-letter path' && l.itemId === '5529061238194430')).toBe(true)
+    expect(logs.some((l) => l.severity === 'ERROR' && l.message === 'event failed permanently, reported failed for the dead-letter path' && l.deliveryId === '5529061238194430')).toBe(true)
   })
 
   it("with onDrop: 'ack', a drop is logged and acknowledged with a 204", async () => {

@@ -251,7 +251,7 @@ describe('outcomes as Workers settlements', () => {
         const worker = toWorker(handler, { log: quiet, queue: { type: 'com.example.b' }, onDrop, concurrency })
         const calls: string[][] = items.map(() => [])
         const messages = items.map((b, i) => message(b, { id: `m${i}`, ack: () => calls[i]!.push('ack'), retry: (o) => calls[i]!.push(`retry:${o?.delaySeconds ?? '-'}`) }))
-        await worker.queue({ queue: 'q', messages }, {}, { waitUntil() {} })
+        await worker.queue({ queue: 'q', messages, ackAll() {}, retryAll() {} }, {}, { waitUntil() {} })
         const expected = items.map((b) => {
           if (b === 'ok') return 'ack'
           if (b === 'retry' || b === 'throw') return 'retry:-'

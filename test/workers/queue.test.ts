@@ -105,10 +105,10 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     await jobs.queue('jobs', batchOfFive)
     await vi.waitFor(() => {
       expect(logs).toContainEqual(
-        expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', trigger: 'queue:jobs', itemId: 'm3', outcome: 'retry', errorName: 'RetryableError' }),
+        expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', trigger: 'queue:jobs', deliveryId: 'm3', outcome: 'retry', errorName: 'RetryableError' }),
       )
       expect(logs).toContainEqual(
-        expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', trigger: 'queue:jobs', itemId: 'm4', outcome: 'drop', errorName: 'PermanentError' }),
+        expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', trigger: 'queue:jobs', deliveryId: 'm4', outcome: 'drop', errorName: 'PermanentError' }),
       )
     })
   })
@@ -117,8 +117,8 @@ describe('a batch of 5: message 3 retryable, message 4 permanent', () => {
     // Ids of its own: the Tail Worker hears every Worker of this file, and the batch of 5 runs in several tests.
     await jobs.queue('jobs', [message('level-retry', { n: 6, fail: 'retry' }), message('level-drop', { n: 7, fail: 'permanent' })])
     await vi.waitFor(() => {
-      expect(consoleLines).toContainEqual({ level: 'error', message: [expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', itemId: 'level-retry' })] })
-      expect(consoleLines).toContainEqual({ level: 'warn', message: [expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', itemId: 'level-drop' })] })
+      expect(consoleLines).toContainEqual({ level: 'error', message: [expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', deliveryId: 'level-retry' })] })
+      expect(consoleLines).toContainEqual({ level: 'warn', message: [expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', deliveryId: 'level-drop' })] })
     })
   })
 

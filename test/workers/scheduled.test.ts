@@ -80,7 +80,7 @@ describe('a cron trigger', () => {
     const result = await worker.scheduled({ cron: '*/5 * * * *', scheduledTime })
     expect(result).toEqual({ outcome: 'exception', noRetry: false })
     await vi.waitFor(() =>
-      expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', trigger: 'scheduled', itemId: '*/5 * * * *', outcome: 'retry', errorName: 'RetryableError' })),
+      expect(logs).toContainEqual(expect.objectContaining({ level: 'error', msg: 'event failed, will be retried', trigger: 'scheduled', deliveryId: '*/5 * * * *', outcome: 'retry', errorName: 'RetryableError' })),
     )
   })
 
@@ -88,7 +88,7 @@ describe('a cron trigger', () => {
     const result = await worker.scheduled({ cron: '0 0 * * *', scheduledTime })
     expect(result).toEqual({ outcome: 'exception', noRetry: true })
     await vi.waitFor(() =>
-      expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', trigger: 'scheduled', itemId: '0 0 * * *', outcome: 'drop', errorName: 'PermanentError' })),
+      expect(logs).toContainEqual(expect.objectContaining({ level: 'warn', msg: 'event dropped, will not be retried', trigger: 'scheduled', deliveryId: '0 0 * * *', outcome: 'drop', errorName: 'PermanentError' })),
     )
   })
 
