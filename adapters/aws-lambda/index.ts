@@ -38,3 +38,4 @@ export {
 } from './mapping.js'
 export { albReply, fromCoreReply, fromResponse, isTextual, statusDescription, toWebRequest, v1Reply, v2Reply } from './http.js'
 export type * from './lambda-types.js'
+export { describeLambdaDelivery, lambdaObserver } from './observe.js'

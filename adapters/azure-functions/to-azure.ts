@@ -4,7 +4,7 @@
  * in `mapping.ts` and `http.ts`, the delivery and HTTP paths in the adapter
  * kit; this file is each trigger's handler signature on them.
  */
-import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, invocationLog, platformError, type Adapter, type NativeItem } from '../../src/adapter/index.js'
+import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, invocationLog, observed, platformError, type Adapter, type NativeItem } from '../../src/adapter/index.js'
 import type { Context, InvocationFacts } from '../../src/context.js'
 import { describeError, isFaasadeError, toFaasadeError, type FaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
@@ -15,6 +15,7 @@ import type { Target } from '../../src/service.js'
 import type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler, HttpRequest, HttpResponseInit, InvocationContext } from './azure-types.js'
 import { fromReply, fromResponse, toWebRequestFrom } from './http.js'
 import { contextLogger } from './log.js'
+import { azureObserver } from './observe.js'
 import {
   eventGridToEvent,
   eventHubsPositions,
@@ -89,7 +90,8 @@ export interface AzureFunctions {
 export function toAzureFunctions(target: Target, options: AzureFunctionsOptions = {}): AzureFunctions {
   checkAzureOptions(options)
   // runBatch: Event Hubs partitions are ordered sources.
-  const adapter = createAdapter(target, options, { name: PROVIDER_NAME, log: () => createLogger(), runBatch })
+  // Every delivery observed: trace context, log fields, summary line, spans with an SDK (observe.ts).
+  const adapter = createAdapter(observed(target, azureObserver()), options, { name: PROVIDER_NAME, log: () => createLogger(), runBatch })
   const invocationOf = invocations(adapter, options)
 
   return {

@@ -25,7 +25,7 @@ export interface DeliveryMeasurement {
 }
 
 /** The instruments {@link recordDelivery} records to, by name. */
-export const DELIVERY_METRICS = Object.freeze({
+export const DELIVERY_METRICS = /* @__PURE__ */ Object.freeze({
   /** Counter, `{invocation}`, with `faasade.outcome`. */
   invocations: 'faas.invocations',
   /** Counter, `{error}`: invocations whose outcome is a retry or a drop. */
