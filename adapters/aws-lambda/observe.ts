@@ -10,6 +10,7 @@
 import type { DeliveryDescription, ObserverOptions } from '../../src/adapter/index.js'
 import { fromHeaders, fromMessageAttributes, fromXRayHeader, type HeaderCarrier, type MessageAttribute, type TraceContext } from '../../src/adapter/index.js'
 import type { Context } from '../../src/context.js'
+import { importOpenTelemetry } from '../../src/observability/import-api.js'
 import type { LambdaRaw } from './lambda-types.js'
 
 type Attributes = Readonly<Record<string, MessageAttribute | undefined>>
@@ -53,6 +54,7 @@ export function lambdaObserver(env: Readonly<Record<string, string | undefined>>
     cloudRegion: env.AWS_REGION || undefined,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME || undefined,
     attributes,
+    openTelemetry: importOpenTelemetry,
     describe: (ctx) => describeLambdaDelivery(ctx, env),
   }
 }

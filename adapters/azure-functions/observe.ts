@@ -11,6 +11,7 @@
 import type { DeliveryDescription, ObserverOptions } from '../../src/adapter/index.js'
 import { fromHeaders, fromServiceBusProperties, type HeaderCarrier } from '../../src/adapter/index.js'
 import type { Context } from '../../src/context.js'
+import { importOpenTelemetry } from '../../src/observability/import-api.js'
 import type { AzureRaw } from './azure-types.js'
 
 interface TriggerShape {
@@ -35,6 +36,7 @@ export function azureObserver(env: Readonly<Record<string, string | undefined>> 
     cloudPlatform: 'azure.functions',
     cloudRegion: env.REGION_NAME || undefined,
     attributes: env.WEBSITE_SITE_NAME ? { 'service.name': env.WEBSITE_SITE_NAME } : undefined,
+    openTelemetry: importOpenTelemetry,
     describe: describeAzureDelivery,
   }
 }
@@ -63,7 +65,7 @@ export function describeAzureDelivery(ctx: Pick<Context, 'provider'>): DeliveryD
         functionName,
         messagingSystem: 'servicebus',
         destination: name(trigger.queueName) ?? name(trigger.topicName),
-        parent: fromServiceBusProperties(metadata.applicationProperties as Record<string, unknown> | undefined),
+        parent: fromServiceBusProperties(messageProperties(metadata)),
       }
     case 'eventHubTrigger':
       return { trigger: 'pubsub', functionName, messagingSystem: 'eventhubs', destination: name(trigger.eventHubName), batchSize: Array.isArray(raw?.input) ? raw.input.length : undefined }
@@ -75,4 +77,17 @@ export function describeAzureDelivery(ctx: Pick<Context, 'provider'>): DeliveryD
       // Storage queues, Event Grid.
       return { trigger: 'pubsub', functionName, destination: name(trigger.queueName) }
   }
+}
+
+/**
+ * A Service Bus message's application properties as the library hands
+ * them: `applicationProperties` (extension 5.x) or `userProperties` (4.x),
+ * with the library's camel-casing of every key undone for the one that
+ * has a capital (`Diagnostic-Id` arrives as `diagnostic-Id`).
+ */
+function messageProperties(metadata: Readonly<Record<string, unknown>>): Record<string, unknown> | undefined {
+  const properties = metadata.applicationProperties ?? metadata.userProperties
+  if (typeof properties !== 'object' || properties === null) return undefined
+  const found = properties as Record<string, unknown>
+  return { 'Diagnostic-Id': found['Diagnostic-Id'] ?? found['diagnostic-Id'], traceparent: found.traceparent, tracestate: found.tracestate }
 }

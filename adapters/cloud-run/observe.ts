@@ -11,6 +11,7 @@
 import type { DeliveryDescription, ObserverOptions, Trace } from '../../src/adapter/index.js'
 import { fromCloudTraceContext, fromHeaders, fromPubSubAttributes } from '../../src/adapter/index.js'
 import type { Context } from '../../src/context.js'
+import { importOpenTelemetry } from '../../src/observability/import-api.js'
 import type { CloudRunRequest } from './mapper.js'
 
 /**
@@ -29,6 +30,7 @@ export function cloudRunObserver(projectId: string | undefined, env: Readonly<Re
     cloudPlatform: 'gcp_cloud_run',
     functionName: env.K_SERVICE || undefined,
     attributes: env.K_REVISION ? { 'faas.version': env.K_REVISION } : undefined,
+    openTelemetry: importOpenTelemetry,
     describe: describeCloudRunDelivery,
     logFields: projectId ? (trace) => cloudLoggingTrace(trace, projectId) : undefined,
   }

@@ -15,13 +15,15 @@ import type { WorkersRaw } from './workers-types.js'
 
 /**
  * `target` with every delivery observed, for `toWorker`: `ctx.trace`, log
- * lines with the event's and the trace's ids and a summary line each, and
- * spans and metrics when an OpenTelemetry SDK for Workers is registered.
+ * lines with the event's and the trace's ids and a summary line each, and,
+ * with `openTelemetry` (how to import the API the Worker bundles), spans
+ * and metrics when an OpenTelemetry SDK is registered.
  *
  * @example
  * ```ts
  * import { observed, toWorker } from 'faasade/cloudflare-workers'
  * export default toWorker(observed(service))
+ * // with an SDK registered in the Worker: toWorker(observed(service, { openTelemetry: () => import('@opentelemetry/api') }))
  * ```
  */
 export function observed(target: Target, options: Omit<ObserverOptions, 'describe'> = {}): Service {

@@ -17,7 +17,7 @@ import type { LogFields, Logger } from '../logger.js'
 import { outcomeOf, type Outcome } from '../outcome.js'
 import { toService, type Service, type Target } from '../service.js'
 import { recordDelivery } from '../observability/metrics.js'
-import { flushTelemetry, startDeliverySpan, telemetryLoaded, type DeliveryOutcome, type FaasTrigger } from '../observability/otel.js'
+import { flushTelemetry, openTelemetryFrom, startDeliverySpan, telemetryLoaded, type DeliveryOutcome, type FaasTrigger } from '../observability/otel.js'
 import { deliveryTrace, type Trace } from '../observability/trace.js'
 import { fromCloudEvent, fromHeaders, parseTraceparent, type TraceContext } from '../observability/trace-context.js'
 
@@ -63,6 +63,12 @@ export interface ObserverOptions {
   readonly describe?: (ctx: Context, event: CloudEvent) => DeliveryDescription
   /** Fields by which the platform's log pipeline files a line under its trace (Cloud Logging's `logging.googleapis.com/trace`). */
   readonly logFields?: (trace: Trace) => LogFields
+  /**
+   * How to load `@opentelemetry/api` once an SDK is registered (a dynamic
+   * import: `() => import('@opentelemetry/api')`). Without one, no span or
+   * metric is made, whatever is registered.
+   */
+  readonly openTelemetry?: () => Promise<unknown>
 }
 
 const OBSERVED = Symbol.for('faasade.observed')
@@ -92,6 +98,7 @@ const OBSERVED = Symbol.for('faasade.observed')
 export function observed(target: Target, options: ObserverOptions = {}): Service {
   const service = toService(target)
   if ((service as { [OBSERVED]?: true })[OBSERVED]) return service
+  if (options.openTelemetry !== undefined) openTelemetryFrom(options.openTelemetry)
   const observer = new Observer(options)
   const handlers = new WeakMap<Handler<unknown, unknown>, Handler<unknown, unknown>>()
   const observe = (handler: Handler<unknown, unknown>): Handler<unknown, unknown> => {

@@ -79,7 +79,7 @@ let unavailable = false
  */
 export function loadOpenTelemetry(): Promise<boolean> {
   if (api !== undefined) return TRUE
-  if (unavailable) return FALSE
+  if (unavailable || importer === undefined) return FALSE
   if (loading === undefined && !tracerProviderRegistered() && !meterProviderRegistered()) return FALSE
   loading ??= importApi().then((module) => {
     if (module === undefined) unavailable = true
@@ -113,19 +113,39 @@ export function telemetryLoaded(): boolean {
 const TRUE = /* @__PURE__ */ Promise.resolve(true)
 const FALSE = /* @__PURE__ */ Promise.resolve(false)
 
-// The only import of @opentelemetry/api. Within `try`, so that a bundler
-// (esbuild) leaves it unresolved rather than failing a build without the
-// package; not installed where faasade resolves it, tracing stays off (a
-// second try would fail the same way). Some bundlers hand the ESM
-// namespace's members on `default`.
+// The API as the importer hands it. Some bundlers hand the ESM
+// namespace's members on `default`; anything else (a failed import, a
+// module without `trace`) is "not available".
 async function importApi(): Promise<Api | undefined> {
   try {
-    const module = (await import('@opentelemetry/api')) as Api & { default?: Api }
+    const module = (await importer!()) as (Api & { default?: Api }) | undefined
+    if (module == null) return undefined
     return module.trace !== undefined ? module : module.default
   } catch {
     return undefined
   }
 }
+
+/**
+ * Says how `@opentelemetry/api` is loaded when an SDK is registered: a
+ * dynamic import the caller writes, so that the import lives in the code of
+ * whoever can resolve it. Lambda, Azure Functions and Cloud Run pass
+ * `importOpenTelemetry` (a plain `import('@opentelemetry/api')`); a Worker
+ * passes its own (the opt-in `observed({ openTelemetry })`), because a
+ * bundled Worker cannot keep an import of a package it does not bundle.
+ * Without one, nothing of OpenTelemetry is loaded and every span is the
+ * no-op one. The first importer given stays.
+ *
+ * @example
+ * ```ts
+ * openTelemetryFrom(() => import('@opentelemetry/api'))
+ * ```
+ */
+export function openTelemetryFrom(load: () => Promise<unknown>): void {
+  importer ??= load
+}
+
+let importer: (() => Promise<unknown>) | undefined
 
 // ------------------------------------------------------------------ spans
 
@@ -269,7 +289,7 @@ export const noopDeliverySpan: DeliverySpan = NOOP_SPAN
  */
 export function startDeliverySpan(facts: DeliveryFacts): DeliverySpan | Promise<DeliverySpan> {
   const global = apiGlobal()
-  if (global?.trace == null || unavailable) return NOOP_SPAN
+  if (global?.trace == null || unavailable || importer === undefined) return NOOP_SPAN
   if (api !== undefined) return startSpan(api, facts)
   return loadOpenTelemetry().then((loaded) => (loaded && api !== undefined ? startSpan(api, facts) : NOOP_SPAN))
 }
