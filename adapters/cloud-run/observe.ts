@@ -74,8 +74,8 @@ export function describeCloudRunDelivery(ctx: Pick<Context, 'provider'>): Delive
     const subscription = typeof push.subscription === 'string' ? push.subscription : undefined
     return { trigger: 'pubsub', messagingSystem: 'gcp_pubsub', destination: subscription?.slice(subscription.lastIndexOf('/') + 1), parent: fromPubSubAttributes(push.message?.attributes) ?? fromRequest() }
   }
-  // Eventarc and other CloudEvents over HTTP: the event's own context is read first, by the observer.
-  return { trigger: headers['ce-type'] === undefined && !isCloudEventsBody(headers) ? 'http' : 'pubsub', parent: fromRequest() }
+  // CloudEvents over HTTP (Eventarc's among them), as on every adapter: a request served (the event's own context is read first, by the observer).
+  return { trigger: 'http', parent: fromRequest() }
 }
 
 interface PushEnvelope {
@@ -95,8 +95,4 @@ function pushEnvelope(request: Partial<CloudRunRequest> | undefined): PushEnvelo
   } catch {
     return undefined
   }
-}
-
-function isCloudEventsBody(headers: Readonly<Record<string, string>>): boolean {
-  return headers['content-type']?.startsWith('application/cloudevents') === true
 }
