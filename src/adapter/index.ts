@@ -56,4 +56,4 @@ export {
 } from '../observability/trace-context.js'
 export { deliveryTrace, type Trace } from '../observability/trace.js'
 export { DELIVERY_ATTRIBUTES, flushTelemetry, loadOpenTelemetry, type FaasTrigger } from '../observability/otel.js'
-export { DELIVERY_METRICS } from '../observability/metrics.js'
+export { DELIVERY_METRICS, recordDelivery, type DeliveryMeasurement } from '../observability/metrics.js'
