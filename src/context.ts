@@ -16,6 +16,7 @@ import { TimeoutError } from './errors.js'
 import type { CloudEvent } from './event.js'
 import { lazyChild } from './lazy-logger.js'
 import { createLogger, type Logger } from './logger.js'
+import type { Trace } from './observability/trace.js'
 
 /** Which provider delivered the event, and its native input as received. */
 export interface ProviderInfo<Raw = unknown> {
@@ -62,6 +63,20 @@ export interface Context {
   readonly provider: ProviderInfo
   /** What the platform said of this invocation: request id, cold start, trace context. */
   readonly invocation: InvocationFacts
+  /**
+   * This delivery's place in its distributed trace: the trace and span ids
+   * its log lines carry, and `inject(carrier)` for what the handler sends
+   * on, so that the receiver continues the trace. Every adapter that
+   * observes its deliveries sets it (Lambda, Azure Functions and Cloud Run
+   * always; a Worker with the `observe` option); `undefined` elsewhere (a
+   * context made by `createContext`).
+   *
+   * @example
+   * ```ts
+   * await fetch(url, { headers: ctx.trace?.inject({ 'content-type': 'application/json' }) })
+   * ```
+   */
+  readonly trace: Trace | undefined
 }
 
 /**
@@ -107,6 +122,8 @@ class InvocationContext implements Context {
   readonly log: Logger
   readonly deadline: number
   readonly attempt: number | undefined
+  // Declared only: an observer sets it (`extendContext`), and a Worker that observes nothing carries no code for it.
+  declare readonly trace: Trace | undefined
   #provider: ProviderInfo
   #invocation: InvocationFacts
   #signal: AbortSignal | undefined

@@ -5,6 +5,8 @@
 export { defineHandler, isHandler, type DataOf, type EventOf, type Handler, type HandlerDefinition } from './handler.js'
 export { defineService, dispatch, isService, mayDeliver, pathOf, toService, wantsEvents, type CloudEventsRoute, type HttpApp, type RequestLine, type Service, type ServiceDefinition, type Target } from './service.js'
 export { contextForEvent, createContext, drainWaitUntil, extendContext, type Context, type ContextInit, type InvocationFacts, type ProviderInfo } from './context.js'
+export type { Trace } from './observability/trace.js'
+export type { TraceCarrier, TraceContext } from './observability/trace-context.js'
 export { checkOptions, defineMiddleware, type AddedBy, type AnyMiddleware, type HandlerInfo, type Middleware, type Next } from './middleware.js'
 export { compose, type Chain } from './compose.js'
 export { checkEvent, createEvent, invalidEvent, isCloudEvent, isExtensionName, withData, type CloudEvent, type CloudEventInit, type ExtensionValue } from './event.js'

@@ -53,7 +53,11 @@ export type LogSink = (line: string, level: LogLevel) => void
 
 /** What {@link createLogger} takes: the lowest level written, where lines go, and the clock for `time`. */
 export interface LoggerOptions {
-  /** @defaultValue `LOG_LEVEL` from the environment, else `'info'` */
+  /**
+   * @defaultValue the first of `FAASADE_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL` (Lambda's application log
+   * level) and `LOG_LEVEL` that names a level (any case; `trace` is `debug`, `fatal` is `error`), where there is a process environment; else `'info'`. The same order on
+   * every adapter. A `level` given that names none is passed over the same way.
+   */
   level?: LogLevel
   /** @defaultValue `console.log` (every provider collects standard output) */
   sink?: LogSink
@@ -62,6 +66,9 @@ export interface LoggerOptions {
 }
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 }
+// The rank of each name a level goes by (Lambda's TRACE and FATAL too). Written out as
+// RANK is, not spread from it: the repeat costs a gzipped bundle (a Worker's) nothing.
+const NAMED: Record<string, number> = { debug: 10, info: 20, warn: 30, error: 40, trace: 10, fatal: 40 }
 
 /**
  * Creates a JSON logger.
@@ -80,11 +87,11 @@ const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
  * ```
  */
 export function createLogger(options: LoggerOptions = {}, bindings: LogFields = {}): Logger {
-  // The option, else FAASADE_LOG_LEVEL or LOG_LEVEL where there is a process
-  // environment (Node; Workers have none); a level we do not know is 'info'.
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env
-  const wanted = options.level ?? (env?.FAASADE_LOG_LEVEL ?? env?.LOG_LEVEL ?? 'info').toLowerCase()
-  const min = RANK[wanted in RANK ? (wanted as LogLevel) : 'info']
+  // The option, else the first variable that names a level where there is a
+  // process environment (Node; Workers have none), else 'info': one order for every adapter.
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env ?? {}
+  // A value that names no level (one given from JavaScript too) is passed over.
+  const min = [options.level, env.FAASADE_LOG_LEVEL, env.AWS_LAMBDA_LOG_LEVEL, env.LOG_LEVEL].map((name) => NAMED[String(name).toLowerCase()]).find(Boolean) ?? 20 // info
   const sink = options.sink ?? ((line) => console.log(line))
   const now = options.now ?? Date.now
   // A child shares its parent's level, sink and clock: only the bindings grow.

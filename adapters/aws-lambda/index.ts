@@ -40,3 +40,4 @@ export { dynamodbStreamMapper, type DynamoDbChange, type DynamoDbStreamOptions }
 export { unmarshall, unmarshallValue, type AttributeValue, type DynamoDbItem, type DynamoDbValue } from './dynamodb-json.js'
 export { albReply, fromCoreReply, fromResponse, isTextual, statusDescription, toWebRequest, v1Reply, v2Reply } from './http.js'
 export type * from './lambda-types.js'
+export { describeLambdaDelivery, lambdaObserver } from './observe.js'

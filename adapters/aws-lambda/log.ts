@@ -18,19 +18,15 @@
  */
 import { createLogger, type Logger, type LogLevel, type LogSink } from '../../src/logger.js'
 
-/** Lambda's application log levels (`AWS_LAMBDA_LOG_LEVEL`) as the core logger's: it has no TRACE or FATAL. */
-const LAMBDA_LEVELS: Record<string, LogLevel> = { TRACE: 'debug', DEBUG: 'debug', INFO: 'info', WARN: 'warn', ERROR: 'error', FATAL: 'error' }
-
 /**
  * The logger `toLambda` uses when given none: JSON lines on standard output.
- * Its level is the first of these that names one: `FAASADE_LOG_LEVEL`, the
- * function's application log level (`AWS_LAMBDA_LOG_LEVEL`, set with the
- * JSON log format), `LOG_LEVEL`; else `info`.
+ * Its level is the core logger's, resolved as on every adapter: the first of
+ * `FAASADE_LOG_LEVEL`, the function's application log level
+ * (`AWS_LAMBDA_LOG_LEVEL`, set with the JSON log format, its TRACE and
+ * FATAL read as debug and error) and `LOG_LEVEL` that names one; else `info`.
  */
 export function createLambdaLogger(sink: LogSink = lambdaSink): Logger {
-  const env = process.env
-  const level = [env.FAASADE_LOG_LEVEL, env.AWS_LAMBDA_LOG_LEVEL, env.LOG_LEVEL].map((name) => LAMBDA_LEVELS[name?.toUpperCase() ?? '']).find(Boolean)
-  return createLogger({ level: level ?? 'info', sink })
+  return createLogger({ sink })
 }
 
 /** Where the default logger's lines go on Lambda. */

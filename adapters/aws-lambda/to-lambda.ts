@@ -15,6 +15,7 @@ import {
   findMapper,
   invocationFacts,
   invocationLog,
+  observed,
   unknownInput,
   type Adapter,
   type HttpMapper,
@@ -33,6 +34,7 @@ import type { LambdaContext, LambdaRaw } from './lambda-types.js'
 import { createLambdaLogger } from './log.js'
 import type { EventMapper, LambdaMapper } from './mapper.js'
 import { BUILT_IN_MAPPERS } from './mapping.js'
+import { lambdaObserver } from './observe.js'
 import { checkLambdaOptions, type LambdaOptions } from './options.js'
 
 /** `ctx.provider.name` of every invocation from Lambda. */
@@ -65,7 +67,8 @@ export function toLambda(target: Target, options: LambdaOptions = {}): LambdaHan
 export function lambdaAdapter(target: Target, options: LambdaOptions): Adapter<LambdaMapper> {
   checkLambdaOptions(options)
   // FIFO queues and streams are ordered: Lambda ships the core's ordered runner.
-  return createAdapter(target, options, { name: PROVIDER_NAME, mappers: BUILT_IN_MAPPERS, log: () => createLambdaLogger(), runBatch })
+  // Every delivery observed: trace context, log fields, summary line, spans with an SDK (observe.ts).
+  return createAdapter(observed(target, lambdaObserver()), options, { name: PROVIDER_NAME, mappers: BUILT_IN_MAPPERS, log: () => createLambdaLogger(), runBatch })
 }
 
 /** One invocation: its logger (lines carry the request id, which no runtime prefix does: see `log.ts`), facts and deadline. */

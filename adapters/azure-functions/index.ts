@@ -68,3 +68,4 @@ export { fromReply, fromResponse, parseSetCookie, toWebRequestFrom } from './htt
 export { contextLogger } from './log.js'
 export type { AzureHttpHandler, AzureRaw, AzureTimerHandler, AzureTriggerHandler } from './azure-types.js'
 export type { DropPolicy } from '../../src/adapter/index.js'
+export { azureObserver, describeAzureDelivery } from './observe.js'

@@ -4,7 +4,7 @@
  * in `mapping.ts` and `http.ts`, the delivery and HTTP paths in the adapter
  * kit; this file is each trigger's handler signature on them.
  */
-import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, invocationLog, platformError, type Adapter, type NativeItem } from '../../src/adapter/index.js'
+import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, invocationLog, observed, platformError, type Adapter, type NativeItem } from '../../src/adapter/index.js'
 import type { Context, InvocationFacts } from '../../src/context.js'
 import { describeError, isFaasadeError, toFaasadeError, type FaasadeError } from '../../src/errors.js'
 import type { CloudEvent } from '../../src/event.js'
@@ -18,6 +18,7 @@ import { lazyContextLogger } from './lazy-log.js'
 import { storageBlobToEvent, type StorageBlobMetadata } from './blob.js'
 import { cosmosDBToEvent, type CosmosDBContainer } from './cosmos-db.js'
 import { isServiceBusMessageContext, messagesOf, receivedMessageToEvent, receivedMetadata, settle, settlementOf, type ServiceBusMessageContextLike } from './service-bus-settlement.js'
+import { azureObserver } from './observe.js'
 import {
   eventGridToEvent,
   eventHubsPositions,
@@ -110,7 +111,8 @@ export interface AzureFunctions {
 export function toAzureFunctions(target: Target, options: AzureFunctionsOptions = {}): AzureFunctions {
   checkAzureOptions(options)
   // runBatch: Event Hubs partitions are ordered sources.
-  const adapter = createAdapter(target, options, { name: PROVIDER_NAME, log: () => createLogger(), runBatch })
+  // Every delivery observed: trace context, log fields, summary line, spans with an SDK (observe.ts).
+  const adapter = createAdapter(observed(target, azureObserver()), options, { name: PROVIDER_NAME, log: () => createLogger(), runBatch })
   const invocationOf = invocations(adapter, options)
 
   return {

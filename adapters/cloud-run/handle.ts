@@ -5,7 +5,7 @@
  * `mapping.ts`; this file is the I/O between Node's objects and the kit.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, toWebRequest, type Adapter, type HttpRequestParts } from '../../src/adapter/index.js'
+import { answerHttp, appFailed, createAdapter, deadlineIn, deliver, invocationFacts, observed, toWebRequest, type Adapter, type HttpRequestParts } from '../../src/adapter/index.js'
 import { runBatch } from '../../src/batch.js'
 import type { Context } from '../../src/context.js'
 import { describeError, UnexpectedError } from '../../src/errors.js'
@@ -17,6 +17,7 @@ import type { Target } from '../../src/service.js'
 import { createCloudRunLogger, traceFields } from './log.js'
 import type { CloudRunMapper, CloudRunRequest } from './mapper.js'
 import { BUILT_IN_MAPPERS } from './mapping.js'
+import { cloudRunObserver } from './observe.js'
 import { ClientGoneError, readRequest, writeReply, writeResponse } from './node-http.js'
 import { timeoutMs, type CloudRunOptions } from './options.js'
 
@@ -40,8 +41,10 @@ export interface CloudRunEntry {
 /** The shared state of a door; the options must have been checked. */
 export function cloudRunEntry(target: Target, options: CloudRunOptions): CloudRunEntry {
   const { triggers = BUILT_IN_MAPPERS } = options
+  const projectId = options.projectId ?? (process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined)
   const adapter = createAdapter<CloudRunMapper>(
-    target,
+    // Every delivery observed: trace context, log fields, summary line, spans with an SDK (observe.ts).
+    observed(target, cloudRunObserver(projectId)),
     { ...options, onDrop: options.onDrop ?? 'dead-letter', maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES, mappers: [...(options.mappers ?? []), ...triggers] },
     // A user's mapper may be of an ordered source: Cloud Run ships the core's ordered runner.
     { name: PROVIDER_NAME, log: () => createCloudRunLogger(), runBatch },
@@ -51,7 +54,7 @@ export function cloudRunEntry(target: Target, options: CloudRunOptions): CloudRu
     eventMappers: adapter.mappers,
     appMappers: options.mappers ?? [],
     timeoutMs: timeoutMs(options),
-    projectId: options.projectId ?? (process.env.GOOGLE_CLOUD_PROJECT || process.env.GCLOUD_PROJECT || undefined),
+    projectId,
   }
 }
 

@@ -39,3 +39,4 @@ export {
 } from './mapping.js'
 export { cloudRunLine, cloudRunSink, createCloudRunLogger, traceFields } from './log.js'
 export type { DropPolicy } from '../../src/adapter/index.js'
+export { cloudLoggingTrace, cloudRunObserver, describeCloudRunDelivery } from './observe.js'

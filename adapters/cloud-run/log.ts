@@ -48,7 +48,8 @@ export const cloudRunSink: LogSink = (line, level) => void process.stdout.write(
 /**
  * The logger `serve`, `createServer` and `toHttpFunction` use when given
  * none: JSON lines on standard output with Cloud Logging's `severity` and
- * `message`, at the level of `FAASADE_LOG_LEVEL` or `LOG_LEVEL` (else info).
+ * `message`, at the level every adapter resolves the same way (`LoggerOptions.level`:
+ * `FAASADE_LOG_LEVEL`, `AWS_LAMBDA_LOG_LEVEL`, `LOG_LEVEL`, else info).
  *
  * @example
  * ```ts

@@ -31,3 +31,4 @@ export {
   type ScheduledSettlement,
 } from './mapping.js'
 export type { MessageBatch, QueueMessage, QueueRetryOptions, ScheduledController, WorkerEntrypoint, WorkersExecutionContext, WorkersRaw } from './workers-types.js'
+export { describeWorkerDelivery, observed } from './observe.js'

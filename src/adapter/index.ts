@@ -29,6 +29,31 @@ export { deliver, type Delivery } from './delivery.js'
 export { answerHttp, appFailed, type AppExecutionContext, type HttpAnswer, type HttpDelivery } from './http.js'
 export { defineMapper, findMapper, isMapper, unknownInput, type EventMapper, type HttpMapper, type HttpReplyParts, type HttpRequestParts, type Mapper, type NativeItem } from './mapper.js'
 export { ADAPTER_OPTIONS, checkAdapterOptions, type AdapterOptions, type DropPolicy } from './options.js'
+export { observed, type DeliveryDescription, type ObserverOptions } from './observe.js'
 export { platformError } from './platform-error.js'
 export { waitUntilWork, type WaitUntilWork } from './wait-until.js'
 export { toWebRequest, type PlainHttpRequest } from './web-request.js'
+export {
+  childContext,
+  fromAzureTraceContext,
+  fromCloudEvent,
+  fromCloudTraceContext,
+  fromHeaders,
+  fromMessageAttributes,
+  fromPubSubAttributes,
+  fromServiceBusProperties,
+  fromStructuredCloudEvent,
+  fromXRayHeader,
+  inject,
+  parseTraceparent,
+  toCloudTraceContext,
+  toXRayHeader,
+  type AzureTraceContext,
+  type HeaderCarrier,
+  type MessageAttribute,
+  type TraceCarrier,
+  type TraceContext,
+} from '../observability/trace-context.js'
+export { deliveryTrace, type Trace } from '../observability/trace.js'
+export { DELIVERY_ATTRIBUTES, flushTelemetry, loadOpenTelemetry, type FaasTrigger } from '../observability/otel.js'
+export { DELIVERY_METRICS, recordDelivery, type DeliveryMeasurement } from '../observability/metrics.js'

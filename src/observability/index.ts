@@ -39,6 +39,7 @@ export {
   loadOpenTelemetry,
   meterProviderRegistered,
   noopDeliverySpan,
+  openTelemetryFrom,
   startDeliverySpan,
   tracerProviderRegistered,
   type DeliveryFacts,
@@ -48,3 +49,5 @@ export {
   type FaasTrigger,
 } from './otel.js'
 export { DELIVERY_METRICS, recordDelivery, type DeliveryMeasurement } from './metrics.js'
+export { importOpenTelemetry } from './import-api.js'
+export { deliveryTrace, type Trace } from './trace.js'

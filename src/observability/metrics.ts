@@ -25,8 +25,8 @@ export interface DeliveryMeasurement {
 }
 
 /** The instruments {@link recordDelivery} records to, by name. */
-export const DELIVERY_METRICS = Object.freeze({
-  /** Counter, `{invocation}`, with `faasade.outcome`. */
+export const DELIVERY_METRICS = /* @__PURE__ */ Object.freeze({
+  /** Counter, `{invocation}`, with the outcome as an attribute. */
   invocations: 'faas.invocations',
   /** Counter, `{error}`: invocations whose outcome is a retry or a drop. */
   errors: 'faas.errors',

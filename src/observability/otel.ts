@@ -79,7 +79,7 @@ let unavailable = false
  */
 export function loadOpenTelemetry(): Promise<boolean> {
   if (api !== undefined) return TRUE
-  if (unavailable) return FALSE
+  if (unavailable || importer === undefined) return FALSE
   if (loading === undefined && !tracerProviderRegistered() && !meterProviderRegistered()) return FALSE
   loading ??= importApi().then((module) => {
     if (module === undefined) unavailable = true
@@ -97,22 +97,55 @@ export function loadedApi(): Api | undefined {
   return api
 }
 
-const TRUE = Promise.resolve(true)
-const FALSE = Promise.resolve(false)
+/**
+ * Whether `@opentelemetry/api` is loaded: until it is, nothing has been recorded, and there is nothing to flush.
+ *
+ * @example
+ * ```ts
+ * if (telemetryLoaded()) ctx.waitUntil(flushTelemetry(ctx.deadline))
+ * ```
+ */
+export function telemetryLoaded(): boolean {
+  return api !== undefined
+}
 
-// The only import of @opentelemetry/api. Within `try`, so that a bundler
-// (esbuild) leaves it unresolved rather than failing a build without the
-// package; not installed where faasade resolves it, tracing stays off (a
-// second try would fail the same way). Some bundlers hand the ESM
-// namespace's members on `default`.
+// Pure-annotated: a bundle that never loads OpenTelemetry (a Worker) drops them.
+const TRUE = /* @__PURE__ */ Promise.resolve(true)
+const FALSE = /* @__PURE__ */ Promise.resolve(false)
+
+// The API as the importer hands it. Some bundlers hand the ESM
+// namespace's members on `default`; anything else (a failed import, a
+// module without `trace`) is "not available".
 async function importApi(): Promise<Api | undefined> {
   try {
-    const module = (await import('@opentelemetry/api')) as Api & { default?: Api }
+    const module = (await importer!()) as (Api & { default?: Api }) | undefined
+    if (module == null) return undefined
     return module.trace !== undefined ? module : module.default
   } catch {
     return undefined
   }
 }
+
+/**
+ * Says how `@opentelemetry/api` is loaded when an SDK is registered: a
+ * dynamic import the caller writes, so that the import lives in the code of
+ * whoever can resolve it. Lambda, Azure Functions and Cloud Run pass
+ * `importOpenTelemetry` (a plain `import('@opentelemetry/api')`); a Worker
+ * passes its own (the opt-in `observed({ openTelemetry })`), because a
+ * bundled Worker cannot keep an import of a package it does not bundle.
+ * Without one, nothing of OpenTelemetry is loaded and every span is the
+ * no-op one. The first importer given stays.
+ *
+ * @example
+ * ```ts
+ * openTelemetryFrom(() => import('@opentelemetry/api'))
+ * ```
+ */
+export function openTelemetryFrom(load: () => Promise<unknown>): void {
+  importer ??= load
+}
+
+let importer: (() => Promise<unknown>) | undefined
 
 // ------------------------------------------------------------------ spans
 
@@ -213,7 +246,7 @@ export interface DeliverySpan {
   run<T>(work: () => T): T
 }
 
-const NOOP_SPAN: DeliverySpan = Object.freeze({
+const NOOP_SPAN: DeliverySpan = /* @__PURE__ */ Object.freeze({
   recording: false,
   traceContext: undefined,
   recordError() {},
@@ -256,7 +289,7 @@ export const noopDeliverySpan: DeliverySpan = NOOP_SPAN
  */
 export function startDeliverySpan(facts: DeliveryFacts): DeliverySpan | Promise<DeliverySpan> {
   const global = apiGlobal()
-  if (global?.trace == null || unavailable) return NOOP_SPAN
+  if (global?.trace == null || unavailable || importer === undefined) return NOOP_SPAN
   if (api !== undefined) return startSpan(api, facts)
   return loadOpenTelemetry().then((loaded) => (loaded && api !== undefined ? startSpan(api, facts) : NOOP_SPAN))
 }
@@ -313,7 +346,7 @@ function spanContextOf(otel: Api, ctx: TraceContext): OtelApi.SpanContext | unde
 }
 
 /** The attribute names a delivery span sets, by the OpenTelemetry semantic conventions (FaaS, cloud, CloudEvents, messaging). */
-export const DELIVERY_ATTRIBUTES = Object.freeze({
+export const DELIVERY_ATTRIBUTES = /* @__PURE__ */ Object.freeze({
   trigger: 'faas.trigger',
   invocationId: 'faas.invocation_id',
   coldStart: 'faas.coldstart',
@@ -444,3 +477,52 @@ function safeString(value: unknown): string {
     return Object.prototype.toString.call(value)
   }
 }
+
+// ------------------------------------------------------------------ flush
+
+interface Flushable {
+  forceFlush?(): Promise<unknown>
+  getDelegate?(): unknown
+}
+
+/**
+ * Exports what the user's SDK holds (spans in a batch processor, metrics
+ * not yet read) before the platform freezes the instance: Lambda right
+ * after the handler returns, Azure and Cloud Run once the reply is out.
+ * Resolves when both flushes are done or at `deadline`, whichever is first;
+ * does nothing (and loads nothing) before `@opentelemetry/api` is loaded,
+ * since nothing can have been recorded then. Never rejects.
+ *
+ * @example
+ * ```ts
+ * const outcomes = await deliver(adapter, delivery)
+ * await flushTelemetry(deadline)
+ * ```
+ */
+export function flushTelemetry(deadline: number): Promise<void> {
+  if (api === undefined) return DONE
+  const flushes: Promise<unknown>[] = []
+  try {
+    const tracerProvider = api.trace.getTracerProvider() as Flushable
+    // The API hands a proxy; the SDK's provider (which flushes) is its delegate.
+    const sdk = (typeof tracerProvider.getDelegate === 'function' ? tracerProvider.getDelegate() : tracerProvider) as Flushable
+    if (typeof sdk?.forceFlush === 'function') flushes.push(sdk.forceFlush())
+    const meterProvider = api.metrics.getMeterProvider() as Flushable
+    if (typeof meterProvider?.forceFlush === 'function') flushes.push(meterProvider.forceFlush())
+  } catch {
+    // A flush failure is the exporter's, never the delivery's.
+  }
+  if (flushes.length === 0) return DONE
+  const all = Promise.allSettled(flushes).then(() => undefined)
+  const wait = deadline - Date.now()
+  if (!(wait <= 2 ** 31 - 1)) return all
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, Math.max(0, wait))
+    void all.then(() => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}
+
+const DONE = /* @__PURE__ */ Promise.resolve()

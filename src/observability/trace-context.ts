@@ -48,8 +48,9 @@ export interface TraceContextInit {
 
 const TRACE_ID = /^[0-9a-f]{32}$/
 const SPAN_ID = /^[0-9a-f]{16}$/
-const ZERO_TRACE_ID = '0'.repeat(32)
-const ZERO_SPAN_ID = '0'.repeat(16)
+// Literals, not '0'.repeat(n): a call at module level stays in every bundle that imports this chunk.
+const ZERO_TRACE_ID = '00000000000000000000000000000000'
+const ZERO_SPAN_ID = '0000000000000000'
 // version "-" trace-id "-" parent-id "-" trace-flags, each lower-case hex.
 const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})/
 // tracestate list members (W3C Trace Context, 3.3.1): a simple or a
@@ -423,7 +424,7 @@ function attributeString(attribute: MessageAttribute | undefined): unknown {
 // ----------------------------------------------------------- Google Cloud
 
 const CLOUD_TRACE = /^([0-9a-fA-F]{32})(?:\/(\d{1,20}))?(?:;o=([0-9]+))?$/
-const MAX_U64 = (1n << 64n) - 1n
+const MAX_U64 = 0xffffffffffffffffn
 
 /**
  * The context of Google's `X-Cloud-Trace-Context` header,

@@ -25,7 +25,8 @@ async function run(event: unknown, options: { failPermanent?: boolean; concurren
   const { log, lines } = captureLog()
   const { remainingMs, failPermanent, ...rest } = options
   const reply = await toLambda(handler, { log, ...rest, onDrop: failPermanent ? 'dead-letter' : 'ack' })(event, lambdaContext(remainingMs))
-  return { reply, seen, lines }
+  // The failure lines: each delivery's summary line is test/observability's.
+  return { reply, seen, lines: lines.filter((l) => l.msg !== 'delivery finished') }
 }
 
 const ids = (reply: unknown) => (reply as { batchItemFailures: Array<{ itemIdentifier: string }> }).batchItemFailures.map((f) => f.itemIdentifier)

@@ -147,11 +147,17 @@ describe('the request id on every line of an invocation', () => {
     const body = (n: number) => JSON.stringify({ n })
     await handler({ Records: [sqsRecord('m1', body(1)), sqsRecord('m2', body(2))] }, lambdaContext(30_000, 'req-42'))
     await handler({ Records: [sqsRecord('m3', body(3))] }, lambdaContext(30_000, 'req-43'))
-    expect(lines.map((l) => [l.msg, l.requestId, l.deliveryId ?? l.n])).toEqual([
+    expect(lines.filter((l) => l.msg !== 'delivery finished').map((l) => [l.msg, l.requestId, l.deliveryId ?? l.n])).toEqual([
       ['working', 'req-42', 1],
       ['working', 'req-42', 2],
       ['event failed permanently, reported failed for the dead-letter path', 'req-42', 'm2'],
       ['working', 'req-43', 3],
+    ])
+    // One summary line a delivery, with its request id too.
+    expect(lines.filter((l) => l.msg === 'delivery finished').map((l) => [l.eventId, l.requestId, l.outcome])).toEqual([
+      ['m1', 'req-42', 'ok'],
+      ['m2', 'req-42', 'drop'],
+      ['m3', 'req-43', 'ok'],
     ])
   })
 

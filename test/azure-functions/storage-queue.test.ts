@@ -159,6 +159,8 @@ describe('the invocation', () => {
     expect(lines.map((l) => [l.level, l.line.msg])).toEqual([
       ['information', 'charging'],
       ['warning', 'slow'],
+      // The delivery's summary line (test/observability has its fields).
+      ['information', 'delivery finished'],
     ])
     expect(lines[0]!.line).toMatchObject({ level: 'info', orderId: 'A1' })
     const [ctx] = seen

@@ -7,6 +7,11 @@ import { MeterProvider, MetricReader, type DataPoint, type Histogram } from '@op
 import { afterEach, describe, expect, it } from 'vitest'
 import { DELIVERY_METRICS, recordDelivery } from '../../src/observability/metrics.js'
 import { loadOpenTelemetry, meterProviderRegistered } from '../../src/observability/otel.js'
+import { importOpenTelemetry } from '../../src/observability/import-api.js'
+import { openTelemetryFrom } from '../../src/observability/otel.js'
+
+// As the Node adapters do: the API is imported (once an SDK is registered) by this importer.
+openTelemetryFrom(importOpenTelemetry)
 
 class TestReader extends MetricReader {
   protected async onForceFlush(): Promise<void> {}

@@ -7,6 +7,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { recordDelivery } from '../../src/observability/metrics.js'
 import { loadOpenTelemetry, meterProviderRegistered, noopDeliverySpan, startDeliverySpan, tracerProviderRegistered } from '../../src/observability/otel.js'
+import { importOpenTelemetry } from '../../src/observability/import-api.js'
+import { openTelemetryFrom } from '../../src/observability/otel.js'
+
+// As the Node adapters do: the API is imported (once an SDK is registered) by this importer.
+openTelemetryFrom(importOpenTelemetry)
 
 const imports = vi.hoisted(() => ({ count: 0 }))
 

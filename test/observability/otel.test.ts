@@ -16,6 +16,11 @@ import {
   type DeliverySpan,
 } from '../../src/observability/otel.js'
 import { parseTraceparent } from '../../src/observability/trace-context.js'
+import { importOpenTelemetry } from '../../src/observability/import-api.js'
+import { openTelemetryFrom } from '../../src/observability/otel.js'
+
+// As the Node adapters do: the API is imported (once an SDK is registered) by this importer.
+openTelemetryFrom(importOpenTelemetry)
 
 const TRACE = '4bf92f3577b34da6a3ce929d0e0e4736'
 const SPAN = '00f067aa0ba902b7'

@@ -59,7 +59,8 @@ async function resolvedIn(script: string): Promise<{ resolved: string[]; stdout:
 describe('in a plain Node process', () => {
   it('without a provider, nothing of @opentelemetry is resolved, and spans are the no-op one', async () => {
     const { resolved, stdout } = await resolvedIn(`
-      import { startDeliverySpan, noopDeliverySpan, loadOpenTelemetry, recordDelivery, fromHeaders } from './observability.mjs'
+      import { startDeliverySpan, noopDeliverySpan, loadOpenTelemetry, recordDelivery, fromHeaders, importOpenTelemetry, openTelemetryFrom } from './observability.mjs'
+      openTelemetryFrom(importOpenTelemetry)
       const parent = fromHeaders({ traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' })
       let same = true
       for (let i = 0; i < 5; i++) {
@@ -77,7 +78,8 @@ describe('in a plain Node process', () => {
 
   it('control: with a provider registered, the API is resolved once and spans are recorded', async () => {
     const { resolved, stdout } = await resolvedIn(`
-      import { startDeliverySpan, noopDeliverySpan } from './observability.mjs'
+      import { importOpenTelemetry, openTelemetryFrom, startDeliverySpan, noopDeliverySpan } from './observability.mjs'
+      openTelemetryFrom(importOpenTelemetry)
       const { trace } = await import('@opentelemetry/api')
       const { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base')
       const exporter = new InMemorySpanExporter()
@@ -100,12 +102,12 @@ describe("in a user's bundle without @opentelemetry/api installed", () => {
     // Outside the repository, so that no node_modules above it holds the API.
     const away = await mkdtemp(join(tmpdir(), 'faasade-observability-'))
     try {
-      for (const file of ['index.ts', 'trace-context.ts', 'otel.ts', 'metrics.ts']) await copyFile(join('src/observability', file), join(away, file))
+      for (const file of ['index.ts', 'trace-context.ts', 'otel.ts', 'metrics.ts', 'import-api.ts', 'trace.ts']) await copyFile(join('src/observability', file), join(away, file))
       const result = await build({ entryPoints: [join(away, 'index.ts')], bundle: true, format: 'esm', platform: 'node', target: 'node20', outfile: join(away, 'bundle.mjs'), logLevel: 'silent' })
       expect(result.errors).toEqual([])
       const bundle = await readFile(join(away, 'bundle.mjs'), 'utf8')
       expect(bundle).toContain('import("@opentelemetry/api")')
-      await writeFile(join(away, 'main.mjs'), "import { startDeliverySpan, noopDeliverySpan } from './bundle.mjs'\nconsole.log(startDeliverySpan({ trigger: 'http' }) === noopDeliverySpan)\n")
+      await writeFile(join(away, 'main.mjs'), "import { importOpenTelemetry, openTelemetryFrom, startDeliverySpan, noopDeliverySpan } from './bundle.mjs'\nopenTelemetryFrom(importOpenTelemetry)\nconsole.log(startDeliverySpan({ trigger: 'http' }) === noopDeliverySpan)\n")
       const { stdout } = await run(process.execPath, [join(away, 'main.mjs')])
       expect(stdout.trim()).toBe('true')
     } finally {
