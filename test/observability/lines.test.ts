@@ -99,8 +99,8 @@ describe('Lambda: an SQS batch of three (ok, retryable, permanent)', () => {
   })
 
   it('the failures are logged once each, the retry with its error, the drop with its name only', () => {
-    expect(lines.filter((l) => l.msg === 'event failed, will be retried')).toEqual([expect.objectContaining({ itemId: 'm-retry', requestId: 'req-cold' })])
-    expect(lines.filter((l) => l.msg === 'event dropped, will not be retried')).toEqual([expect.objectContaining({ itemId: 'm-drop', errorName: 'PermanentError' })])
+    expect(lines.filter((l) => l.msg === 'event failed, will be retried')).toEqual([expect.objectContaining({ deliveryId: 'm-retry', requestId: 'req-cold' })])
+    expect(lines.filter((l) => l.msg === 'event dropped, will not be retried')).toEqual([expect.objectContaining({ deliveryId: 'm-drop', errorName: 'PermanentError' })])
   })
 
   it('a later invocation is no cold start: its lines say nothing of it', async () => {
