@@ -47,9 +47,11 @@ describe('the size budget', () => {
   // about 2.3 KB) took the hello Worker from 7,953 B to 11,5xx B. This budget
   // is a ratchet against growing further while the bytes are won back; lower
   // it with every cut, never raise it without saying why in bench/RESULTS.md
-  // (11,600 to 11,603: ctx.signal following the platform's own signal).
-  it('keeps the hello event-handler Worker (fetch + queue + cron) within its budget (11,603 B gzipped; the goal is 8,000 B)', () => {
-    expect(bundles.hello!.gzipped).toBeLessThanOrEqual(11_603)
+  // (11,600 to 11,603: ctx.signal following the platform's own signal;
+  // 11,603 to 11,650: one log-level order on every adapter, a Worker's own
+  // ack()/retry() no longer overridden, route contexts, copies by id).
+  it('keeps the hello event-handler Worker (fetch + queue + cron) within its budget (11,650 B gzipped; the goal is 8,000 B)', () => {
+    expect(bundles.hello!.gzipped).toBeLessThanOrEqual(11_650)
   })
 
   it('ships no secret scrubber in a Worker that registers no secret (it comes with addRedaction)', () => {
