@@ -11,6 +11,7 @@
 import type { Context as HonoContext, MiddlewareHandler } from 'hono'
 import { ConfigurationError } from '../errors.js'
 import { problemReply } from '../http/problem.js'
+import { routeContext } from '../http/route-context.js'
 import { createLogger, type Logger } from '../logger.js'
 import { checkOptions } from '../middleware.js'
 import { IdempotencyInProgressError, IdempotencyKeyMissingError, IdempotencyResultError, IdempotencyStoreError } from './errors.js'
@@ -175,7 +176,9 @@ export function idempotency(options: IdempotencyOptions = {}): MiddlewareHandler
 
     let entry
     try {
-      entry = await guard.begin(key, fingerprint, Infinity, logger)
+      // Never past the invocation's deadline (Infinity where no adapter bound one): a claim
+      // outliving a killed invocation would hold off every retry for the whole lease.
+      entry = await guard.begin(key, fingerprint, routeContext(c).deadline, logger)
     } catch (error) {
       return problem(error)
     }
