@@ -70,7 +70,7 @@ export const GROUPS = {
       'adapters/cloud-run/mapping.ts:94-108',
     ],
     testFiles: [
-      'test/aws-lambda/{batch,mapping,ordered-keys,conformance}.test.ts',
+      'test/aws-lambda/{batch,mapping,ordered-keys,conformance,outcome-mapping}.test.ts',
       'test/workers/mapping.test.ts',
       'test/azure-functions/{conformance,event-hubs,service-bus,storage-queue,event-grid-timer}.test.ts',
       'test/cloud-run/{mapping,conformance}.test.ts',
