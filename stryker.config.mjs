@@ -26,7 +26,7 @@ export const GROUPS = {
   redaction: {
     mutate: ['src/redact.ts', 'src/secrets/secret-value.ts'],
     testFiles: [
-      'test/secrets/{redaction,redaction-forms,env,middleware}.test.ts',
+      'test/secrets/{redaction,redaction-forms,env,middleware,secret-value}.test.ts',
       'test/core/{logger,logger-safety,errors,redact}.test.ts',
     ],
   },
