@@ -8,6 +8,9 @@
  *   that have none.
  * - A failed SQS record without a messageId is reported with an empty id
  *   (Lambda then retries the whole batch, which loses nothing).
+ * - A record that cannot be read (not an object, or without the object its
+ *   id, count or key is read from) fails alone, named in the log; it never
+ *   takes the batch down.
  * - SNS is invoked asynchronously: a retry throws; a drop throws too under
  *   the default 'dead-letter' policy (to reach the on-failure destination)
  *   and returns under 'ack'.
@@ -15,7 +18,7 @@
 import { describe, expect, it } from 'vitest'
 import { defineHandler, PermanentError, RetryableError } from 'faasade'
 import { toLambda } from 'faasade/aws-lambda'
-import { captureLog, fixture, lambdaContext, sqsRecord } from './helpers.js'
+import { captureLog, fixture, kinesisRecord, lambdaContext, sqsRecord } from './helpers.js'
 
 const ids = (reply: unknown) => (reply as { batchItemFailures: Array<{ itemIdentifier: string }> }).batchItemFailures.map((f) => f.itemIdentifier)
 
@@ -97,4 +100,27 @@ describe('Lambda outcome mapping', () => {
     }
     expect(results).toEqual(['returned null', 'returned null', 'threw again', 'returned null', 'threw never'])
   })
+
+  it.each([
+    { trigger: 'SQS', make: (id: string): Record<string, any> => sqsRecord(id, '{"n":1}'), inner: 'attributes', idOf: (r: Record<string, any>) => r.messageId, hollowRuns: true },
+    { trigger: 'Kinesis', make: (id: string): Record<string, any> => kinesisRecord(id, '{"n":1}'), inner: 'kinesis', idOf: (r: Record<string, any>) => r.kinesis.sequenceNumber, hollowRuns: false },
+    { trigger: 'DynamoDB Streams', make: (id: string): Record<string, any> => change(id, { Id: { N: id } }), inner: 'dynamodb', idOf: (r: Record<string, any>) => r.dynamodb.SequenceNumber, hollowRuns: false },
+  ])('$trigger: a record that is not an object fails alone, named in the log; one without its $inner object does not take the batch down', async ({ trigger, make, inner, idOf, hollowRuns }) => {
+    const good = make('7')
+    const hollow = make('8')
+    delete hollow[inner]
+    const event = { Records: [good, null, hollow] }
+    const ran: string[] = []
+    const handler = defineHandler({ handle: (e) => void ran.push(e.id) })
+    const { log, lines } = captureLog()
+    const reply = await toLambda(handler, { log })(event, lambdaContext())
+    // The good record ran and is not reported; the null one is, with an empty id (it has none). An SQS
+    // record without attributes is still a message (no delivery count); a stream record without its
+    // change is unreadable, fails alone, and has no sequence number to be named by either.
+    expect(ran).toHaveLength(hollowRuns ? 2 : 1)
+    expect(ids(reply)).not.toContain(idOf(good))
+    expect(ids(reply)).toEqual(hollowRuns ? [''] : ['', ''])
+    expect(JSON.stringify(lines)).toContain(`${trigger} record 1 is not an object`)
+  })
 })
+
