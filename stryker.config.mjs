@@ -117,7 +117,7 @@ export default {
   htmlReporter: { fileName: `reports/mutation/${tag}.html` },
   jsonReporter: { fileName: `reports/mutation/${tag}.json` },
   thresholds: { high: 90, low: 80, break: null },
-  ignorePatterns: ['dist', 'reports', 'coverage', '.scratch', '.bench-tmp', 'api', '.ci/lambda-ric'],
+  ignorePatterns: ['dist', 'reports', 'coverage', '.scratch', '.bench-tmp', 'api', '.ci/lambda-ric', '.stryker-tmp'],
   // One directory a group, so that two groups may run side by side.
   tempDirName: `.stryker-tmp/${tag}`,
   cleanTempDir: 'always',
