@@ -52,7 +52,7 @@ describe('redact', () => {
     expect(redact('anything')).toBe('anything')
   })
 
-  it.each(['abcd', 'abcde', 'abcdef', 'Zq9-pass'])('scrubs the whole base64 of %j, its last partial character too', (value) => {
+  it.each(['abcd', 'abcde', 'abcdef', 'Zq9-pass', '~~~~'])('scrubs the whole base64 of %j, its last partial character too', (value) => {
     register(value)
     const encoded = b64(value)
     // Alone, padded or not, and in base64url: nothing of it is left.
@@ -79,6 +79,25 @@ describe('redact', () => {
     expect(redact(`q=${encodeURIComponent('a b&c=d*')}`)).toBe(`q=${REDACTED}`)
     expect(redact(`q=${encodeURIComponent('a b&c=d*').replace(/%20/g, '+')}`)).toBe(`q=${REDACTED}`)
     expect(redact(new URLSearchParams({ q: 'a b&c=d*' }).toString())).toBe(`q=${REDACTED}`)
+  })
+
+  it("scrubs the form-body encoding where it differs from encodeURIComponent (! ' ( ) ~ escaped)", () => {
+    register("it's(pw)~!")
+    const body = new URLSearchParams({ q: "it's(pw)~!" }).toString()
+    expect(body).toBe('q=it%27s%28pw%29%7E%21')
+    expect(redact(body)).toBe(`q=${REDACTED}`)
+  })
+
+  it('scrubs base64url of a value inside a longer base64url text, at each alignment', () => {
+    // '~~~' and '???' encode to characters with + and /, which base64url writes as - and _.
+    const value = 'q~~~>>>???~'
+    register(value)
+    for (const prefix of ['', 'x', 'xy']) {
+      const text = Buffer.from(`${prefix}${value}tail`).toString('base64url')
+      const left = redact(text).split(REDACTED)
+      expect(left.length, prefix).toBe(2)
+      for (const run of left) expect(Buffer.from(run, 'base64url').toString('latin1'), prefix).not.toContain('~~~')
+    }
   })
 
   it('registers a value holding a lone surrogate (no URL-encoded form) without throwing, and scrubs it', () => {
