@@ -3,6 +3,14 @@
  * client uses: next, response, error and init error, as AWS documents the
  * Lambda Runtime API), and
  * the real `aws-lambda-ric` 3.3 running a bundled function against it.
+ *
+ * Why our own Runtime API and not an emulator: AWS's Runtime Interface
+ * Emulator (`aws-lambda-rie`) is a Go binary shipped in container images and
+ * release downloads, neither an npm nor a Debian package, so the machines
+ * this project runs on cannot install it. The Runtime API it would stand in
+ * for is four small HTTP endpoints, and serving them here lets a test read
+ * every reply and error the client posts, and hand it the exact events and
+ * deadlines a case needs.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync } from 'node:fs'
