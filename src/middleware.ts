@@ -63,7 +63,9 @@ export interface HandlerInfo {
  */
 export interface AnyMiddleware<Data = unknown> {
   readonly name: string
+  /** As {@link Middleware.run}, whatever the `next` it is written for. */
   run(event: CloudEvent, ctx: Context, next: never, handler: HandlerInfo): Promise<unknown>
+  /** As {@link Middleware.attach}. */
   attach?(handler: HandlerInfo): void
   readonly retriesNext?: boolean
   readonly '~adds'?: object
