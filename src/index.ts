@@ -36,7 +36,7 @@ export { runBatch, runConcurrently, SkippedError, type BatchOptions } from './ba
 export { formatTimestamp } from './time.js'
 export { compileFilter, type EventFilter, type Matcher } from './filter.js'
 export { isStandardSchema, validate, type SchemaOutput, type StandardResult, type StandardSchema } from './schema.js'
-export { lazyChild } from './lazy-logger.js'
+export { lazyChild, lazyLogger } from './lazy-logger.js'
 export { createLogger, type LogFields, type Logger, type LoggerOptions, type LogLevel, type LogSink } from './logger.js'
 export { addRedaction, redact, removeRedaction, REDACTED } from './redact.js'
 export { cloudEventMode, decodeCloudEvents, fromJsonFormat, notACloudEvent, type CloudEventMode } from './http/decode.js'

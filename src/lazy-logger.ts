@@ -1,5 +1,5 @@
 /**
- * A child logger made on its first line. Most events and invocations log
+ * A logger made on its first line. Most events and invocations log
  * nothing, and making a child for each record of a batch costs more than
  * the rest of its mapping, so every context's logger is one of these.
  */
@@ -15,40 +15,51 @@ import type { LogFields, Logger } from './logger.js'
  * ```
  */
 export function lazyChild(parent: Logger, fields: LogFields): Logger {
-  return new LazyChildLogger(parent, fields)
+  return new LazyLogger(() => parent.child(fields))
 }
 
-class LazyChildLogger implements Logger {
-  #parent: Logger
-  #fields: LogFields
+/**
+ * The logger `make` returns, made on the first line (or child) and then
+ * kept: for a logger whose fields, or whose sink, cost something to make.
+ *
+ * @example
+ * ```ts
+ * const log = lazyLogger(() => contextLogger(invocationContext))
+ * ```
+ */
+export function lazyLogger(make: () => Logger): Logger {
+  return new LazyLogger(make)
+}
+
+class LazyLogger implements Logger {
+  #make: () => Logger
   #log: Logger | undefined
 
-  constructor(parent: Logger, fields: LogFields) {
-    this.#parent = parent
-    this.#fields = fields
+  constructor(make: () => Logger) {
+    this.#make = make
   }
 
-  #child(): Logger {
-    return (this.#log ??= this.#parent.child(this.#fields))
+  #made(): Logger {
+    return (this.#log ??= this.#make())
   }
 
   debug(message: string, fields?: LogFields): void {
-    this.#child().debug(message, fields)
+    this.#made().debug(message, fields)
   }
 
   info(message: string, fields?: LogFields): void {
-    this.#child().info(message, fields)
+    this.#made().info(message, fields)
   }
 
   warn(message: string, fields?: LogFields): void {
-    this.#child().warn(message, fields)
+    this.#made().warn(message, fields)
   }
 
   error(message: string, fields?: LogFields): void {
-    this.#child().error(message, fields)
+    this.#made().error(message, fields)
   }
 
   child(fields: LogFields): Logger {
-    return this.#child().child(fields)
+    return this.#made().child(fields)
   }
 }

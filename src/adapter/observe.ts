@@ -13,6 +13,8 @@
 import { extendContext, type Context, type InvocationFacts } from '../context.js'
 import type { CloudEvent } from '../event.js'
 import type { Handler } from '../handler.js'
+// Fields made on the first line: a delivery that logs nothing draws no span id.
+import { lazyLogger } from '../lazy-logger.js'
 import type { LogFields, Logger } from '../logger.js'
 import { outcomeOf, type Outcome } from '../outcome.js'
 import { toService, type Service, type Target } from '../service.js'
@@ -161,7 +163,9 @@ class Observer {
     const span = starting instanceof Promise ? await starting : starting
     const trace = deliveryTrace(parent, span.traceContext, span.recording)
     const { logFields } = this.#options
-    extendContext(ctx, { trace, log: new DeferredChild(ctx.log, () => lineFields(event, facts, trace, logFields)) })
+    // The logger before extendContext replaces it: the child's parent.
+    const log = ctx.log
+    extendContext(ctx, { trace, log: lazyLogger(() => log.child(lineFields(event, facts, trace, logFields))) })
     let outcome: Outcome = OK
     try {
       return await span.run(() => handler.run(event, ctx))
@@ -241,47 +245,4 @@ function lineFields(event: CloudEvent, facts: InvocationFacts, trace: Trace, ext
   fields.spanId = trace.spanId
   if (facts.coldStart === true) fields.coldStart = true
   return extra === undefined ? fields : { ...fields, ...extra(trace) }
-}
-
-/**
- * A child logger whose fields are made on its first line: a delivery that
- * logs nothing draws no span id.
- */
-class DeferredChild implements Logger {
-  #parent: Logger
-  #fields: (() => LogFields) | undefined
-  #log: Logger | undefined
-
-  constructor(parent: Logger, fields: () => LogFields) {
-    this.#parent = parent
-    this.#fields = fields
-  }
-
-  #child(): Logger {
-    if (this.#log === undefined) {
-      this.#log = this.#parent.child(this.#fields!())
-      this.#fields = undefined
-    }
-    return this.#log
-  }
-
-  debug(message: string, fields?: LogFields): void {
-    this.#child().debug(message, fields)
-  }
-
-  info(message: string, fields?: LogFields): void {
-    this.#child().info(message, fields)
-  }
-
-  warn(message: string, fields?: LogFields): void {
-    this.#child().warn(message, fields)
-  }
-
-  error(message: string, fields?: LogFields): void {
-    this.#child().error(message, fields)
-  }
-
-  child(fields: LogFields): Logger {
-    return this.#child().child(fields)
-  }
 }
